@@ -1,0 +1,78 @@
+# husk - a Linux container runtime.  See README.md.
+#
+#   make                 build ./husk
+#   make check           unit tests, then the container tests on this host and
+#                        (pure cgroup v2) inside ../shared/vmtest
+#   make check SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make format          apply .clang-format
+#   make install PREFIX=/usr/local
+#   make bench           start-time comparison with crun/runc (bench/)
+
+PREFIX ?= /usr/local
+CC ?= cc
+BUILD ?= build
+SANITIZE ?=
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	  -Wformat=2 -fno-strict-aliasing -D_GNU_SOURCE -Isrc
+LDLIBS += -ljson-c
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD := build-san
+endif
+
+SRCS := $(shell find src -name '*.c' | sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HUSK := $(BUILD)/husk
+
+.PHONY: all check unit integration vmcheck format install clean bench demo rootfs
+
+all: husk
+
+husk: $(HUSK)
+	@ln -sf $(HUSK) husk
+
+$(HUSK): $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+-include $(OBJS:.o=.d)
+
+# The built-in default root filesystem: the host's static busybox.
+rootfs: $(BUILD)/rootfs/bin/busybox
+$(BUILD)/rootfs/bin/busybox: tests/mkrootfs.sh
+	tests/mkrootfs.sh $(BUILD)/rootfs
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+check: husk $(UNIT_BINS) rootfs
+	@HUSK=$(abspath $(HUSK)) BUILD=$(abspath $(BUILD)) tests/run-all.sh $(abspath $(UNIT_BINS))
+
+demo: husk rootfs
+	@tests/demo.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
+
+format:
+	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS)
+
+install: husk
+	install -D -m 0755 $(HUSK) $(DESTDIR)$(PREFIX)/bin/husk
+
+bench: husk rootfs
+	bench/start.sh $(abspath $(HUSK))
+
+clean:
+	rm -rf build build-san husk

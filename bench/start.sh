@@ -1,0 +1,55 @@
+#!/bin/bash
+# start.sh HUSK - time `run` of /bin/true: husk vs crun and runc (those
+# installed), on the same bundle, interleaved rounds; prints the median ms
+# per container and the ratio to crun.  ROUNDS=N (default 30).
+#
+# crun 1.8 refuses this kind of hybrid cgroup host (a controller-less
+# cgroup2 mount at /sys/fs/cgroup/unified): every runtime is therefore run
+# inside one private mount namespace with a tmpfs over that mount, so all
+# three see the same v1 layout.
+set -euo pipefail
+husk=${1:?usage: start.sh HUSK}
+rounds=${ROUNDS:-30}
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/husk-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$here/tests/mkrootfs.sh" "$work/bundle/rootfs"
+(cd "$work/bundle" && "$husk" spec)
+jq '.process.terminal = false | .process.args = ["/bin/true"] | .linux.cgroupsPath = "husk-bench"' \
+	"$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
+
+runtimes="husk"
+command -v crun >/dev/null && runtimes="$runtimes crun"
+command -v runc >/dev/null && runtimes="$runtimes runc"
+
+cat >"$work/inner.sh" <<INNER
+set -e
+if [ -d /sys/fs/cgroup/unified ] && [ "\$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+	mount -t tmpfs none /sys/fs/cgroup/unified
+fi
+for r in \$(seq $rounds); do
+	for rt in $runtimes; do
+		bin=\$rt; [ \$rt = husk ] && bin=$husk
+		s=\$(date +%s%N)
+		\$bin --root $work/state-\$rt run -b $work/bundle bench-\$rt-\$r >/dev/null
+		e=\$(date +%s%N)
+		echo "\$rt \$(( (e - s) / 1000 ))"
+	done
+done
+INNER
+unshare -m --propagation private bash "$work/inner.sh" >"$work/times"
+echo "run of /bin/true, $rounds interleaved rounds (median ms per container):"
+crun_med=""
+for rt in $runtimes; do
+	med=$(awk -v r="$rt" '$1 == r {print $2}' "$work/times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	eval "med_$rt=$med"
+	[ "$rt" = crun ] && crun_med=$med
+done
+for rt in $runtimes; do
+	eval "m=\$med_$rt"
+	if [ -n "$crun_med" ]; then
+		printf '  %-5s %7.2f ms  (%.2fx crun)\n' "$rt" "$(echo "$m / 1000" | bc -l)" "$(echo "$m / $crun_med" | bc -l)"
+	else
+		printf '  %-5s %7.2f ms\n' "$rt" "$(echo "$m / 1000" | bc -l)"
+	fi
+done

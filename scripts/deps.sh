@@ -1,0 +1,23 @@
+#!/bin/sh
+# deps.sh - install the Debian packages husk's build and tests need (when
+# run as root and something is missing).  `--test` adds what the test suite
+# uses (jq, script, the pure cgroup v2 VM's qemu).
+set -eu
+pkgs="gcc make pkg-config libjson-c-dev busybox-static jq"
+if [ "${1:-}" = "--test" ]; then
+	pkgs="$pkgs jq bsdutils util-linux procps file qemu-system-x86 runc"
+fi
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing Debian packages:$missing (run as root, or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq $missing >/dev/null

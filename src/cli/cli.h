@@ -1,0 +1,30 @@
+/* cli.h - the command line: global options and one function per verb. */
+#ifndef HUSK_CLI_CLI_H
+#define HUSK_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+typedef struct hk_global {
+	const char *root; /* --root: state directory */
+	const char *log;  /* --log FILE */
+	bool log_json;    /* --log-format json */
+	bool debug;
+	bool systemd_cgroup;
+	const char *rootless; /* auto|true|false */
+} hk_global;
+
+/* Report ERR: "husk: MSG" on stderr and, with --log, to the log file
+ * (one JSON object per line with --log-format json). */
+void hk_cli_error(const hk_global *g, const hk_err *err);
+/* A usage error: "husk VERB: MSG" + "usage: ..." on stderr; returns 2. */
+int hk_cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Container ids as runc accepts them: [A-Za-z0-9][A-Za-z0-9_+.-]*. */
+int hk_cli_check_id(const char *id, hk_err *err);
+
+int hk_cmd_run(const hk_global *g, int argc, char **argv);
+int hk_cmd_spec(const hk_global *g, int argc, char **argv);
+
+#endif

@@ -1,0 +1,86 @@
+/* run.c - `husk run [-b BUNDLE] [--pid-file F] ID`. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "runtime/run.h"
+#include "spec/spec.h"
+#include "util/cleanup.h"
+
+static const char run_usage[] = "[-b BUNDLE] [--pid-file FILE] ID";
+
+int hk_cmd_run(const hk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"bundle", required_argument, NULL, 'b'}, {"pid-file", required_argument, NULL, 'p'},
+	    {"no-pivot", no_argument, NULL, 'P'},     {"no-new-keyring", no_argument, NULL, 'K'},
+	    {"help", no_argument, NULL, 'h'},         {0},
+	};
+	const char *bundle = ".", *pid_file = NULL;
+	hk_err err = {0};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			bundle = optarg;
+			break;
+		case 'p':
+			pid_file = optarg;
+			break;
+		case 'P':
+			return hk_cli_usage_error("run", run_usage,
+			                          "--no-pivot is not supported: husk always uses "
+			                          "pivot_root");
+		case 'K':
+			break;
+		case 'h':
+			printf("usage: husk run %s\n\nCreate and run the container described by "
+			       "BUNDLE/config.json in the foreground;\nexit with its process's "
+			       "status (128+N when killed by signal N).\n",
+			       run_usage);
+			return 0;
+		default:
+			return hk_cli_usage_error("run", run_usage, "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return hk_cli_usage_error("run", run_usage, "expected exactly one container id");
+	const char *id = argv[optind];
+	if (hk_cli_check_id(id, &err) < 0) {
+		hk_cli_error(g, &err);
+		return 1;
+	}
+	char bundle_abs[PATH_MAX];
+	if (!realpath(bundle, bundle_abs)) {
+		hk_err_set(&err, errno, "bundle %s", bundle);
+		hk_cli_error(g, &err);
+		return 1;
+	}
+	_cleanup_free_ char *config = NULL;
+	if (asprintf(&config, "%s/config.json", bundle_abs) < 0)
+		return 1;
+	hk_spec *spec = NULL;
+	if (hk_spec_load(config, &spec, &err) < 0) {
+		hk_cli_error(g, &err);
+		return 1;
+	}
+	hk_container_opts o = {.id = id, .bundle = bundle_abs, .spec = spec, .foreground = true};
+	int status = 1;
+	int r = hk_run_foreground(&o, pid_file, &status, &err);
+	hk_spec_free(spec);
+	if (r < 0) {
+		hk_cli_error(g, &err);
+		/* as a shell: 127 command not found, 126 not executable */
+		if (strncmp(err.msg, "exec: ", 6) == 0)
+			return err.code == ENOENT ? 127 : 126;
+		return 1;
+	}
+	return status;
+}

@@ -1,0 +1,788 @@
+/* cgroup.c - the container's cgroup: layout detection, path resolution,
+ * directory creation and removal, entering, OOM checks and killing.  The
+ * resource files are written by cgroup_v1.c and cgroup_v2.c.
+ *
+ * Depends only on util/ and the spec structs: this could become a library. */
+#include "linux/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/cgroup_internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define CGROUP_ROOT      "/sys/fs/cgroup"
+#define RMDIR_TIMEOUT_MS 2000
+
+int hk_cgroup_layout(enum hk_cgroup_layout *out, hk_err *err)
+{
+	struct statfs st;
+	if (statfs(CGROUP_ROOT, &st) < 0)
+		return hk_err_set(err, errno, "statfs %s", CGROUP_ROOT);
+	if (st.f_type == CGROUP2_SUPER_MAGIC) {
+		*out = HK_CGROUP_V2;
+		return 0;
+	}
+	*out = HK_CGROUP_V1;
+	if (statfs(CGROUP_ROOT "/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+		*out = HK_CGROUP_HYBRID;
+	return 0;
+}
+
+/* ---- helpers shared with cgroup_v1.c / cgroup_v2.c ---- */
+
+bool hk_cg_has_ctrl(const char *ctrls, const char *c)
+{
+	size_t n = strlen(c);
+	for (const char *p = ctrls; p && *p;) {
+		const char *e = strchrnul(p, ',');
+		if ((size_t)(e - p) == n && strncmp(p, c, n) == 0)
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+/* Same set of controllers, in any order. */
+static bool same_ctrls(const char *a, const char *b)
+{
+	size_t na = 0, nb = 0;
+	for (const char *p = a; *p;) {
+		const char *e = strchrnul(p, ',');
+		_cleanup_free_ char *tok = strndup(p, e - p);
+		if (!tok || !hk_cg_has_ctrl(b, tok))
+			return false;
+		na++;
+		p = *e ? e + 1 : e;
+	}
+	for (const char *p = b; *p; p++)
+		nb += *p == ',';
+	return *b && na == nb + 1;
+}
+
+struct hk_cg_hier *hk_cg_find(hk_cgroup *cg, const char *c)
+{
+	for (size_t i = 0; i < cg->n_h; i++)
+		if (cg->h[i].ctrls && hk_cg_has_ctrl(cg->h[i].ctrls, c))
+			return &cg->h[i];
+	return NULL;
+}
+
+int hk_cg_set(int dirfd, const char *field, const char *file, const char *value, const char *why,
+              bool optional, hk_err *err)
+{
+	int r = hk_write_file_at(dirfd, file, value, strlen(value), 0, err);
+	if (r == -ENOENT) {
+		if (optional)
+			return 0;
+		return hk_err_plain(err, ENOENT, "linux.resources.%s: %s not available%s%s%s",
+		                    field, file, why ? " (" : "", why ? why : "", why ? ")" : "");
+	}
+	if (r < 0)
+		return hk_err_wrap(err, "linux.resources.%s", field);
+	return 0;
+}
+
+int hk_cg_set_num(int dirfd, const char *field, const char *file, long long v, const char *why,
+                  bool optional, hk_err *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return hk_cg_set(dirfd, field, file, buf, why, optional, err);
+}
+
+long long hk_cg_read_key(int dirfd, const char *file, const char *key)
+{
+	hk_err e;
+	_cleanup_free_ char *s = NULL;
+	if (hk_read_file_at(dirfd, file, &s, NULL, &e) < 0)
+		return -1;
+	size_t n = strlen(key);
+	for (char *line = s; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (strncmp(line, key, n) == 0 && line[n] == ' ')
+			return strtoll(line + n + 1, NULL, 10);
+		line = nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+/* ---- mounts and husk's own cgroup ---- */
+
+static const char *const v1_ctrls[] = {
+    "cpu",   "cpuacct",    "cpuset",   "memory",  "devices", "freezer", "net_cls",
+    "blkio", "perf_event", "net_prio", "hugetlb", "pids",    "rdma",    "misc",
+};
+
+/* Undo mountinfo's octal escapes (\040) in place. */
+static void unescape(char *s)
+{
+	char *d = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/* Controllers of a v1 mount from its super options; NULL if none. */
+static char *v1_mount_ctrls(const char *opts)
+{
+	size_t cap = strlen(opts) + 1;
+	char *out = calloc(1, cap);
+	if (!out)
+		return NULL;
+	for (const char *p = opts; *p;) {
+		const char *e = strchrnul(p, ',');
+		size_t n = e - p;
+		bool keep = n > 5 && strncmp(p, "name=", 5) == 0;
+		for (size_t i = 0; !keep && i < HK_ARRAY_SIZE(v1_ctrls); i++)
+			keep = strlen(v1_ctrls[i]) == n && strncmp(p, v1_ctrls[i], n) == 0;
+		if (keep) {
+			if (*out)
+				strcat(out, ",");
+			strncat(out, p, n);
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (!*out) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void hk_cg_mounts_free(struct hk_cg_mnt *m, size_t n)
+{
+	for (size_t i = 0; m && i < n; i++) {
+		free(m[i].ctrls);
+		free(m[i].mount);
+		free(m[i].own);
+	}
+	free(m);
+}
+
+/* Husk's own cgroup for the hierarchy with controllers CTRLS (NULL: v2),
+ * relative to the mount's ROOT. */
+static char *own_cgroup(const char *ctrls, const char *root)
+{
+	_cleanup_free_ char *s = NULL;
+	hk_err e;
+	if (hk_read_file("/proc/self/cgroup", &s, NULL, &e) < 0)
+		return strdup("/");
+	for (char *line = s; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *c = strchr(line, ':');
+		char *p = c ? strchr(c + 1, ':') : NULL;
+		if (p) {
+			*p++ = '\0';
+			c++;
+			bool match = ctrls ? *c && same_ctrls(c, ctrls) : (!*c && line[0] == '0');
+			if (match) {
+				size_t rl = strlen(root);
+				if (strcmp(root, "/") != 0 && strncmp(p, root, rl) == 0 &&
+				    (p[rl] == '/' || !p[rl]))
+					p += rl;
+				return strdup(*p ? p : "/");
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return strdup("/");
+}
+
+int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n, hk_err *err)
+{
+	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return hk_err_set(err, errno, "open /proc/self/mountinfo");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, cnt = 0;
+	struct hk_cg_mnt *m = NULL;
+	bool v2 = layout == HK_CGROUP_V2;
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		char *fld[5], *save = NULL, *p = line;
+		char *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		int i = 0;
+		for (char *t; i < 5 && (t = strtok_r(p, " ", &save)); p = NULL)
+			fld[i++] = t;
+		char *fstype = strtok_r(sep + 3, " ", &save);
+		char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
+		char *opts = source ? strtok_r(NULL, " ", &save) : NULL;
+		if (i < 5 || !opts || strcmp(fstype, v2 ? "cgroup2" : "cgroup") != 0)
+			continue;
+		unescape(fld[3]);
+		unescape(fld[4]);
+		if (v2 && strcmp(fld[4], CGROUP_ROOT) != 0)
+			continue;
+		_cleanup_free_ char *ctrls = v2 ? NULL : v1_mount_ctrls(opts);
+		if (!v2 && !ctrls)
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < cnt && !dup; j++)
+			dup = v2 || same_ctrls(m[j].ctrls, ctrls);
+		if (dup)
+			continue;
+		struct hk_cg_mnt *nm = realloc(m, (cnt + 1) * sizeof(*m));
+		if (!nm) {
+			hk_cg_mounts_free(m, cnt);
+			return hk_err_set(err, ENOMEM, "cgroup mounts");
+		}
+		m = nm;
+		m[cnt].mount = strdup(fld[4]);
+		m[cnt].own = own_cgroup(ctrls, fld[3]);
+		m[cnt].ctrls = hk_steal_ptr(&ctrls);
+		cnt++;
+		if (!m[cnt - 1].mount || !m[cnt - 1].own) {
+			hk_cg_mounts_free(m, cnt);
+			return hk_err_set(err, ENOMEM, "cgroup mounts");
+		}
+	}
+	if (v2 && cnt == 0) {
+		/* not in our mountinfo (odd, but statfs said so) */
+		m = calloc(1, sizeof(*m));
+		if (!m || !(m->mount = strdup(CGROUP_ROOT)) || !(m->own = own_cgroup(NULL, "/"))) {
+			hk_cg_mounts_free(m, m ? 1 : 0);
+			return hk_err_set(err, ENOMEM, "cgroup mounts");
+		}
+		cnt = 1;
+	}
+	*out = m;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- paths ---- */
+
+/* "a//b/./c/" -> "/a/b/c"; refuses "..", newlines and the root itself. */
+static int normalize(const char *in, char **out, hk_err *err)
+{
+	_cleanup_free_ char *o = calloc(1, strlen(in) + 2);
+	if (!o)
+		return hk_err_set(err, ENOMEM, "cgroupsPath");
+	if (strchr(in, '\n'))
+		return hk_err_plain(err, EINVAL, "linux.cgroupsPath: \"%s\": newline in path", in);
+	for (const char *p = in; *p;) {
+		const char *e = strchrnul(p, '/');
+		size_t n = e - p;
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return hk_err_plain(err, EINVAL,
+			                    "linux.cgroupsPath: \"%s\": \"..\" is not allowed", in);
+		if (n && !(n == 1 && p[0] == '.')) {
+			strcat(o, "/");
+			strncat(o, p, n);
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (!*o)
+		return hk_err_plain(
+		    err, EINVAL, "linux.cgroupsPath: \"%s\": refusing to use the root cgroup", in);
+	*out = hk_steal_ptr(&o);
+	return 0;
+}
+
+static char *join(const char *base, const char *rel)
+{
+	char *s = NULL;
+	if (asprintf(&s, "%s%s", strcmp(base, "/") == 0 ? "" : base, rel) < 0)
+		return NULL;
+	return s;
+}
+
+static char *parent_of(const char *p)
+{
+	char *s = strdup(p);
+	char *slash = s ? strrchr(s, '/') : NULL;
+	if (slash)
+		*(slash == s ? slash + 1 : slash) = '\0';
+	return s;
+}
+
+/* Is A the same cgroup as B or an ancestor of it? */
+static bool covers(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return strcmp(a, "/") == 0 || (strncmp(a, b, n) == 0 && (b[n] == '/' || !b[n]));
+}
+
+/* ---- the hk_cgroup object ---- */
+
+static void hier_clear(struct hk_cg_hier *h)
+{
+	free(h->ctrls);
+	free(h->mount);
+	free(h->path);
+	if (h->fd >= 0)
+		close(h->fd);
+	for (size_t i = 0; i < h->n_created; i++)
+		free(h->created[i]);
+	free(h->created);
+}
+
+void hk_cgroup_free(hk_cgroup *cg)
+{
+	if (!cg)
+		return;
+	for (size_t i = 0; i < cg->n_h; i++)
+		hier_clear(&cg->h[i]);
+	free(cg->h);
+	free(cg->path);
+	free(cg);
+}
+
+static void cg_freep(hk_cgroup **cg)
+{
+	hk_cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ __attribute__((cleanup(cg_freep)))
+
+static int add_hier(hk_cgroup *cg, const struct hk_cg_mnt *m, const char *path, hk_err *err)
+{
+	if (covers(path, m->own))
+		return hk_err_plain(err, EINVAL, "cgroup %s%s holds husk itself", m->mount, path);
+	struct hk_cg_hier *nh = realloc(cg->h, (cg->n_h + 1) * sizeof(*nh));
+	if (!nh)
+		return hk_err_set(err, ENOMEM, "cgroup");
+	cg->h = nh;
+	struct hk_cg_hier *h = &cg->h[cg->n_h++];
+	*h = (struct hk_cg_hier){.fd = -1};
+	h->ctrls = m->ctrls ? strdup(m->ctrls) : NULL;
+	h->mount = strdup(m->mount);
+	h->path = strdup(path);
+	if ((m->ctrls && !h->ctrls) || !h->mount || !h->path)
+		return hk_err_set(err, ENOMEM, "cgroup");
+	return 0;
+}
+
+static int remember(struct hk_cg_hier *h, const char *dir, hk_err *err)
+{
+	char **nc = realloc(h->created, (h->n_created + 1) * sizeof(*nc));
+	if (!nc)
+		return hk_err_set(err, ENOMEM, "cgroup");
+	h->created = nc;
+	if (!(h->created[h->n_created] = strdup(dir)))
+		return hk_err_set(err, ENOMEM, "cgroup");
+	h->n_created++;
+	return 0;
+}
+
+/* mkdir -p the cgroup in H, remembering what was made; on v2 enable the
+ * controllers in each parent from the deepest existing one down. */
+static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *res, hk_err *err)
+{
+	_cleanup_free_ char *full = NULL;
+	if (asprintf(&full, "%s%s", h->mount, h->path) < 0)
+		return hk_err_set(err, ENOMEM, "cgroup");
+	size_t base = strlen(h->mount);
+	for (size_t i = base + 1; i <= strlen(full); i++) {
+		if (full[i] != '/' && full[i] != '\0')
+			continue;
+		char saved = full[i];
+		full[i] = '\0';
+		struct stat st;
+		bool exists = stat(full, &st) == 0;
+		int r = 0;
+		if (cg->layout == HK_CGROUP_V2 && (!exists || !saved)) {
+			_cleanup_free_ char *parent = parent_of(full);
+			if (!parent)
+				return hk_err_set(err, ENOMEM, "cgroup");
+			r = hk_cgv2_enable(parent, res, err);
+		}
+		if (r == 0 && !exists) {
+			if (mkdir(full, 0755) == 0) {
+				r = remember(h, full, err);
+				if (r == 0 && cg->layout != HK_CGROUP_V2)
+					r = hk_cgv1_init_dir(h, full, err);
+			} else if (errno != EEXIST) {
+				r = hk_err_set(err, errno, "cgroup: mkdir %s", full);
+			}
+		}
+		if (r < 0)
+			return r;
+		full[i] = saved;
+	}
+	h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->fd < 0)
+		return hk_err_set(err, errno, "cgroup: open %s", full);
+	return 0;
+}
+
+static int build_path(hk_cgroup *cg, hk_err *err)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < cg->n_h; i++)
+		len += strlen(cg->h[i].path) + (cg->h[i].ctrls ? strlen(cg->h[i].ctrls) + 2 : 0);
+	cg->path = calloc(1, len);
+	if (!cg->path)
+		return hk_err_set(err, ENOMEM, "cgroup");
+	for (size_t i = 0; i < cg->n_h; i++) {
+		if (cg->h[i].ctrls) {
+			if (i)
+				strcat(cg->path, "\n");
+			strcat(cg->path, cg->h[i].ctrls);
+			strcat(cg->path, ":");
+		}
+		strcat(cg->path, cg->h[i].path);
+	}
+	return 0;
+}
+
+static int noop_cgroup(enum hk_cgroup_layout layout, hk_cgroup **out, hk_err *err)
+{
+	hk_cgroup *cg = calloc(1, sizeof(*cg));
+	if (!cg)
+		return hk_err_set(err, ENOMEM, "cgroup");
+	cg->layout = layout;
+	*out = cg;
+	return 0;
+}
+
+static int remove_dirs(hk_cgroup *cg, bool kill, hk_err *err);
+
+static bool is_perm(int r)
+{
+	return r == -EACCES || r == -EPERM || r == -EROFS;
+}
+
+int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resources *res,
+                     hk_cgroup **out, hk_err *err)
+{
+	static const hk_resources none;
+	if (!res)
+		res = &none;
+	int r = hk_cg_check_unsupported(res, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *dflt = NULL;
+	if (!cgroups_path || !*cgroups_path) {
+		if (!id || !*id || asprintf(&dflt, "husk-%s", id) < 0)
+			return hk_err_plain(err, EINVAL, "cgroup: no cgroupsPath and no id");
+		cgroups_path = dflt;
+	}
+	_cleanup_free_ char *rel = NULL;
+	if ((r = normalize(cgroups_path, &rel, err)) < 0)
+		return r;
+	bool absolute = cgroups_path[0] == '/';
+
+	enum hk_cgroup_layout layout;
+	if ((r = hk_cgroup_layout(&layout, err)) < 0)
+		return hk_err_wrap(err, "cgroup");
+	struct hk_cg_mnt *m = NULL;
+	size_t nm = 0;
+	if ((r = hk_cg_mounts(layout, &m, &nm, err)) < 0)
+		return hk_err_wrap(err, "cgroup");
+	_cleanup_cgroup_ hk_cgroup *cg = calloc(1, sizeof(*cg));
+	if (!cg) {
+		hk_cg_mounts_free(m, nm);
+		return hk_err_set(err, ENOMEM, "cgroup");
+	}
+	cg->layout = layout;
+	for (size_t i = 0; r == 0 && i < nm; i++) {
+		if (layout != HK_CGROUP_V2) {
+			bool used = false;
+			for (size_t j = 0; !used && j < HK_ARRAY_SIZE(v1_ctrls); j++)
+				used = hk_cg_has_ctrl(m[i].ctrls, v1_ctrls[j]) &&
+				       hk_cgv1_needs(res, v1_ctrls[j]);
+			if (!used)
+				continue;
+		}
+		_cleanup_free_ char *base = layout == HK_CGROUP_V2 ? parent_of(m[i].own) : NULL;
+		_cleanup_free_ char *path =
+		    absolute ? strdup(rel) : join(base ? base : m[i].own, rel);
+		r = path ? add_hier(cg, &m[i], path, err) : hk_err_set(err, ENOMEM, "cgroup");
+	}
+	hk_cg_mounts_free(m, nm);
+	if (r < 0)
+		return r;
+
+	hk_err e2;
+	for (size_t i = 0; r == 0 && i < cg->n_h; i++)
+		r = make_dirs(cg, &cg->h[i], res, err);
+	if (r < 0) {
+		remove_dirs(cg, false, &e2);
+		if (is_perm(r) && !hk_cg_res_wants(res))
+			return noop_cgroup(layout, out, err);
+		return r;
+	}
+	r = layout == HK_CGROUP_V2 ? hk_cgv2_apply(cg->h[0].fd, res, err)
+	                           : hk_cgv1_apply(cg, res, err);
+	if (r == 0)
+		r = build_path(cg, err);
+	if (r < 0) {
+		remove_dirs(cg, false, &e2);
+		return r;
+	}
+	*out = hk_steal_ptr(&cg);
+	return 0;
+}
+
+int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
+{
+	enum hk_cgroup_layout layout;
+	int r = hk_cgroup_layout(&layout, err);
+	if (r < 0)
+		return hk_err_wrap(err, "cgroup");
+	if (!resolved_path || !*resolved_path)
+		return noop_cgroup(layout, out, err);
+	struct hk_cg_mnt *m = NULL;
+	size_t nm = 0;
+	if ((r = hk_cg_mounts(layout, &m, &nm, err)) < 0)
+		return hk_err_wrap(err, "cgroup");
+	_cleanup_cgroup_ hk_cgroup *cg = calloc(1, sizeof(*cg));
+	_cleanup_free_ char *s = strdup(resolved_path);
+	if (!cg || !s) {
+		hk_cg_mounts_free(m, nm);
+		return hk_err_set(err, ENOMEM, "cgroup");
+	}
+	cg->layout = layout;
+	for (char *line = s; r == 0 && line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *ctrls = NULL, *p = line;
+		if (line[0] != '/') {
+			ctrls = line;
+			p = strchr(line, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		_cleanup_free_ char *norm = NULL;
+		const struct hk_cg_mnt *mnt = NULL;
+		for (size_t i = 0; i < nm && !mnt; i++)
+			if (layout == HK_CGROUP_V2 ? !ctrls
+			                           : (ctrls && same_ctrls(ctrls, m[i].ctrls)))
+				mnt = &m[i];
+		if (!p || *p != '/' || !mnt)
+			r = hk_err_plain(err, EINVAL, "cgroup: bad or foreign path \"%s\"", line);
+		else if ((r = normalize(p, &norm, err)) == 0)
+			r = add_hier(cg, mnt, norm, err);
+		line = nl ? nl + 1 : NULL;
+	}
+	hk_cg_mounts_free(m, nm);
+	for (size_t i = 0; r == 0 && i < cg->n_h; i++) {
+		struct hk_cg_hier *h = &cg->h[i];
+		_cleanup_free_ char *full = NULL;
+		if (asprintf(&full, "%s%s", h->mount, h->path) < 0)
+			return hk_err_set(err, ENOMEM, "cgroup");
+		h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (h->fd < 0)
+			return hk_err_set(err, errno, "cgroup: open %s", full);
+		r = remember(h, full, err);
+	}
+	if (r == 0)
+		r = build_path(cg, err);
+	if (r < 0)
+		return r;
+	*out = hk_steal_ptr(&cg);
+	return 0;
+}
+
+int hk_cgroup_clone_fd(const hk_cgroup *cg)
+{
+	if (!cg || cg->layout != HK_CGROUP_V2 || cg->n_h != 1)
+		return -1;
+	return cg->h[0].fd;
+}
+
+const char *hk_cgroup_path(const hk_cgroup *cg)
+{
+	return cg ? cg->path : NULL;
+}
+
+int hk_cgroup_enter(hk_cgroup *cg, pid_t pid, hk_err *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; cg && i < cg->n_h; i++) {
+		int r = hk_write_file_at(cg->h[i].fd, "cgroup.procs", buf, strlen(buf), 0, err);
+		if (r < 0)
+			return hk_err_wrap(err, "cgroup: enter %s%s", cg->h[i].mount,
+			                   cg->h[i].path);
+	}
+	return 0;
+}
+
+int hk_cgroup_allow_device(hk_cgroup *cg, char type, int64_t major, int64_t minor,
+                           const char *access, hk_err *err)
+{
+	if (!cg || cg->layout == HK_CGROUP_V2)
+		return 0;
+	struct hk_cg_hier *h = hk_cg_find(cg, "devices");
+	if (!h)
+		return 0;
+	return hk_cgv1_allow_device(h->fd, type, (long long)major, (long long)minor, access, err);
+}
+
+bool hk_cgroup_oom_killed(hk_cgroup *cg)
+{
+	if (!cg || cg->n_h == 0)
+		return false;
+	return cg->layout == HK_CGROUP_V2 ? hk_cgv2_oom_killed(cg) : hk_cgv1_oom_killed(cg);
+}
+
+/* Append the pids in DIRFD's cgroup.procs to *PIDS (no duplicates). */
+static int read_procs(int dirfd, pid_t **pids, size_t *n, hk_err *err)
+{
+	_cleanup_free_ char *s = NULL;
+	int r = hk_read_file_at(dirfd, "cgroup.procs", &s, NULL, err);
+	if (r < 0)
+		return r;
+	for (char *p = s, *end; *p; p = end) {
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		bool dup = false;
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = (*pids)[i] == (pid_t)v;
+		if (dup || v <= 0)
+			continue;
+		pid_t *np = realloc(*pids, (*n + 1) * sizeof(**pids));
+		if (!np)
+			return hk_err_set(err, ENOMEM, "cgroup.procs");
+		*pids = np;
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	return 0;
+}
+
+int hk_cgroup_pids(hk_cgroup *cg, pid_t **pids, size_t *n, hk_err *err)
+{
+	*pids = NULL;
+	*n = 0;
+	for (size_t i = 0; cg && i < cg->n_h; i++) {
+		int r = read_procs(cg->h[i].fd, pids, n, err);
+		if (r < 0) {
+			free(*pids);
+			*pids = NULL;
+			*n = 0;
+			return hk_err_wrap(err, "cgroup %s%s", cg->h[i].mount, cg->h[i].path);
+		}
+	}
+	return 0;
+}
+
+/* SIGKILL every process in DIRFD's cgroup and in the cgroups below it. */
+static void kill_tree(int dirfd, int depth)
+{
+	pid_t *pids = NULL;
+	size_t n = 0;
+	hk_err e;
+	read_procs(dirfd, &pids, &n, &e);
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] != getpid())
+			kill(pids[i], SIGKILL);
+	free(pids);
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	for (struct dirent *de; depth < 32 && (de = readdir(d));) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int sub =
+		    openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub >= 0)
+			kill_tree(sub, depth + 1);
+	}
+}
+
+static void kill_all(hk_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n_h; i++) {
+		if (cg->h[i].fd < 0)
+			continue;
+		if (cg->layout != HK_CGROUP_V2 || hk_cgv2_kill(cg->h[i].fd) < 0)
+			kill_tree(cg->h[i].fd, 0);
+	}
+}
+
+/* rmdir PATH and the cgroups the container made below it. */
+static int rmdir_tree(const char *path, int depth)
+{
+	_cleanup_dir_ DIR *d = depth < 32 ? opendir(path) : NULL;
+	for (struct dirent *de; d && (de = readdir(d));) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", path, de->d_name) >= 0)
+			rmdir_tree(sub, depth + 1);
+	}
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Remove the directories husk created, deepest first.  The leaf goes with
+ * whatever cgroups the container made below it, retrying on EBUSY (killing
+ * again when KILL) until the deadline.  A parent husk made is removed only
+ * when empty: EBUSY there means another cgroup shares it, which is fine. */
+static int remove_dirs(hk_cgroup *cg, bool kill, hk_err *err)
+{
+	long long deadline = now_ms() + RMDIR_TIMEOUT_MS;
+	int ret = 0;
+	for (size_t i = 0; i < cg->n_h; i++) {
+		struct hk_cg_hier *h = &cg->h[i];
+		size_t ml = strlen(h->mount);
+		while (h->n_created > 0) {
+			const char *dir = h->created[h->n_created - 1];
+			bool leaf = strncmp(dir, h->mount, ml) == 0 && !strcmp(dir + ml, h->path);
+			int r = leaf ? rmdir_tree(dir, 0) : (rmdir(dir) < 0 ? -errno : 0);
+			if (r == -ENOENT)
+				r = 0;
+			if (leaf && r == -EBUSY && now_ms() < deadline) {
+				if (kill)
+					kill_all(cg);
+				usleep(10000);
+				continue;
+			}
+			if (!leaf && (r == -EBUSY || r == -ENOTEMPTY))
+				break;
+			if (r < 0) {
+				if (ret == 0)
+					ret = hk_err_set(err, -r, "cgroup: rmdir %s", dir);
+				break; /* its parents cannot go either */
+			}
+			free(h->created[--h->n_created]);
+		}
+	}
+	return ret;
+}
+
+int hk_cgroup_destroy(hk_cgroup *cg, hk_err *err)
+{
+	if (!cg || cg->n_h == 0)
+		return 0;
+	kill_all(cg);
+	return remove_dirs(cg, true, err);
+}

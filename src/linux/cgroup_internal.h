@@ -1,0 +1,103 @@
+/* cgroup_internal.h - what cgroup.c, cgroup_v1.c and cgroup_v2.c share.
+ *
+ * Not for use outside src/linux/cgroup*.c (and the unit test). */
+#ifndef HUSK_LINUX_CGROUP_INTERNAL_H
+#define HUSK_LINUX_CGROUP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "linux/cgroup.h"
+
+/* One hierarchy the cgroup lives in: on v2 the only one; on v1 one per
+ * mounted hierarchy used (memory, pids, cpu, ...). */
+struct hk_cg_hier {
+	char *ctrls;    /* v1: "memory", "cpu,cpuacct"; v2: NULL */
+	char *mount;    /* mount point, "/sys/fs/cgroup/memory" */
+	char *path;     /* the cgroup below the hierarchy root, "/a/b" */
+	int fd;         /* O_DIRECTORY fd of the leaf; -1 before creation */
+	char **created; /* absolute dirs husk made, shallowest first */
+	size_t n_created;
+};
+
+struct hk_cgroup {
+	enum hk_cgroup_layout layout;
+	struct hk_cg_hier *h; /* none: the cgroup does nothing */
+	size_t n_h;
+	char *path; /* what hk_cgroup_path() returns; NULL when it does nothing */
+};
+
+/* A mounted hierarchy and husk's own cgroup in it (from mountinfo and
+ * /proc/self/cgroup; OWN is already relative to the mount's root). */
+struct hk_cg_mnt {
+	char *ctrls; /* v1: controllers joined by ',' ("name=systemd" too); v2: NULL */
+	char *mount;
+	char *own; /* "/" when unknown */
+};
+
+/* Mounted hierarchies of the layout: the v1 ones (never the unified mount
+ * of a hybrid host) or the single v2 one. */
+int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n, hk_err *err);
+void hk_cg_mounts_free(struct hk_cg_mnt *m, size_t n);
+
+/* Does the comma-separated list CTRLS contain controller C? */
+bool hk_cg_has_ctrl(const char *ctrls, const char *c);
+
+/* The hierarchy of CG holding controller C (v1), or NULL. */
+struct hk_cg_hier *hk_cg_find(hk_cgroup *cg, const char *c);
+
+/* Write VALUE to FILE below DIRFD for the resource FIELD ("memory.limit");
+ * a missing file is "linux.resources.FIELD: FILE not available (WHY)"
+ * (WHY may be NULL) unless OPTIONAL (the value asks for nothing), any
+ * other failure is prefixed with "linux.resources.FIELD". */
+int hk_cg_set(int dirfd, const char *field, const char *file, const char *value, const char *why,
+              bool optional, hk_err *err);
+int hk_cg_set_num(int dirfd, const char *field, const char *file, long long v, const char *why,
+                  bool optional, hk_err *err);
+
+/* Read FILE (a "key value" list like memory.events) and return KEY's value,
+ * or -1 when the file or key is missing. */
+long long hk_cg_read_key(int dirfd, const char *file, const char *key);
+
+/* (cgroup_v1.c) Is any field of RES one that asks for something (not unlimited/default)?
+ * Device rules do not count. */
+bool hk_cg_res_wants(const hk_resources *res);
+
+/* (cgroup_v1.c) Fields the first cut does not handle: "linux.resources.X: not supported yet". */
+int hk_cg_check_unsupported(const hk_resources *res, hk_err *err);
+
+/* --- v1 (cgroup_v1.c) --- */
+
+/* Does a v1 cgroup for RES need a directory in the hierarchy of controller
+ * CTRL?  (memory and pids always; cpu, cpuset, devices when asked.) */
+bool hk_cgv1_needs(const hk_resources *res, const char *ctrl);
+/* Called on each directory husk creates in hierarchy H: copy cpuset.cpus
+ * and cpuset.mems from the parent (a new cpuset cgroup starts empty). */
+int hk_cgv1_init_dir(const struct hk_cg_hier *h, const char *dir, hk_err *err);
+/* Apply RES to the leaf of every hierarchy of CG. */
+int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err);
+int hk_cgv1_apply_memory(int dirfd, const hk_resources *res, hk_err *err);
+int hk_cgv1_apply_devices(int dirfd, const hk_resources *res, hk_err *err);
+int hk_cgv1_allow_device(int dirfd, char type, long long major, long long minor, const char *access,
+                         hk_err *err);
+bool hk_cgv1_oom_killed(hk_cgroup *cg);
+
+/* --- v2 (cgroup_v2.c) --- */
+
+/* Enable the controllers RES needs ("memory" and "pids" always, "cpu",
+ * "cpuset" and the prefixes of unified keys when asked) in DIR's
+ * cgroup.subtree_control.  Failing to enable one is an error naming the
+ * field only when a field asks for something of it. */
+int hk_cgv2_enable(const char *dir, const hk_resources *res, hk_err *err);
+int hk_cgv2_apply(int dirfd, const hk_resources *res, hk_err *err);
+bool hk_cgv2_oom_killed(hk_cgroup *cg);
+/* Write 1 to cgroup.kill; -ENOENT when the kernel has none. */
+int hk_cgv2_kill(int dirfd);
+
+/* runc's conversions */
+unsigned long long hk_cgv2_weight_from_shares(unsigned long long shares);
+/* memory.swap.max from spec swap (memory+swap) and limit; -1 = max,
+ * 0 = leave alone.  Returns -EINVAL with a message on nonsense. */
+int hk_cgv2_swap(long long swap, long long limit, long long *out, hk_err *err);
+
+#endif

@@ -1,0 +1,285 @@
+/* cgroup_v1.c - resources on cgroup v1 (and hybrid) hosts: one directory
+ * per hierarchy, the files of each controller, device rules, OOM status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linux/cgroup_internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* ---- which fields ask for something (shared with v2) ---- */
+
+bool hk_cg_res_wants(const hk_resources *r)
+{
+	if (r->memory.has_limit && r->memory.limit > 0)
+		return true;
+	if (r->memory.has_reservation && r->memory.reservation > 0)
+		return true;
+	if (r->memory.has_swap && r->memory.swap > 0)
+		return true;
+	if (r->memory.has_swappiness)
+		return true;
+	if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)
+		return true;
+	if (r->pids.has_limit && r->pids.limit > 0)
+		return true;
+	if ((r->cpu.has_shares && r->cpu.shares > 0) || (r->cpu.has_quota && r->cpu.quota > 0))
+		return true;
+	if ((r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems))
+		return true;
+	return r->n_unified > 0;
+}
+
+int hk_cg_check_unsupported(const hk_resources *r, hk_err *err)
+{
+	const struct {
+		bool set;
+		const char *field;
+	} f[] = {
+	    {r->memory.has_kernel, "memory.kernel"},
+	    {r->memory.has_kernel_tcp, "memory.kernelTCP"},
+	    {r->memory.has_use_hierarchy, "memory.useHierarchy"},
+	    {r->memory.has_check_before_update, "memory.checkBeforeUpdate"},
+	    {r->cpu.has_burst, "cpu.burst"},
+	    {r->cpu.has_realtime_runtime, "cpu.realtimeRuntime"},
+	    {r->cpu.has_realtime_period, "cpu.realtimePeriod"},
+	    {r->cpu.has_idle, "cpu.idle"},
+	    {r->block_io.has_weight, "blockIO.weight"},
+	    {r->block_io.has_leaf_weight, "blockIO.leafWeight"},
+	    {r->block_io.n_weight_device > 0, "blockIO.weightDevice"},
+	    {r->block_io.n_throttle_read_bps > 0, "blockIO.throttleReadBpsDevice"},
+	    {r->block_io.n_throttle_write_bps > 0, "blockIO.throttleWriteBpsDevice"},
+	    {r->block_io.n_throttle_read_iops > 0, "blockIO.throttleReadIOPSDevice"},
+	    {r->block_io.n_throttle_write_iops > 0, "blockIO.throttleWriteIOPSDevice"},
+	    {r->n_hugepage_limits > 0, "hugepageLimits"},
+	    {r->network.has_class_id, "network.classID"},
+	    {r->network.n_priorities > 0, "network.priorities"},
+	    {r->n_rdma > 0, "rdma"},
+	};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(f); i++)
+		if (f[i].set)
+			return hk_err_plain(err, ENOTSUP, "linux.resources.%s: not supported yet",
+			                    f[i].field);
+	return 0;
+}
+
+/* ---- v1 ---- */
+
+bool hk_cgv1_needs(const hk_resources *res, const char *ctrl)
+{
+	if (!strcmp(ctrl, "memory") || !strcmp(ctrl, "pids"))
+		return true;
+	if (!strcmp(ctrl, "cpu"))
+		return res->cpu.has_shares || res->cpu.has_quota || res->cpu.has_period;
+	if (!strcmp(ctrl, "cpuset"))
+		return (res->cpu.cpus && *res->cpu.cpus) || (res->cpu.mems && *res->cpu.mems);
+	if (!strcmp(ctrl, "devices"))
+		return res->n_devices > 0;
+	return false;
+}
+
+static bool blank(const char *s)
+{
+	return s[strspn(s, " \t\n")] == '\0';
+}
+
+int hk_cgv1_init_dir(const struct hk_cg_hier *h, const char *dir, hk_err *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	if (!hk_cg_has_ctrl(h->ctrls, "cpuset"))
+		return 0;
+	for (size_t i = 0; i < HK_ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *cur = NULL, *par = NULL, *cpath = NULL, *ppath = NULL;
+		if (asprintf(&cpath, "%s/%s", dir, files[i]) < 0 ||
+		    asprintf(&ppath, "%s/../%s", dir, files[i]) < 0)
+			return hk_err_set(err, ENOMEM, "cpuset");
+		if (hk_read_file(cpath, &cur, NULL, err) < 0 || !blank(cur))
+			continue;
+		int r = hk_read_file(ppath, &par, NULL, err);
+		if (r == 0 && !blank(par))
+			r = hk_write_file(cpath, par, err);
+		if (r < 0)
+			return hk_err_wrap(err, "cgroup: cpuset of %s", dir);
+	}
+	return 0;
+}
+
+/* Write to FILE of the hierarchy whose leaf is DIRFD (-1: not mounted). */
+static int set1(int dirfd, const char *ctrl, const char *field, const char *file, const char *value,
+                const char *why, bool optional, hk_err *err)
+{
+	if (dirfd < 0 && dirfd != AT_FDCWD) {
+		if (optional)
+			return 0;
+		return hk_err_plain(err, ENOENT,
+		                    "linux.resources.%s: %s not available (no %s cgroup hierarchy)",
+		                    field, file, ctrl);
+	}
+	return hk_cg_set(dirfd, field, file, value, why, optional, err);
+}
+
+static int set1_num(int dirfd, const char *ctrl, const char *field, const char *file, long long v,
+                    const char *why, bool optional, hk_err *err)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return set1(dirfd, ctrl, field, file, buf, why, optional, err);
+}
+
+#define SWAP_WHY "swap accounting disabled"
+
+int hk_cgv1_apply_memory(int fd, const hk_resources *res, hk_err *err)
+{
+	const __typeof__(res->memory) *m = &res->memory;
+	int r = 0;
+	if (m->has_swap && m->swap > 0 && m->has_limit && m->limit > 0 && m->swap < m->limit)
+		return hk_err_plain(
+		    err, EINVAL,
+		    "linux.resources.memory.swap: memory+swap limit (%lld) should be "
+		    ">= memory limit (%lld)",
+		    (long long)m->swap, (long long)m->limit);
+	if (m->has_limit) {
+		r = set1_num(fd, "memory", "memory.limit", "memory.limit_in_bytes", m->limit, NULL,
+		             m->limit <= 0, err);
+		if (r == -EINVAL && m->has_swap) {
+			/* the current memsw limit is lower: raise it first */
+			r = set1_num(fd, "memory", "memory.swap", "memory.memsw.limit_in_bytes",
+			             m->swap, SWAP_WHY, m->swap <= 0, err);
+			if (r == 0)
+				r = set1_num(fd, "memory", "memory.limit", "memory.limit_in_bytes",
+				             m->limit, NULL, m->limit <= 0, err);
+		}
+	}
+	if (r == 0 && m->has_swap)
+		r = set1_num(fd, "memory", "memory.swap", "memory.memsw.limit_in_bytes", m->swap,
+		             SWAP_WHY, m->swap <= 0, err);
+	if (r == 0 && m->has_reservation)
+		r = set1_num(fd, "memory", "memory.reservation", "memory.soft_limit_in_bytes",
+		             m->reservation, NULL, m->reservation <= 0, err);
+	if (r == 0 && m->has_swappiness) {
+		if (m->swappiness > 100)
+			return hk_err_plain(
+			    err, EINVAL,
+			    "linux.resources.memory.swappiness: %llu is out of range "
+			    "(0-100)",
+			    (unsigned long long)m->swappiness);
+		r = set1_num(fd, "memory", "memory.swappiness", "memory.swappiness",
+		             (long long)m->swappiness, NULL, false, err);
+	}
+	if (r == 0 && m->has_disable_oom_killer && m->disable_oom_killer)
+		r = set1(fd, "memory", "memory.disableOOMKiller", "memory.oom_control", "1", NULL,
+		         false, err);
+	return r;
+}
+
+/* The devices every container gets on top of its rules, as runc does. */
+static const char *const default_allow[] = {
+    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",   "c 1:7 rwm",
+    "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm", "c 136:* rwm", "c 5:2 rwm",
+};
+
+static void format_rule(char *buf, size_t len, char type, long long major, long long minor,
+                        const char *access)
+{
+	char ma[24] = "*", mi[24] = "*";
+	if (type == 'a') {
+		snprintf(buf, len, "a");
+		return;
+	}
+	if (major >= 0)
+		snprintf(ma, sizeof(ma), "%lld", major);
+	if (minor >= 0)
+		snprintf(mi, sizeof(mi), "%lld", minor);
+	snprintf(buf, len, "%c %s:%s %s", type, ma, mi, access && *access ? access : "rwm");
+}
+
+int hk_cgv1_apply_devices(int fd, const hk_resources *res, hk_err *err)
+{
+	if (res->n_devices == 0)
+		return 0;
+	int r = set1(fd, "devices", "devices", "devices.deny", "a", NULL, false, err);
+	for (size_t i = 0; r == 0 && i < res->n_devices; i++) {
+		const hk_device_rule *d = &res->devices[i];
+		char buf[80], field[32];
+		if (d->type != 'a' && d->type != 'b' && d->type != 'c')
+			return hk_err_plain(
+			    err, EINVAL, "linux.resources.devices[%zu].type: \"%c\"", i, d->type);
+		format_rule(buf, sizeof(buf), d->type, (long long)d->major, (long long)d->minor,
+		            d->access);
+		snprintf(field, sizeof(field), "devices[%zu]", i);
+		r = set1(fd, "devices", field, d->allow ? "devices.allow" : "devices.deny", buf,
+		         NULL, false, err);
+	}
+	for (size_t i = 0; r == 0 && i < HK_ARRAY_SIZE(default_allow); i++)
+		r = set1(fd, "devices", "devices", "devices.allow", default_allow[i], NULL, false,
+		         err);
+	return r;
+}
+
+int hk_cgv1_allow_device(int fd, char type, long long major, long long minor, const char *access,
+                         hk_err *err)
+{
+	char buf[80];
+	if (type != 'a' && type != 'b' && type != 'c')
+		return hk_err_plain(err, EINVAL, "cgroup: device type \"%c\"", type);
+	format_rule(buf, sizeof(buf), type, major, minor, access);
+	return set1(fd, "devices", "devices", "devices.allow", buf, NULL, false, err);
+}
+
+static int fd_of(hk_cgroup *cg, const char *ctrl)
+{
+	struct hk_cg_hier *h = hk_cg_find(cg, ctrl);
+	return h ? h->fd : -1;
+}
+
+int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err)
+{
+	if (res->n_unified > 0)
+		return hk_err_plain(err, EINVAL,
+		                    "linux.resources.unified: only available on cgroup v2 hosts");
+	int r = hk_cgv1_apply_memory(fd_of(cg, "memory"), res, err);
+	int pfd = fd_of(cg, "pids");
+	if (r == 0 && res->pids.has_limit) {
+		if (res->pids.limit > 0)
+			r = set1_num(pfd, "pids", "pids.limit", "pids.max",
+			             (long long)res->pids.limit, NULL, false, err);
+		else
+			r = set1(pfd, "pids", "pids.limit", "pids.max", "max", NULL, true, err);
+	}
+	const __typeof__(res->cpu) *c = &res->cpu;
+	int cfd = fd_of(cg, "cpu");
+	if (r == 0 && c->has_shares)
+		r = set1_num(cfd, "cpu", "cpu.shares", "cpu.shares", (long long)c->shares, NULL,
+		             c->shares == 0, err);
+	if (r == 0 && c->has_period)
+		r = set1_num(cfd, "cpu", "cpu.period", "cpu.cfs_period_us", (long long)c->period,
+		             NULL, !(c->has_quota && c->quota > 0), err);
+	if (r == 0 && c->has_quota)
+		r = set1_num(cfd, "cpu", "cpu.quota", "cpu.cfs_quota_us",
+		             c->quota > 0 ? (long long)c->quota : -1, NULL, c->quota <= 0, err);
+	int sfd = fd_of(cg, "cpuset");
+	if (r == 0 && c->cpus && *c->cpus)
+		r = set1(sfd, "cpuset", "cpu.cpus", "cpuset.cpus", c->cpus, NULL, false, err);
+	if (r == 0 && c->mems && *c->mems)
+		r = set1(sfd, "cpuset", "cpu.mems", "cpuset.mems", c->mems, NULL, false, err);
+	if (r == 0)
+		r = hk_cgv1_apply_devices(fd_of(cg, "devices"), res, err);
+	return r;
+}
+
+bool hk_cgv1_oom_killed(hk_cgroup *cg)
+{
+	int fd = fd_of(cg, "memory");
+	if (fd < 0)
+		return false;
+	long long k = hk_cg_read_key(fd, "memory.oom_control", "oom_kill");
+	if (k >= 0)
+		return k > 0;
+	/* before 4.13: no counter; being under OOM or having hit the limit */
+	unsigned long long failcnt = 0;
+	hk_read_u64_at(fd, "memory.failcnt", &failcnt);
+	return hk_cg_read_key(fd, "memory.oom_control", "under_oom") > 0 || failcnt > 0;
+}

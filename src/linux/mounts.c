@@ -1,0 +1,509 @@
+/* mounts.c - the config's `mounts` applied inside the rootfs
+ * (hk_mounts_apply), with the table of mount options runc accepts.
+ *
+ * Every target is resolved inside the rootfs (hk_resolve_in_root) and
+ * mounted onto "/proc/self/fd/N" of that O_PATH fd, so a symlink in the
+ * image can never redirect a mount to the host.  After a mount the target
+ * is resolved again to reach the new mount (the first fd still names the
+ * directory below it) for the remount, propagation and mount_setattr.
+ */
+#include "linux/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+#define HK_ATIME_FLAGS     (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
+#define HK_MAX_PROPAGATION 8
+#define HK_CGROUP_ROOT     "/sys/fs/cgroup"
+
+static const struct {
+	const char *name;
+	bool clear;
+	unsigned long flag;
+} flag_options[] = {
+    {"defaults", false, 0},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"suid", true, MS_NOSUID},
+    {"nosuid", false, MS_NOSUID},
+    {"dev", true, MS_NODEV},
+    {"nodev", false, MS_NODEV},
+    {"exec", true, MS_NOEXEC},
+    {"noexec", false, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},
+    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
+    {"atime", true, MS_NOATIME},
+    {"noatime", false, MS_NOATIME},
+    {"diratime", true, MS_NODIRATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},
+    {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"lazytime", false, MS_LAZYTIME},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"silent", false, MS_SILENT},
+    {"loud", true, MS_SILENT},
+    {"iversion", false, MS_I_VERSION},
+    {"noiversion", true, MS_I_VERSION},
+    {"symfollow", true, MS_NOSYMFOLLOW},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"bind", false, MS_BIND},
+    {"rbind", false, MS_BIND | MS_REC},
+};
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} propagation_options[] = {
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+/* Recursive options, applied with mount_setattr(AT_RECURSIVE).  The atime
+ * values are an enum in MOUNT_ATTR__ATIME: setting one clears the field. */
+static const struct {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} recursive_options[] = {
+    {"rro", false, MOUNT_ATTR_RDONLY},
+    {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},
+    {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},
+    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
+    {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
+    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+};
+static const struct {
+	const char *name;
+	uint64_t atime;
+} recursive_atime_options[] = {
+    {"rnoatime", MOUNT_ATTR_NOATIME},         {"ratime", MOUNT_ATTR_RELATIME},
+    {"rrelatime", MOUNT_ATTR_RELATIME},       {"rnorelatime", MOUNT_ATTR_STRICTATIME},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", MOUNT_ATTR_RELATIME},
+};
+
+struct mopts {
+	unsigned long flags;
+	unsigned long cleared;
+	unsigned long prop[HK_MAX_PROPAGATION];
+	size_t n_prop;
+	struct mount_attr attr;
+	bool has_attr;
+	char *data; /* comma-separated fs options, "" when none */
+};
+
+static void mopts_free(struct mopts *o)
+{
+	free(o->data);
+}
+
+static bool parse_flag_option(struct mopts *o, const char *opt)
+{
+	for (size_t i = 0; i < HK_ARRAY_SIZE(flag_options); i++) {
+		if (strcmp(opt, flag_options[i].name) != 0)
+			continue;
+		if (flag_options[i].clear) {
+			o->flags &= ~flag_options[i].flag;
+			o->cleared |= flag_options[i].flag;
+		} else {
+			o->flags |= flag_options[i].flag;
+			o->cleared &= ~flag_options[i].flag;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool parse_recursive_option(struct mopts *o, const char *opt)
+{
+	for (size_t i = 0; i < HK_ARRAY_SIZE(recursive_options); i++) {
+		if (strcmp(opt, recursive_options[i].name) != 0)
+			continue;
+		uint64_t a = recursive_options[i].attr;
+		if (recursive_options[i].clear) {
+			o->attr.attr_clr |= a;
+			o->attr.attr_set &= ~a;
+		} else {
+			o->attr.attr_set |= a;
+			o->attr.attr_clr &= ~a;
+		}
+		o->has_attr = true;
+		return true;
+	}
+	for (size_t i = 0; i < HK_ARRAY_SIZE(recursive_atime_options); i++) {
+		if (strcmp(opt, recursive_atime_options[i].name) != 0)
+			continue;
+		o->attr.attr_clr |= MOUNT_ATTR__ATIME;
+		o->attr.attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+		o->attr.attr_set |= recursive_atime_options[i].atime;
+		o->has_attr = true;
+		return true;
+	}
+	return false;
+}
+
+static int parse_options(const hk_mount *m, struct mopts *o, hk_err *err)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < m->n_options; i++)
+		cap += strlen(m->options[i]) + 1;
+	o->data = calloc(1, cap);
+	if (!o->data)
+		return hk_err_set(err, ENOMEM, "options");
+
+	for (size_t i = 0; i < m->n_options; i++) {
+		const char *opt = m->options[i];
+		if (parse_flag_option(o, opt) || parse_recursive_option(o, opt))
+			continue;
+		bool prop = false;
+		for (size_t j = 0; j < HK_ARRAY_SIZE(propagation_options); j++) {
+			if (strcmp(opt, propagation_options[j].name) != 0)
+				continue;
+			if (o->n_prop == HK_MAX_PROPAGATION)
+				return hk_err_plain(err, EINVAL, "too many propagation options");
+			o->prop[o->n_prop++] = propagation_options[j].flag;
+			prop = true;
+		}
+		if (prop)
+			continue;
+		if (o->data[0])
+			strcat(o->data, ",");
+		strcat(o->data, opt);
+	}
+	return 0;
+}
+
+unsigned long hk_mount_keep_flags(const char *path, unsigned long flags)
+{
+	struct statvfs sv;
+	if (statvfs(path, &sv) < 0)
+		return flags;
+	/* ST_* and MS_* share their values for these flags. */
+	flags |= sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC);
+	if (!(flags & HK_ATIME_FLAGS))
+		flags |= sv.f_flag & (ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+	return flags;
+}
+
+static const char *fd_path(char *buf, size_t len, int fd)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* Remount the bind mount at fd TOP with FLAGS, keeping the locked flags in
+ * a user namespace (and retrying with them on EPERM elsewhere). */
+static int bind_remount(int top, unsigned long flags, unsigned long cleared, bool in_userns,
+                        hk_err *err)
+{
+	char p[64];
+	fd_path(p, sizeof(p), top);
+	flags = (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) | MS_BIND | MS_REMOUNT;
+	unsigned long keep = hk_mount_keep_flags(p, flags) & ~cleared;
+	if (mount("", p, NULL, in_userns ? (flags | keep) : flags, NULL) == 0)
+		return 0;
+	if (errno == EPERM && !in_userns && mount("", p, NULL, flags | keep, NULL) == 0)
+		return 0;
+	return hk_err_set(err, errno, "remount");
+}
+
+/* Post-mount steps on the new mount at DEST: propagation, mount_setattr. */
+static int finish_mount(int rootfd, const char *dest, const struct mopts *o, hk_err *err)
+{
+	if (!o->n_prop && !o->has_attr)
+		return 0;
+	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+	if (top < 0)
+		return top;
+	char p[64];
+	fd_path(p, sizeof(p), top);
+	for (size_t i = 0; i < o->n_prop; i++)
+		if (mount("", p, NULL, o->prop[i], NULL) < 0)
+			return hk_err_set(err, errno, "set propagation");
+	if (o->has_attr) {
+		struct mount_attr attr = o->attr;
+		if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		            sizeof(attr)) < 0)
+			return hk_err_set(err, errno, "mount_setattr");
+	}
+	return 0;
+}
+
+/* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
+ * then remount with the entry's flags when it has any. */
+static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
+                   unsigned long cleared, bool in_userns, hk_err *err)
+{
+	char p[64];
+	if (mount(src, fd_path(p, sizeof(p), target), NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
+		return hk_err_set(err, errno, "bind %s", src);
+	if (!(flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) && !cleared)
+		return 0;
+	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+	if (top < 0)
+		return top;
+	return bind_remount(top, flags, cleared, in_userns, err);
+}
+
+/* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */
+static int do_fs_mount(const char *src, int target, const char *type, unsigned long flags,
+                       const char *data, hk_err *err)
+{
+	char p[64];
+	flags &= ~(MS_BIND | MS_REC);
+	if (mount(src, fd_path(p, sizeof(p), target), type, flags, data) < 0)
+		return hk_err_set(err, errno, "mount");
+	return 0;
+}
+
+/* One /proc/self/mountinfo line: mount point, fs type and the super
+ * options without rw/ro/release_agent, for mounting the same hierarchy
+ * again with the same options (cgroup2 applies its options globally, so
+ * mounting it with none would clear the host's nsdelegate). */
+struct minfo {
+	char mountpoint[256];
+	char fstype[32];
+	char opts[512];
+};
+
+static bool parse_mountinfo_line(char *line, struct minfo *mi)
+{
+	char *save = NULL, *tok;
+	int field = 0;
+	bool after_sep = false;
+	int post = 0;
+	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+		if (field == 4)
+			snprintf(mi->mountpoint, sizeof(mi->mountpoint), "%s", tok);
+		if (!after_sep) {
+			if (field > 5 && strcmp(tok, "-") == 0)
+				after_sep = true;
+			continue;
+		}
+		if (post == 0)
+			snprintf(mi->fstype, sizeof(mi->fstype), "%s", tok);
+		else if (post == 2) {
+			mi->opts[0] = '\0';
+			char *s2 = NULL;
+			for (char *o = strtok_r(tok, ",", &s2); o; o = strtok_r(NULL, ",", &s2)) {
+				if (!strcmp(o, "rw") || !strcmp(o, "ro") ||
+				    !strncmp(o, "release_agent=", 14))
+					continue;
+				size_t l = strlen(mi->opts);
+				snprintf(mi->opts + l, sizeof(mi->opts) - l, "%s%s", l ? "," : "",
+				         o);
+			}
+			return true;
+		}
+		post++;
+	}
+	return false;
+}
+
+static int cgroup_fallback_bind(int rootfd, const char *src, int target, const char *dest,
+                                unsigned long flags, bool in_userns, hk_err *err)
+{
+	return do_bind(rootfd, src, target, dest, flags | MS_BIND | MS_REC, 0, in_userns, err);
+}
+
+/* Pure cgroup v2 host: one cgroup2 mount (an rbind of the host's when the
+ * kernel refuses, e.g. in a user namespace without a cgroup namespace). */
+static int mount_cgroup2(int rootfd, int target, const char *dest, unsigned long flags,
+                         const char *data, bool in_userns, hk_err *err)
+{
+	char p[64];
+	if (mount("cgroup2", fd_path(p, sizeof(p), target), "cgroup2", flags & ~(MS_BIND | MS_REC),
+	          data) == 0)
+		return 0;
+	if (errno != EPERM)
+		return hk_err_set(err, errno, "mount cgroup2");
+	return cgroup_fallback_bind(rootfd, HK_CGROUP_ROOT, target, dest, flags, in_userns, err);
+}
+
+/* Mirror the host's symlinks in /sys/fs/cgroup ("cpu" -> "cpu,cpuacct"). */
+static void cgroup_symlinks(int destfd)
+{
+	_cleanup_dir_ DIR *d = opendir(HK_CGROUP_ROOT);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_LNK)
+			continue;
+		char target[256];
+		ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strchr(target, '/'))
+			(void)symlinkat(target, destfd, de->d_name);
+	}
+}
+
+/* v1 or hybrid host: a tmpfs at DEST holding one fresh mount per hierarchy
+ * the host has under /sys/fs/cgroup. */
+static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned long flags,
+                           bool in_userns, hk_err *err)
+{
+	unsigned long base = flags & ~(MS_BIND | MS_REC | MS_RDONLY);
+	int r = do_fs_mount("tmpfs", target, "tmpfs", base, "mode=755", err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+	if (top < 0)
+		return top;
+	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return hk_err_set(err, errno, "open /proc/self/mountinfo");
+	char line[4096];
+	const size_t plen = strlen(HK_CGROUP_ROOT "/");
+	while (fgets(line, sizeof(line), f)) {
+		struct minfo mi;
+		memset(&mi, 0, sizeof(mi));
+		if (!parse_mountinfo_line(line, &mi))
+			continue;
+		if (strcmp(mi.fstype, "cgroup") != 0 && strcmp(mi.fstype, "cgroup2") != 0)
+			continue;
+		if (strncmp(mi.mountpoint, HK_CGROUP_ROOT "/", plen) != 0)
+			continue;
+		const char *name = mi.mountpoint + plen;
+		if (!*name || strchr(name, '/') || name[0] == '.')
+			continue;
+		if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
+			return hk_err_set(err, errno, "mkdir %s/%s", dest, name);
+		_cleanup_close_ int sub =
+		    openat(top, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			return hk_err_set(err, errno, "open %s/%s", dest, name);
+		char p[64];
+		if (mount(mi.fstype, fd_path(p, sizeof(p), sub), mi.fstype,
+		          flags & ~(MS_BIND | MS_REC), mi.opts) == 0)
+			continue;
+		if (errno != EPERM)
+			return hk_err_set(err, errno, "mount %s %s", mi.fstype, name);
+		char sub_dest[4096];
+		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
+		r = cgroup_fallback_bind(rootfd, mi.mountpoint, sub, sub_dest, flags, in_userns,
+		                         err);
+		if (r < 0)
+			return r;
+	}
+	cgroup_symlinks(top);
+	if (flags & MS_RDONLY)
+		return bind_remount(top, base | MS_RDONLY, 0, in_userns, err);
+	return 0;
+}
+
+static int mount_cgroup(int rootfd, int target, const char *dest, unsigned long flags,
+                        bool in_userns, hk_err *err)
+{
+	struct statfs sfs;
+	if (statfs(HK_CGROUP_ROOT, &sfs) < 0)
+		return hk_err_set(err, errno, "statfs " HK_CGROUP_ROOT);
+	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return mount_cgroup_v1(rootfd, target, dest, flags, in_userns, err);
+
+	/* Keep the host's cgroup2 options (nsdelegate...): they are global. */
+	struct minfo host;
+	memset(&host, 0, sizeof(host));
+	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	while (f && fgets(line, sizeof(line), f)) {
+		struct minfo mi;
+		memset(&mi, 0, sizeof(mi));
+		if (parse_mountinfo_line(line, &mi) && strcmp(mi.mountpoint, HK_CGROUP_ROOT) == 0)
+			host = mi;
+	}
+	return mount_cgroup2(rootfd, target, dest, flags, host.opts, in_userns, err);
+}
+
+static bool is_type(const char *type, const char *name)
+{
+	return type && strcmp(type, name) == 0;
+}
+
+static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
+{
+	struct mopts o __attribute__((cleanup(mopts_free))) = {0};
+	int r = parse_options(m, &o, err);
+	if (r < 0)
+		return r;
+	if (m->n_uid_mappings || m->n_gid_mappings)
+		return hk_err_plain(err, EOPNOTSUPP, "idmapped mounts are not supported");
+
+	const char *type = m->type;
+	bool bind = (o.flags & MS_BIND) || is_type(type, "bind");
+	bool as_file = false;
+	if (bind) {
+		if (!m->source)
+			return hk_err_plain(err, EINVAL, "bind mount without a source");
+		struct stat st;
+		if (stat(m->source, &st) < 0)
+			return hk_err_set(err, errno, "stat %s", m->source);
+		as_file = !S_ISDIR(st.st_mode);
+	}
+	_cleanup_close_ int target = hk_resolve_in_root(rootfd, m->destination, true, as_file, err);
+	if (target < 0)
+		return target;
+
+	const char *src = m->source ? m->source : (type ? type : "none");
+	if (bind) {
+		r = do_bind(rootfd, m->source, target, m->destination, o.flags | MS_BIND, o.cleared,
+		            in_userns, err);
+	} else if (is_type(type, "cgroup")) {
+		r = mount_cgroup(rootfd, target, m->destination, o.flags, in_userns, err);
+	} else if (is_type(type, "sysfs")) {
+		r = do_fs_mount(src, target, type, o.flags, o.data, err);
+		/* In a user namespace without its own network namespace the
+		 * kernel refuses sysfs: bind the host's /sys, as runc does. */
+		if (r == -EPERM)
+			r = do_bind(rootfd, "/sys", target, m->destination,
+			            o.flags | MS_BIND | MS_REC, o.cleared, in_userns, err);
+	} else {
+		if (!type)
+			return hk_err_plain(err, EINVAL, "no type and no bind option");
+		r = do_fs_mount(src, target, type, o.flags, o.data, err);
+	}
+	if (r < 0)
+		return r;
+	return finish_mount(rootfd, m->destination, &o, err);
+}
+
+int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, hk_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const hk_mount *m = &mounts[i];
+		int r = apply_one(rootfd, m, in_userns, err);
+		if (r < 0) {
+			const char *label = m->type ? m->type : "bind";
+			return hk_err_wrap(err, "mounts[%zu] (%s on %s)", i, label, m->destination);
+		}
+	}
+	return 0;
+}

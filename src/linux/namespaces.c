@@ -1,0 +1,212 @@
+/* namespaces.c - clone3, setns and user namespace id maps. */
+#include "linux/namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static const unsigned long ns_flags[HK_NS_COUNT] = {
+    [HK_NS_PID] = CLONE_NEWPID,       [HK_NS_NETWORK] = CLONE_NEWNET, [HK_NS_MOUNT] = CLONE_NEWNS,
+    [HK_NS_IPC] = CLONE_NEWIPC,       [HK_NS_UTS] = CLONE_NEWUTS,     [HK_NS_USER] = CLONE_NEWUSER,
+    [HK_NS_CGROUP] = CLONE_NEWCGROUP, [HK_NS_TIME] = CLONE_NEWTIME,
+};
+
+unsigned long hk_ns_clone_flag(enum hk_ns_type type)
+{
+	return type < HK_NS_COUNT ? ns_flags[type] : 0;
+}
+
+pid_t hk_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *into_cgroup)
+{
+	struct clone_args args = {
+	    .flags = flags | (pidfd ? CLONE_PIDFD : 0),
+	    .pidfd = (uint64_t)(uintptr_t)pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	*into_cgroup = false;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	long r = syscall(SYS_clone3, &args, sizeof(args));
+	if (r < 0 && cgroup_fd >= 0 && (errno == EINVAL || errno == E2BIG || errno == ENOSYS)) {
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		r = syscall(SYS_clone3, &args, sizeof(args));
+		if (r >= 0 || errno != ENOSYS)
+			return r < 0 ? -errno : (pid_t)r;
+	} else if (r >= 0) {
+		*into_cgroup = cgroup_fd >= 0;
+		return (pid_t)r;
+	}
+	if (r < 0 && errno == ENOSYS) {
+		/* Kernels before 5.3: no clone3, no CLONE_NEWTIME here. */
+		if (flags & CLONE_NEWTIME)
+			return -ENOSYS;
+		r = syscall(SYS_clone, (flags | SIGCHLD) | (pidfd ? CLONE_PIDFD : 0), NULL, pidfd,
+		            NULL, NULL);
+	}
+	return r < 0 ? -errno : (pid_t)r;
+}
+
+int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hk_err_set(err, errno, "join %s namespace %s", hk_ns_type_name(type), path);
+	if (setns(fd, (int)hk_ns_clone_flag(type)) < 0) {
+		if (errno == EINVAL)
+			return hk_err_plain(err, EINVAL,
+			                    "join %s namespace %s: not a %s namespace (or not "
+			                    "joinable)",
+			                    hk_ns_type_name(type), path, hk_ns_type_name(type));
+		return hk_err_set(err, errno, "join %s namespace %s", hk_ns_type_name(type), path);
+	}
+	return 0;
+}
+
+static int format_map(const hk_idmap *m, size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + off, len - off, "%u %u %u\n", m[i].container_id,
+		                 m[i].host_id, m[i].size);
+		if (w < 0 || (size_t)w >= len - off)
+			return -E2BIG;
+		off += (size_t)w;
+	}
+	return (int)off;
+}
+
+/* newuidmap PID cid hid size ... */
+static int run_map_helper(const char *helper, pid_t pid, const hk_idmap *m, size_t n, hk_err *err)
+{
+	char *argv[3 + 3 * 64 + 1];
+	char nums[3 * 64 + 1][16];
+	size_t a = 0, k = 0;
+
+	if (n > 64)
+		return hk_err_plain(err, E2BIG, "%s: too many id mappings", helper);
+	argv[a++] = (char *)helper;
+	snprintf(nums[k], sizeof(nums[k]), "%d", (int)pid);
+	argv[a++] = nums[k++];
+	for (size_t i = 0; i < n; i++) {
+		uint32_t v[3] = {m[i].container_id, m[i].host_id, m[i].size};
+		for (int j = 0; j < 3; j++) {
+			snprintf(nums[k], sizeof(nums[k]), "%u", v[j]);
+			argv[a++] = nums[k++];
+		}
+	}
+	argv[a] = NULL;
+	pid_t child = fork();
+	if (child < 0)
+		return hk_err_set(err, errno, "fork %s", helper);
+	if (child == 0) {
+		execvp(helper, argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return hk_err_set(err, errno, "wait %s", helper);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return hk_err_plain(err, ENOENT,
+		                    "%s not found: install the uidmap package to map more than "
+		                    "your own id",
+		                    helper);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hk_err_plain(err, EPERM, "%s failed (check /etc/subuid and /etc/subgid)",
+		                    helper);
+	return 0;
+}
+
+static bool is_own_single(const hk_idmap *m, size_t n, uint32_t own)
+{
+	return n == 1 && m[0].host_id == own && m[0].size == 1;
+}
+
+static int write_map(pid_t pid, const char *file, const char *helper, const hk_idmap *m, size_t n,
+                     bool direct, hk_err *err)
+{
+	char path[64], buf[4096];
+	if (n == 0)
+		return 0;
+	if (!direct)
+		return run_map_helper(helper, pid, m, n, err);
+	int len = format_map(m, n, buf, sizeof(buf));
+	if (len < 0)
+		return hk_err_plain(err, E2BIG, "%s: too many id mappings", file);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return hk_write_file_at(AT_FDCWD, path, buf, (size_t)len, 0, err);
+}
+
+int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const hk_idmap *gids,
+                         size_t n_gids, bool *setgroups_denied, hk_err *err)
+{
+	bool root = geteuid() == 0;
+	bool uid_direct = root || is_own_single(uids, n_uids, geteuid());
+	bool gid_direct = root || is_own_single(gids, n_gids, getegid());
+	int r;
+
+	*setgroups_denied = false;
+	if (!root && gid_direct && n_gids > 0) {
+		/* An unprivileged process may only map its own gid, and only
+		 * once setgroups is denied. */
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		r = hk_write_file_at(AT_FDCWD, path, "deny", 4, 0, err);
+		if (r < 0)
+			return hk_err_wrap(err, "user namespace");
+		*setgroups_denied = true;
+	}
+	r = write_map(pid, "uid_map", "newuidmap", uids, n_uids, uid_direct, err);
+	if (r < 0)
+		return hk_err_wrap(err, "linux.uidMappings");
+	r = write_map(pid, "gid_map", "newgidmap", gids, n_gids, gid_direct, err);
+	if (r < 0)
+		return hk_err_wrap(err, "linux.gidMappings");
+	return 0;
+}
+
+static int format_offset(char *buf, size_t len, const char *clock, const hk_time_offset *o)
+{
+	return snprintf(buf, len, "%s %lld %u\n", clock, (long long)o->secs, o->nanosecs);
+}
+
+int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offset *boottime,
+                            hk_err *err)
+{
+	char buf[128];
+	int r;
+	if (monotonic->present) {
+		int n = format_offset(buf, sizeof(buf), "monotonic", monotonic);
+		r = hk_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n, 0, err);
+		if (r < 0)
+			return hk_err_wrap(err, "linux.timeOffsets.monotonic");
+	}
+	if (boottime->present) {
+		int n = format_offset(buf, sizeof(buf), "boottime", boottime);
+		r = hk_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n, 0, err);
+		if (r < 0)
+			return hk_err_wrap(err, "linux.timeOffsets.boottime");
+	}
+	return 0;
+}

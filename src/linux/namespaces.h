@@ -1,0 +1,37 @@
+/* namespaces.h - creating and joining namespaces, and id maps. */
+#ifndef HUSK_LINUX_NAMESPACES_H
+#define HUSK_LINUX_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+/* CLONE_NEW* flag of a namespace type. */
+unsigned long hk_ns_clone_flag(enum hk_ns_type type);
+
+/* clone3() with FLAGS (CLONE_NEW* ...), into the cgroup CGROUP_FD when
+ * >= 0 (CLONE_INTO_CGROUP), a pidfd in *PIDFD when PIDFD is not NULL.
+ * Returns the pid in the parent, 0 in the child, -errno on failure (an
+ * ENOSYS/EINVAL from old kernels is retried without CLONE_INTO_CGROUP and
+ * then with plain clone(); *INTO_CGROUP says whether it was used). */
+pid_t hk_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *into_cgroup);
+
+/* Join the namespace at PATH (setns), checking it is of TYPE.  Error:
+ * "linux.namespaces: join network namespace /x: ..." */
+int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err);
+
+/* Write /proc/PID/uid_map and gid_map.  As root: written directly.  As an
+ * ordinary user: a single mapping of the user's own ids is written
+ * directly (after "deny" to setgroups); anything else goes through the
+ * setuid helpers newuidmap/newgidmap.  *SETGROUPS_DENIED tells whether
+ * setgroups(2) is now denied in the namespace. */
+int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const hk_idmap *gids,
+                         size_t n_gids, bool *setgroups_denied, hk_err *err);
+
+/* /proc/self/timens_offsets for a time namespace not yet entered. */
+int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offset *boottime,
+                            hk_err *err);
+
+#endif

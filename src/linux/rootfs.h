@@ -1,0 +1,71 @@
+/* rootfs.h - the container's root filesystem and its mounts.
+ *
+ * All run in the container's child, in its new mount namespace.  Order
+ * (called by the init sequence, runtime/init.c):
+ *   hk_rootfs_prepare -> hk_mounts_apply -> (devices) -> hk_rootfs_pivot
+ *   -> (masked/readonly paths, sysctl) -> hk_rootfs_finalize
+ */
+#ifndef HUSK_LINUX_ROOTFS_H
+#define HUSK_LINUX_ROOTFS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+/* Make the whole mount tree private (or rslave/rshared... as
+ * rootfsPropagation says, applied to "/" recursively: default rprivate,
+ * then later hk_rootfs_finalize sets the final propagation), bind-mount
+ * ROOTFS (absolute path) onto itself (recursively) and return an O_PATH
+ * directory fd of it in *ROOTFD. */
+int hk_rootfs_prepare(const char *rootfs, const char *propagation, int *rootfd, hk_err *err);
+
+/* Open PATH (absolute or relative, as seen inside the container) below
+ * ROOTFD, never leaving it: symlinks and ".." are resolved as if ROOTFD
+ * were "/" (openat2 RESOLVE_IN_ROOT, with a userspace walk for kernels
+ * without openat2).  Returns an O_PATH|O_CLOEXEC fd or -errno.  When
+ * MKDIR is set, missing components are created as directories (0755);
+ * when MKFILE is also set the last one is created as an empty file. */
+int hk_resolve_in_root(int rootfd, const char *path, bool mkdir_missing, bool mkfile_last,
+                       hk_err *err);
+
+/* Apply every entry of `mounts` in order, targets resolved inside the
+ * rootfs (created when missing: a directory, or a file when the source is
+ * a file).  IN_USERNS: keep the locked flags (nosuid, nodev, noexec,
+ * atime) of bind sources on remount, as the kernel requires.  Error
+ * messages name the entry: "mounts[3] (tmpfs on /mytemp): ...". */
+int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, hk_err *err);
+
+/* pivot_root into ROOTFD's directory and detach the old root. */
+int hk_rootfs_pivot(int rootfd, hk_err *err);
+
+/* After pivot_root: remount / read-only when READONLY, then set the
+ * final propagation of / from PROPAGATION (NULL: leave rprivate). */
+int hk_rootfs_finalize(bool readonly, const char *propagation, hk_err *err);
+
+/* After pivot_root: linux.maskedPaths (a directory gets an empty
+ * read-only tmpfs, anything else /dev/null bound over it; missing paths
+ * are skipped) and linux.readonlyPaths (bind-mounted read-only onto
+ * themselves, recursively; missing ones skipped). */
+int hk_paths_mask(char *const *paths, size_t n, hk_err *err);
+int hk_paths_readonly(char *const *paths, size_t n, hk_err *err);
+
+/* After pivot_root: write each linux.sysctl key to /proc/sys
+ * ("net.ipv4.ip_forward" -> /proc/sys/net/ipv4/ip_forward). */
+int hk_sysctl_apply(const hk_kv *kv, size_t n, hk_err *err);
+
+/* Internal to the rootfs layer (rootfs.c, mounts.c, paths.c) and its
+ * tests. */
+
+/* FLAGS (MS_* for a MS_BIND|MS_REMOUNT) plus the flags of the mount at
+ * PATH that such a remount must keep: nosuid, nodev, noexec and, when
+ * FLAGS names no atime flag, the atime ones (in a user namespace they
+ * are locked and dropping them fails with EPERM). */
+unsigned long hk_mount_keep_flags(const char *path, unsigned long flags);
+
+/* Testing: false makes hk_resolve_in_root skip openat2 and use its
+ * userspace walk, as on kernels without openat2. */
+void hk_resolve_use_openat2(bool on);
+
+#endif

@@ -1,0 +1,109 @@
+/* sync.c - the parent <-> container-child channel (see sync.h). */
+#include "linux/sync.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int hk_sync_pair(int fds[2], hk_err *err)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return hk_err_set(err, errno, "sync socketpair");
+	return 0;
+}
+
+int hk_sync_send(int sock, int type, int value, int fd, hk_err *err)
+{
+	hk_sync_msg msg = {.type = type, .value = value};
+	struct iovec iov = {.iov_base = &msg, .iov_len = offsetof(hk_sync_msg, err)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR)
+			return hk_err_set(err, errno, "sync: send message %d", type);
+	}
+	return 0;
+}
+
+void hk_sync_send_error(int sock, const hk_err *e)
+{
+	hk_sync_msg msg = {.type = HK_SYNC_ERROR, .value = e->code};
+	size_t len = strnlen(e->msg, sizeof(e->msg) - 1);
+	memcpy(&msg.err, e, sizeof(*e));
+	msg.err.msg[len] = '\0';
+	size_t n = offsetof(hk_sync_msg, err) + offsetof(hk_err, msg) + len + 1;
+	while (send(sock, &msg, n, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = u.buf,
+	                    .msg_controllen = sizeof(u.buf)};
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	memset(msg, 0, sizeof(*msg));
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return hk_err_set(err, errno, "sync: receive");
+	if (n == 0)
+		return hk_err_plain(err, EPIPE, "sync: the container's process went away");
+	if ((size_t)n < offsetof(hk_sync_msg, err))
+		return hk_err_plain(err, EPROTO, "sync: short message");
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (fd)
+				*fd = got;
+			else
+				close(got);
+		}
+	}
+	msg->err.msg[sizeof(msg->err.msg) - 1] = '\0';
+	return 0;
+}
+
+int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err)
+{
+	int r = hk_sync_recv(sock, msg, fd, err);
+	if (r < 0)
+		return r;
+	if (msg->type == HK_SYNC_ERROR) {
+		*err = msg->err;
+		if (err->code <= 0)
+			err->code = EINVAL;
+		return -err->code;
+	}
+	if (msg->type != type)
+		return hk_err_plain(err, EPROTO, "sync: expected message %d, got %d", type,
+		                    msg->type);
+	return 0;
+}

@@ -1,0 +1,326 @@
+/* container.c - creating a container, parent side.
+ *
+ * The creation order, in one place (the child's half is in init.c):
+ *
+ *   parent                                   child (init.c)
+ *   1. resolve and check the rootfs
+ *   2. create the cgroup, apply resources
+ *   3. socketpair for sync; block the forwarded signals
+ *   4. clone3 into the new namespaces          (fast path: all at once)
+ *      and straight into the cgroup (v2)       (slow path, when a namespace
+ *                                               is joined by path or time
+ *                                               offsets are set: clone
+ *                                               bare, setns the joined
+ *                                               ones, unshare user ->
+ *                                               USERNS_READY)
+ *   5. write uid/gid maps (user namespace)
+ *   6. move the child into the cgroup (v1, or v2 without CLONE_INTO_CGROUP)
+ *   7. send GO                          ->     unshare the rest; fork into
+ *                                               the pid/time namespace when
+ *                                               needed (-> PID)
+ *                                               8. cgroup ns, setsid, rootfs,
+ *                                                  mounts, /dev, pivot_root,
+ *                                                  masked/readonly paths,
+ *                                                  sysctl, hostname, pty
+ *                                                  (-> PTY), rlimits, caps,
+ *                                                  ids, cwd, env
+ *   9. wait for READY, then EOF         <-     READY; execve (CLOEXEC closes
+ *      (exec done) or ERROR                     the socket) or ERROR
+ *  10. on any failure: kill, reap, remove the cgroup: nothing is left.
+ */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/namespaces.h"
+#include "linux/sync.h"
+#include "runtime/init.h"
+#include "util/cleanup.h"
+
+void hk_forward_sigset(sigset_t *set)
+{
+	static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,   SIGUSR1, SIGUSR2,
+	                           SIGPIPE, SIGALRM, SIGCONT, SIGTSTP,   SIGTTIN, SIGTTOU,
+	                           SIGURG,  SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
+	                           SIGIO,   SIGPWR,  SIGSYS,  SIGCHLD};
+	sigemptyset(set);
+	for (size_t i = 0; i < HK_ARRAY_SIZE(sigs); i++)
+		sigaddset(set, sigs[i]);
+}
+
+static int resolve_rootfs(const hk_container_opts *o, char **out, hk_err *err)
+{
+	_cleanup_free_ char *joined = NULL;
+	const char *root = o->spec->root_path;
+	if (!root)
+		return hk_err_plain(err, EINVAL, "root.path: required");
+	if (root[0] != '/') {
+		if (asprintf(&joined, "%s/%s", o->bundle, root) < 0)
+			return hk_err_set(err, ENOMEM, "root.path");
+		root = joined;
+	}
+	char *real = realpath(root, NULL);
+	if (!real)
+		return hk_err_set(err, errno, "root.path: %s", root);
+	struct stat st;
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(real);
+		return hk_err_plain(err, ENOTDIR, "root.path: %s: not a directory", root);
+	}
+	*out = real;
+	return 0;
+}
+
+/* Which namespaces to create where.  Fast path: everything new is created
+ * by clone3 itself.  Slow path: the child joins and unshares. */
+static int plan_namespaces(const hk_spec *s, hk_init_ctx *ctx, unsigned long *clone_flags,
+                           hk_err *err)
+{
+	unsigned long create = 0;
+	bool joins = false;
+	for (size_t i = 0; i < s->lnx.n_namespaces; i++) {
+		const hk_namespace *ns = &s->lnx.namespaces[i];
+		if (ns->path)
+			joins = true;
+		else if (ns->type != HK_NS_CGROUP) /* unshared after cgroup placement */
+			create |= hk_ns_clone_flag(ns->type);
+	}
+	if (!hk_spec_namespace(s, HK_NS_MOUNT) || hk_spec_namespace(s, HK_NS_MOUNT)->path)
+		return hk_err_plain(err, EINVAL,
+		                    "linux.namespaces: a new mount namespace is required");
+	if (s->hostname &&
+	    (!hk_spec_namespace(s, HK_NS_UTS) || hk_spec_namespace(s, HK_NS_UTS)->path))
+		return hk_err_plain(err, EINVAL,
+		                    "hostname: setting it needs a new uts namespace in "
+		                    "linux.namespaces");
+	const hk_namespace *tns = hk_spec_namespace(s, HK_NS_TIME);
+	bool offsets = s->lnx.time_monotonic.present || s->lnx.time_boottime.present;
+	if (offsets && (!tns || tns->path))
+		return hk_err_plain(
+		    err, EINVAL,
+		    "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+	const hk_namespace *uns = hk_spec_namespace(s, HK_NS_USER);
+	ctx->userns_new = uns && !uns->path;
+	if (ctx->userns_new && s->lnx.n_uid_mappings == 0)
+		return hk_err_plain(err, EINVAL,
+		                    "linux.uidMappings: required with a new user namespace");
+	if (!joins && !offsets) {
+		*clone_flags = create;
+		return 0;
+	}
+	ctx->joins = true;
+	ctx->unshare = create;
+	const hk_namespace *pns = hk_spec_namespace(s, HK_NS_PID);
+	ctx->must_fork = pns != NULL || (tns && !tns->path);
+	*clone_flags = 0;
+	return 0;
+}
+
+/* The nodes of linux.devices are usable in the container (as runc). */
+static int allow_config_devices(hk_container *c, hk_err *err)
+{
+	const hk_linux *l = &c->spec->lnx;
+	for (size_t i = 0; i < l->n_devices; i++) {
+		const hk_device *d = &l->devices[i];
+		char type = d->type == 'u' ? 'c' : d->type;
+		if (type != 'c' && type != 'b')
+			continue;
+		int r = hk_cgroup_allow_device(c->cgroup, type, d->major, d->minor, "rwm", err);
+		if (r < 0)
+			return hk_err_wrap(err, "linux.devices[%zu]", i);
+	}
+	return 0;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+/* Steps 5-9 on the parent's side. */
+static int parent_sync(hk_container *c, int sock, const hk_init_ctx *ctx, bool in_cgroup,
+                       hk_err *err)
+{
+	const hk_spec *s = c->spec;
+	hk_sync_msg msg;
+	bool denied;
+	int r;
+
+	if (ctx->userns_new) {
+		if (ctx->joins &&
+		    (r = hk_sync_expect(sock, HK_SYNC_USERNS_READY, &msg, NULL, err)) < 0)
+			return r;
+		r = hk_userns_write_maps(c->pid, s->lnx.uid_mappings, s->lnx.n_uid_mappings,
+		                         s->lnx.gid_mappings, s->lnx.n_gid_mappings, &denied, err);
+		if (r < 0)
+			return r;
+	}
+	if (!in_cgroup && (r = hk_cgroup_enter(c->cgroup, c->pid, err)) < 0)
+		return r;
+	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
+		return r;
+	if (ctx->must_fork) {
+		if ((r = hk_sync_expect(sock, HK_SYNC_PID, &msg, NULL, err)) < 0)
+			return r;
+		/* The intermediate child exits; its child is ours (subreaper). */
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (c->pidfd >= 0)
+			close(c->pidfd);
+		c->pidfd = -1;
+		c->pid = msg.value;
+	}
+	bool ready = false;
+	for (;;) {
+		int fd = -1;
+		r = hk_sync_recv(sock, &msg, &fd, err);
+		if (r == -EPIPE && ready)
+			return 0; /* exec'd: the CLOEXEC socket closed */
+		if (r == -EPIPE)
+			return hk_err_plain(err, ECHILD,
+			                    "the container's init died before reporting an error");
+		if (r < 0)
+			return r;
+		switch (msg.type) {
+		case HK_SYNC_PTY:
+			c->pty_master = fd;
+			break;
+		case HK_SYNC_READY:
+			ready = true;
+			break;
+		case HK_SYNC_ERROR:
+			*err = msg.err;
+			if (err->code <= 0)
+				err->code = EINVAL;
+			return -err->code;
+		default:
+			if (fd >= 0)
+				close(fd);
+			return hk_err_plain(err, EPROTO, "sync: unexpected message %d", msg.type);
+		}
+	}
+}
+
+int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err)
+{
+	const hk_spec *s = o->spec;
+	hk_init_ctx ctx = {.spec = s, .foreground = o->foreground};
+	unsigned long flags = 0;
+	int r;
+
+	if (!s->has_process)
+		return hk_err_plain(err, EINVAL, "process: required to run a container");
+	hk_container *c = calloc(1, sizeof(*c));
+	if (!c)
+		return hk_err_set(err, ENOMEM, "create container");
+	c->spec = s;
+	c->pid = -1;
+	c->pidfd = -1;
+	c->pty_master = -1;
+	c->id = strdup(o->id);
+	if (!c->id) {
+		free(c);
+		return hk_err_set(err, ENOMEM, "create container");
+	}
+	/* 1-2 */
+	if ((r = resolve_rootfs(o, &c->rootfs, err)) < 0 ||
+	    (r = plan_namespaces(s, &ctx, &flags, err)) < 0 ||
+	    (r = hk_cgroup_create(s->lnx.cgroups_path, o->id,
+	                          s->lnx.has_resources ? &s->lnx.resources : NULL, &c->cgroup,
+	                          err)) < 0) {
+		hk_container_free(c);
+		return r;
+	}
+	ctx.rootfs = c->rootfs;
+	if ((r = allow_config_devices(c, err)) < 0) {
+		hk_container_destroy(c, err);
+		hk_container_free(c);
+		return r;
+	}
+
+	/* 3 */
+	int sv[2];
+	if ((r = hk_sync_pair(sv, err)) < 0) {
+		hk_container_destroy(c, err);
+		hk_container_free(c);
+		return r;
+	}
+	_cleanup_close_ int sock = sv[0];
+	ctx.sync = sv[1];
+	sigset_t fwd, before;
+	hk_forward_sigset(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, &before);
+	/* The container starts with none of the forwarded signals blocked. */
+	ctx.sigmask = before;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&fwd, sig))
+			sigdelset(&ctx.sigmask, sig);
+	if (ctx.must_fork)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	/* 4 */
+	bool in_cgroup = false;
+	pid_t pid = hk_clone(flags, hk_cgroup_clone_fd(c->cgroup), &c->pidfd, &in_cgroup);
+	if (pid == 0) {
+		close(sock);
+		hk_init_main(&ctx);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		hk_err_set(err, -pid, "clone the container's process");
+		c->pidfd = -1;
+	} else {
+		c->pid = pid;
+		/* 5-9 */
+		r = parent_sync(c, sock, &ctx, in_cgroup, err);
+		if (r == 0) {
+			*out = c;
+			return 0;
+		}
+	}
+	/* 10 */
+	hk_err keep = *err;
+	kill_and_reap(c->pid);
+	hk_container_destroy(c, err);
+	hk_container_free(c);
+	sigprocmask(SIG_SETMASK, &before, NULL);
+	*err = keep;
+	return -keep.code;
+}
+
+int hk_container_destroy(hk_container *c, hk_err *err)
+{
+	if (!c->cgroup)
+		return 0;
+	int r = hk_cgroup_destroy(c->cgroup, err);
+	hk_cgroup_free(c->cgroup);
+	c->cgroup = NULL;
+	return r;
+}
+
+void hk_container_free(hk_container *c)
+{
+	if (!c)
+		return;
+	if (c->cgroup)
+		hk_cgroup_free(c->cgroup);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->pty_master >= 0)
+		close(c->pty_master);
+	free(c->rootfs);
+	free(c->id);
+	free(c);
+}

@@ -1,0 +1,45 @@
+/* container.h - the one code path that creates containers.
+ *
+ * `run`, and later `create`, `exec` and `box`, all call
+ * hk_container_create(); it returns once the container's process has
+ * exec'd its program (or failed, in which case nothing is left behind). */
+#ifndef HUSK_RUNTIME_CONTAINER_H
+#define HUSK_RUNTIME_CONTAINER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "linux/cgroup.h"
+#include "spec/spec.h"
+#include "util/error.h"
+
+typedef struct hk_container_opts {
+	const char *id;
+	const char *bundle; /* absolute path of the bundle directory */
+	const hk_spec *spec;
+	bool foreground; /* the container dies with husk (run) */
+} hk_container_opts;
+
+typedef struct hk_container {
+	char *id;
+	char *rootfs; /* absolute */
+	const hk_spec *spec;
+	pid_t pid;      /* the container's process, in husk's pid namespace */
+	int pidfd;      /* -1 when the kernel has no pidfds */
+	int pty_master; /* -1 without process.terminal */
+	hk_cgroup *cgroup;
+} hk_container;
+
+int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err);
+
+/* After the process has exited (and been reaped): OOM check is left to the
+ * caller; this kills what is left and removes the cgroup. */
+int hk_container_destroy(hk_container *c, hk_err *err);
+void hk_container_free(hk_container *c);
+
+/* The signals husk forwards to the container; blocked in husk while it
+ * supervises, restored in the container before exec. */
+void hk_forward_sigset(sigset_t *set);
+
+#endif

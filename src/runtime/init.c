@@ -1,0 +1,316 @@
+/* init.c - creating a container, the container's side.
+ *
+ * Runs in the child cloned by hk_container_create() (see the order written
+ * down in container.c).  Every step returns 0 or a negative errno with a
+ * message; the first failure is sent to the parent over the sync socket
+ * and the child exits: the parent prints it, nothing is printed here. */
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/caps.h"
+#include "linux/devices.h"
+#include "linux/exec.h"
+#include "linux/identity.h"
+#include "linux/namespaces.h"
+#include "linux/rlimits.h"
+#include "linux/rootfs.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+__attribute__((noreturn)) static void fail(const hk_init_ctx *ctx, const hk_err *err)
+{
+	hk_sync_send_error(ctx->sync, err);
+	_exit(1);
+}
+
+static void reset_signals(const hk_init_ctx *ctx)
+{
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &ctx->sigmask, NULL);
+}
+
+/* Slow path: join namespaces given by path (user last: once in another
+ * user namespace we may lack rights over the host's), unshare the user
+ * namespace and let the parent map it. */
+static int join_and_unshare_user(const hk_init_ctx *ctx, hk_err *err)
+{
+	const hk_spec *s = ctx->spec;
+	const hk_namespace *user = NULL;
+	int r;
+	for (size_t i = 0; i < s->lnx.n_namespaces; i++) {
+		const hk_namespace *ns = &s->lnx.namespaces[i];
+		if (!ns->path)
+			continue;
+		if (ns->type == HK_NS_USER) {
+			user = ns;
+			continue;
+		}
+		if ((r = hk_ns_join(ns->type, ns->path, err)) < 0)
+			return hk_err_wrap(err, "linux.namespaces[%zu]", i);
+	}
+	if (user && (r = hk_ns_join(HK_NS_USER, user->path, err)) < 0)
+		return hk_err_wrap(err, "linux.namespaces");
+	if (ctx->userns_new) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			return hk_err_set(err, errno, "unshare user namespace");
+		if ((r = hk_sync_send(ctx->sync, HK_SYNC_USERNS_READY, 0, -1, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Slow path, after GO: the remaining namespaces, then fork into the pid
+ * (and time) namespace.  Only the forked child returns. */
+static int unshare_and_fork(const hk_init_ctx *ctx, hk_err *err)
+{
+	const hk_spec *s = ctx->spec;
+	unsigned long rest = ctx->unshare & ~(unsigned long)CLONE_NEWUSER;
+	int r;
+	if (rest && unshare((int)rest) < 0)
+		return hk_err_set(err, errno, "unshare namespaces (flags %#lx)", rest);
+	if ((r = hk_timens_write_offsets(&s->lnx.time_monotonic, &s->lnx.time_boottime, err)) < 0)
+		return r;
+	if (!ctx->must_fork)
+		return 0;
+	pid_t pid = fork();
+	if (pid < 0)
+		return hk_err_set(err, errno, "fork into the pid namespace");
+	if (pid > 0) {
+		if (hk_sync_send(ctx->sync, HK_SYNC_PID, pid, -1, err) < 0)
+			fail(ctx, err);
+		_exit(0);
+	}
+	return 0;
+}
+
+/* In a user namespace our host ids mean nothing until we take ids that
+ * are mapped: root of the namespace, as runc does. */
+static int become_userns_root(hk_err *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return hk_err_set(err, errno, "user namespace: setresgid 0 (is gid 0 mapped?)");
+	if (setresuid(0, 0, 0) < 0)
+		return hk_err_set(err, errno, "user namespace: setresuid 0 (is uid 0 mapped?)");
+	return 0;
+}
+
+static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
+{
+	const hk_spec *s = ctx->spec;
+	_cleanup_close_ int rootfd = -1;
+	int r;
+
+	if ((r = hk_rootfs_prepare(ctx->rootfs, s->lnx.rootfs_propagation, &rootfd, err)) < 0)
+		return hk_err_wrap(err, "rootfs %s", ctx->rootfs);
+	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns, err)) < 0)
+		return r;
+	if ((r = hk_devices_setup(rootfd, s->lnx.devices, s->lnx.n_devices, in_userns, err)) < 0)
+		return hk_err_wrap(err, "/dev");
+	/* runc creates a missing cwd, inside the rootfs, before / may become
+	 * read-only and before the uid switch. */
+	if (s->process.cwd) {
+		r = hk_resolve_in_root(rootfd, s->process.cwd, true, false, err);
+		if (r < 0)
+			return hk_err_wrap(err, "process.cwd: create %s", s->process.cwd);
+		close(r);
+	}
+	if ((r = hk_rootfs_pivot(rootfd, err)) < 0)
+		return hk_err_wrap(err, "pivot_root into %s", ctx->rootfs);
+	/* sysctl before readonlyPaths makes /proc/sys read-only (as runc) */
+	if ((r = hk_sysctl_apply(s->lnx.sysctl, s->lnx.n_sysctl, err)) < 0)
+		return r;
+	if ((r = hk_paths_readonly(s->lnx.readonly_paths, s->lnx.n_readonly_paths, err)) < 0)
+		return hk_err_wrap(err, "linux.readonlyPaths");
+	if ((r = hk_paths_mask(s->lnx.masked_paths, s->lnx.n_masked_paths, err)) < 0)
+		return hk_err_wrap(err, "linux.maskedPaths");
+	if ((r = hk_rootfs_finalize(s->root_readonly, s->lnx.rootfs_propagation, err)) < 0)
+		return hk_err_wrap(err, "root");
+	return 0;
+}
+
+static int setup_names(const hk_spec *s, hk_err *err)
+{
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return hk_err_set(err, errno, "hostname: sethostname \"%s\"", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return hk_err_set(err, errno, "domainname: setdomainname \"%s\"", s->domainname);
+	return 0;
+}
+
+static bool setgroups_allowed(void)
+{
+	char buf[16] = "";
+	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	return !(n > 0 && strncmp(buf, "deny", 4) == 0);
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+	for (char *const *e = env; e && *e; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			return *e + len + 1;
+	return NULL;
+}
+
+/* HOME, when the config does not set it: from the container's
+ * /etc/passwd for the uid, else "/" (as runc). */
+static char **build_env(const hk_process *p, char *home_buf, size_t len)
+{
+	char **env = calloc(p->n_env + 2, sizeof(char *));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < p->n_env; i++)
+		env[i] = p->env[i];
+	if (env_get(p->env, "HOME"))
+		return env;
+	const char *home = "/";
+	_cleanup_file_ FILE *f = fopen("/etc/passwd", "re");
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *fields[7] = {0};
+		char *tok = line;
+		int n = 0;
+		/* name:pw:uid:gid:gecos:home:shell (empty fields kept) */
+		for (; n < 7 && tok; n++) {
+			fields[n] = tok;
+			tok = strchr(tok, ':');
+			if (tok)
+				*tok++ = '\0';
+		}
+		if (n >= 6 && fields[2] && strtoul(fields[2], NULL, 10) == p->user.uid &&
+		    fields[5][0]) {
+			home = fields[5];
+			break;
+		}
+	}
+	snprintf(home_buf, len, "HOME=%s", home);
+	home_buf[strcspn(home_buf, "\n")] = '\0';
+	env[p->n_env] = home_buf;
+	return env;
+}
+
+static int setup_process(const hk_init_ctx *ctx, char *path, size_t pathlen, char ***envp,
+                         hk_err *err)
+{
+	const hk_spec *s = ctx->spec;
+	const hk_process *p = &s->process;
+	static char home[PATH_MAX + 8];
+	int r;
+
+	if ((r = hk_rlimits_apply(p->rlimits, p->n_rlimits, err)) < 0)
+		return hk_err_wrap(err, "process.rlimits");
+	if (p->has_oom_score_adj && (r = hk_oom_score_adj_apply(p->oom_score_adj, err)) < 0)
+		return hk_err_wrap(err, "process.oomScoreAdj");
+	if (s->lnx.has_personality) {
+		unsigned long dom =
+		    strcmp(s->lnx.personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+		if (personality(dom) < 0)
+			return hk_err_set(err, errno, "linux.personality");
+	}
+	/* Without a capabilities object the sets are left as they are. */
+	const hk_caps *caps = p->has_capabilities ? &p->caps : NULL;
+	if (caps && (r = hk_caps_prepare(caps, err)) < 0)
+		return hk_err_wrap(err, "process.capabilities");
+	if ((r = hk_identity_switch(&p->user, setgroups_allowed(), err)) < 0)
+		return hk_err_wrap(err, "process.user");
+	if (caps && (r = hk_caps_apply(caps, err)) < 0)
+		return hk_err_wrap(err, "process.capabilities");
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hk_err_set(err, errno, "process.noNewPrivileges");
+	umask(p->user.has_umask ? p->user.umask : 022);
+	if (chdir(p->cwd ? p->cwd : "/") < 0)
+		return hk_err_set(err, errno, "process.cwd: chdir %s", p->cwd);
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return hk_err_plain(err, EPERM, "process.cwd: %s is outside the container", p->cwd);
+	*envp = build_env(p, home, sizeof(home));
+	if (!*envp)
+		return hk_err_set(err, ENOMEM, "process.env");
+	return hk_exec_lookup(p->args[0], *envp, path, pathlen, err);
+}
+
+void hk_init_main(const hk_init_ctx *ctx)
+{
+	const hk_spec *s = ctx->spec;
+	hk_err err = {0};
+	hk_sync_msg msg;
+	int r;
+
+	/* No fd of husk's may reach the container's program. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (ctx->foreground)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (ctx->joins && join_and_unshare_user(ctx, &err) < 0)
+		fail(ctx, &err);
+	if (hk_sync_expect(ctx->sync, HK_SYNC_GO, &msg, NULL, &err) < 0)
+		_exit(1); /* the parent is gone or gave up */
+	if (ctx->joins && unshare_and_fork(ctx, &err) < 0)
+		fail(ctx, &err);
+	const hk_namespace *userns = hk_spec_namespace(s, HK_NS_USER);
+	if (userns && become_userns_root(&err) < 0)
+		fail(ctx, &err);
+	const hk_namespace *cgns = hk_spec_namespace(s, HK_NS_CGROUP);
+	if (cgns && !cgns->path && unshare(CLONE_NEWCGROUP) < 0) {
+		hk_err_set(&err, errno, "unshare cgroup namespace");
+		fail(ctx, &err);
+	}
+	if (setsid() < 0) {
+		hk_err_set(&err, errno, "setsid");
+		fail(ctx, &err);
+	}
+	if (setup_rootfs(ctx, userns != NULL, &err) < 0 || setup_names(s, &err) < 0)
+		fail(ctx, &err);
+	if (s->process.terminal) {
+		int master = -1;
+		r = hk_pty_setup_child(true, s->process.console_height, s->process.console_width,
+		                       &master, &err);
+		if (r < 0) {
+			hk_err_wrap(&err, "process.terminal");
+			fail(ctx, &err);
+		}
+		if (hk_sync_send(ctx->sync, HK_SYNC_PTY, 0, master, &err) < 0)
+			fail(ctx, &err);
+		close(master);
+	}
+	char path[PATH_MAX];
+	char **envp = NULL;
+	if (setup_process(ctx, path, sizeof(path), &envp, &err) < 0)
+		fail(ctx, &err);
+	reset_signals(ctx);
+	if (ctx->foreground && !ctx->must_fork)
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* cleared by the uid switch */
+	if (hk_sync_send(ctx->sync, HK_SYNC_READY, 0, -1, &err) < 0)
+		_exit(1);
+	execve(path, s->process.args, envp);
+	int e = errno;
+	if (e == ENOENT || e == ENOTDIR)
+		hk_err_plain(&err, e, "exec: \"%s\": %s", s->process.args[0],
+		             e == ENOENT ? "no such file or directory" : "not a directory");
+	else
+		hk_err_set(&err, e, "exec: \"%s\"", s->process.args[0]);
+	hk_sync_send_error(ctx->sync, &err);
+	_exit(e == ENOENT ? 127 : 126);
+}

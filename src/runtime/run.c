@@ -1,0 +1,209 @@
+/* run.c - the foreground supervisor behind `husk run`.
+ *
+ * husk stays the container's parent: it forwards the signals it receives
+ * (INT, TERM, HUP, USR1, ...) to the container's process, relays a pty
+ * when process.terminal is set (raw mode on the caller's terminal, window
+ * size changes propagated), waits for the exit, reports an OOM kill, and
+ * removes the cgroup.  The loop is a poll() over a signalfd and the pty. */
+#include "runtime/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+typedef struct supervisor {
+	hk_container *c;
+	int sigfd;
+	bool stdin_tty;
+	bool stdin_open;
+	struct termios saved;
+	int status;
+	bool exited;
+} supervisor;
+
+/* The caller's window size, unless it has none (0x0, e.g. under script(1)
+ * with no real terminal): then process.consoleSize stays. */
+static void copy_winsize(int from, int to)
+{
+	struct winsize ws;
+	if (ioctl(from, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		ioctl(to, TIOCSWINSZ, &ws);
+}
+
+static void reap(supervisor *sv)
+{
+	int status;
+	pid_t p;
+	/* Reap everything: with a pid namespace joined through a fork we are
+	 * the subreaper of the container's process. */
+	while ((p = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+		if (p == sv->c->pid) {
+			sv->status = status;
+			sv->exited = true;
+		}
+	}
+}
+
+static void on_signal(supervisor *sv, int sig)
+{
+	if (sig == SIGCHLD) {
+		reap(sv);
+		return;
+	}
+	if (sig == SIGWINCH && sv->c->pty_master >= 0) {
+		if (sv->stdin_tty)
+			copy_winsize(STDIN_FILENO, sv->c->pty_master);
+		return;
+	}
+	kill(sv->c->pid, sig);
+}
+
+static void relay_loop(supervisor *sv)
+{
+	int master = sv->c->pty_master;
+	while (!sv->exited) {
+		struct pollfd pfd[3] = {
+		    {.fd = sv->sigfd, .events = POLLIN},
+		    {.fd = master, .events = POLLIN},
+		    {.fd = sv->stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		};
+		if (master < 0)
+			pfd[2].fd = -1;
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sv->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				on_signal(sv, (int)si.ssi_signo);
+		}
+		if (master >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (hk_tty_pump(master, STDOUT_FILENO) <= 0 && !(pfd[1].revents & POLLIN))
+				master = -1; /* slave closed; wait for the exit */
+		}
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (hk_tty_pump(STDIN_FILENO, sv->c->pty_master) <= 0)
+				sv->stdin_open = false;
+		}
+	}
+	/* What the container wrote just before exiting. */
+	if (sv->c->pty_master >= 0) {
+		fcntl(sv->c->pty_master, F_SETFL, O_NONBLOCK);
+		while (hk_tty_pump(sv->c->pty_master, STDOUT_FILENO) > 0)
+			;
+	}
+}
+
+static void format_bytes(int64_t v, char *buf, size_t len)
+{
+	if (v > 0 && v % (1024 * 1024) == 0)
+		snprintf(buf, len, "%" PRId64 " MiB", v / (1024 * 1024));
+	else
+		snprintf(buf, len, "%" PRId64 " bytes", v);
+}
+
+static void report_oom(const hk_container *c, int status)
+{
+	const hk_resources *res = &c->spec->lnx.resources;
+	char limit[64] = "unknown";
+	if (res->memory.has_limit && res->memory.limit > 0)
+		format_bytes(res->memory.limit, limit, sizeof(limit));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		fprintf(stderr, "husk: container killed by the OOM killer (memory limit %s)\n",
+		        limit);
+	else
+		fprintf(stderr,
+		        "husk: a process in the container was killed by the OOM killer (memory "
+		        "limit %s)\n",
+		        limit);
+}
+
+static int write_pid_file(const char *path, pid_t pid, hk_err *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return hk_err_set(err, ENOMEM, "pid file");
+	int r = hk_write_file_at(AT_FDCWD, tmp, buf, (size_t)n, 1, err);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = hk_err_set(err, errno, "pid file: rename %s", path);
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exit_code, hk_err *err)
+{
+	supervisor sv = {.sigfd = -1, .stdin_open = true};
+	sigset_t fwd, old;
+	int r;
+
+	/* Block before creating so no signal is lost between clone and loop. */
+	hk_forward_sigset(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, &old);
+	_cleanup_close_ int sigfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		return hk_err_set(err, errno, "signalfd");
+	sv.sigfd = sigfd;
+
+	hk_container *c = NULL;
+	if ((r = hk_container_create(o, &c, err)) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
+	}
+	sv.c = c;
+	if (pid_file && (r = write_pid_file(pid_file, c->pid, err)) < 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		hk_err keep = *err;
+		hk_container_destroy(c, err);
+		hk_container_free(c);
+		*err = keep;
+		return r;
+	}
+	if (c->pty_master >= 0) {
+		sv.stdin_tty = isatty(STDIN_FILENO);
+		if (sv.stdin_tty) {
+			copy_winsize(STDIN_FILENO, c->pty_master);
+			hk_err ignored;
+			if (hk_tty_make_raw(STDIN_FILENO, &sv.saved, &ignored) < 0)
+				sv.stdin_tty = false;
+		}
+	}
+	reap(&sv);
+	relay_loop(&sv);
+	if (sv.stdin_tty)
+		hk_tty_restore(STDIN_FILENO, &sv.saved);
+	if (!sv.exited) {
+		/* The loop failed: never leave the container behind. */
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, &sv.status, 0);
+	}
+	if (hk_cgroup_oom_killed(c->cgroup))
+		report_oom(c, sv.status);
+	if (WIFSIGNALED(sv.status))
+		*exit_code = 128 + WTERMSIG(sv.status);
+	else
+		*exit_code = WEXITSTATUS(sv.status);
+	r = hk_container_destroy(c, err);
+	hk_container_free(c);
+	if (pid_file)
+		unlink(pid_file);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}

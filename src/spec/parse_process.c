@@ -1,0 +1,157 @@
+/* parse_process.c - the "process" section of config.json: args, env, cwd,
+ * user, console size, capabilities, rlimits, oomScoreAdj, LSM labels. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "linux/caps.h"
+#include "linux/rlimits.h"
+#include "spec/parse_internal.h"
+
+static int parse_user(json_object *proc, hk_user *u, hk_err *err)
+{
+	json_object *v;
+	int r = hk_j_obj(proc, "process", "user", false, &v, err);
+	if (r < 0 || !v)
+		return r; /* absent: uid 0, gid 0, as runc */
+	json_object *gids;
+	/* uid/gid are REQUIRED on Linux; like runc, a missing one means 0. */
+	if ((r = hk_j_u32(v, "process.user", "uid", &(bool){0}, &u->uid, err)) < 0 ||
+	    (r = hk_j_u32(v, "process.user", "gid", &(bool){0}, &u->gid, err)) < 0 ||
+	    (r = hk_j_u32(v, "process.user", "umask", &u->has_umask, &u->umask, err)) < 0 ||
+	    (r = hk_j_str(v, "process.user", "username", false, &u->username, err)) < 0 ||
+	    (r = hk_j_arr(v, "process.user", "additionalGids", false, &gids, err)) < 0)
+		return r;
+	if (!gids)
+		return 0;
+	size_t n = json_object_array_length(gids);
+	u->additional_gids = calloc(n ? n : 1, sizeof(uint32_t));
+	if (!u->additional_gids)
+		return hk_j_oom(err);
+	u->n_additional_gids = n;
+	for (size_t i = 0; i < n; i++) {
+		char p[HK_JPATH_MAX];
+		hk_jpath_idx(p, "process.user.additionalGids", i);
+		if ((r = hk_jv_u32(json_object_array_get_idx(gids, i), p, &u->additional_gids[i],
+		                   err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_capset(json_object *caps, const char *key, uint64_t *set, hk_err *err)
+{
+	char p[HK_JPATH_MAX], pi[HK_JPATH_MAX];
+	json_object *arr;
+	int r = hk_j_arr(caps, "process.capabilities", key, false, &arr, err);
+	if (r < 0 || !arr)
+		return r;
+	hk_jpath(p, "process.capabilities", key);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		hk_jpath_idx(pi, p, i);
+		if (!json_object_is_type(e, json_type_string))
+			return hk_err_plain(err, EINVAL, "%s: expected string", pi);
+		const char *name = json_object_get_string(e);
+		int cap = hk_cap_from_name(name);
+		if (cap < 0 || cap >= 64)
+			return hk_err_plain(err, EINVAL, "%s: unknown capability \"%s\"", pi, name);
+		*set |= UINT64_C(1) << cap;
+	}
+	return 0;
+}
+
+static int parse_caps(json_object *proc, hk_process *p, hk_err *err)
+{
+	json_object *v;
+	int r = hk_j_obj(proc, "process", "capabilities", false, &v, err);
+	if (r < 0 || !v)
+		return r;
+	p->has_capabilities = true;
+	if ((r = parse_capset(v, "bounding", &p->caps.bounding, err)) < 0 ||
+	    (r = parse_capset(v, "effective", &p->caps.effective, err)) < 0 ||
+	    (r = parse_capset(v, "inheritable", &p->caps.inheritable, err)) < 0 ||
+	    (r = parse_capset(v, "permitted", &p->caps.permitted, err)) < 0 ||
+	    (r = parse_capset(v, "ambient", &p->caps.ambient, err)) < 0)
+		return r;
+	return 0;
+}
+
+static int parse_rlimits(json_object *proc, hk_process *p, hk_err *err)
+{
+	char pi[HK_JPATH_MAX];
+	json_object *arr;
+	int r = hk_j_arr(proc, "process", "rlimits", false, &arr, err);
+	if (r < 0 || !arr)
+		return r;
+	size_t n = json_object_array_length(arr);
+	p->rlimits = calloc(n ? n : 1, sizeof(*p->rlimits));
+	if (!p->rlimits)
+		return hk_j_oom(err);
+	p->n_rlimits = n;
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		hk_rlimit *rl = &p->rlimits[i];
+		hk_jpath_idx(pi, "process.rlimits", i);
+		if (!json_object_is_type(e, json_type_object))
+			return hk_err_plain(err, EINVAL, "%s: expected object", pi);
+		if ((r = hk_j_str(e, pi, "type", true, &rl->type, err)) < 0)
+			return r;
+		rl->resource = hk_rlimit_from_name(rl->type);
+		if (rl->resource < 0)
+			return hk_err_plain(err, EINVAL, "%s.type: unknown rlimit \"%s\"", pi,
+			                    rl->type);
+		for (size_t j = 0; j < i; j++)
+			if (p->rlimits[j].resource == rl->resource)
+				return hk_err_plain(err, EINVAL, "%s.type: duplicate rlimit \"%s\"",
+				                    pi, rl->type);
+		if ((r = hk_j_u64(e, pi, "soft", NULL, &rl->soft, err)) < 0 ||
+		    (r = hk_j_u64(e, pi, "hard", NULL, &rl->hard, err)) < 0)
+			return r;
+		if (rl->soft > rl->hard)
+			return hk_err_plain(err, EINVAL, "%s: soft limit is above the hard limit",
+			                    pi);
+	}
+	return 0;
+}
+
+static int parse_console(json_object *proc, hk_process *p, hk_err *err)
+{
+	json_object *v;
+	int r = hk_j_obj(proc, "process", "consoleSize", false, &v, err);
+	if (r < 0 || !v)
+		return r;
+	p->has_console_size = true;
+	if ((r = hk_j_u32(v, "process.consoleSize", "height", NULL, &p->console_height, err)) < 0 ||
+	    (r = hk_j_u32(v, "process.consoleSize", "width", NULL, &p->console_width, err)) < 0)
+		return r;
+	return 0;
+}
+
+int hk_parse_process(json_object *v, hk_process *p, hk_err *err)
+{
+	int r;
+	if ((r = hk_j_bool(v, "process", "terminal", &(bool){0}, &p->terminal, err)) < 0 ||
+	    (r = parse_console(v, p, err)) < 0 || (r = parse_user(v, &p->user, err)) < 0)
+		return r;
+	if (!hk_jget(v, "args"))
+		return hk_err_plain(err, EINVAL, "process.args: required");
+	if ((r = hk_j_strv(v, "process", "args", &p->args, &p->n_args, err)) < 0)
+		return r;
+	if (p->n_args == 0)
+		return hk_err_plain(err, EINVAL, "process.args: must not be empty");
+	if ((r = hk_j_strv(v, "process", "env", &p->env, &p->n_env, err)) < 0 ||
+	    (r = hk_j_str(v, "process", "cwd", true, &p->cwd, err)) < 0)
+		return r;
+	if (p->cwd[0] != '/')
+		return hk_err_plain(err, EINVAL, "process.cwd: must be an absolute path");
+	if ((r = parse_caps(v, p, err)) < 0 || (r = parse_rlimits(v, p, err)) < 0 ||
+	    (r = hk_j_bool(v, "process", "noNewPrivileges", &(bool){0}, &p->no_new_privileges,
+	                   err)) < 0 ||
+	    (r = hk_j_int_range(v, "process", "oomScoreAdj", -1000, 1000, &p->has_oom_score_adj,
+	                        &p->oom_score_adj, err)) < 0 ||
+	    (r = hk_j_str(v, "process", "apparmorProfile", false, &p->apparmor_profile, err)) < 0 ||
+	    (r = hk_j_str(v, "process", "selinuxLabel", false, &p->selinux_label, err)) < 0)
+		return r;
+	return 0;
+}

@@ -1,0 +1,15 @@
+#!/bin/sh
+# demo.sh HUSK ROOTFS - run a demo container on the built-in busybox rootfs.
+set -eu
+husk=$1
+rootfs=$2
+bundle=$(mktemp -d /tmp/husk-demo.XXXXXX)
+trap 'rm -rf "$bundle"' EXIT
+cp -a "$rootfs" "$bundle/rootfs"
+(cd "$bundle" && "$husk" spec)
+jq '.process.terminal = false | .hostname = "husk-demo" | .linux.cgroupsPath = "husk-demo"
+    | .linux.resources.memory = {"limit": 67108864}
+    | .process.args = ["sh", "-c", "echo \"hello from $(hostname): pid $$, $(ls /proc | grep -c [0-9]) processes visible\"; cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || true"]' \
+	"$bundle/config.json" >"$bundle/config.new"
+mv "$bundle/config.new" "$bundle/config.json"
+"$husk" run -b "$bundle" husk-demo

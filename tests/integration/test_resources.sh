@@ -1,0 +1,86 @@
+# test_resources.sh - cgroups, first cut: memory and pids limits, placement
+# before exec, OOM report, cleanup.  Run on the host (hybrid v1) and again in
+# the pure cgroup v2 VM.
+
+test_process_in_cgroup_before_exec() {
+	local b out id
+	b=$(mkbundle)
+	id=$(newid)
+	# no cgroup namespace (runc's default on v2 hosts adds one)
+	cfg "$b" '.linux.namespaces |= map(select(.type != "cgroup"))'
+	setargs "$b" cat /proc/self/cgroup
+	out=$(hk run -b "$b" "$id")
+	local path
+	path=$(jq -r .linux.cgroupsPath "$b/config.json")
+	assert_contains "$out" "$path"
+}
+
+test_memory_limit_applied() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.memory = {"limit": 67108864}'
+	cfg "$b" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
+	if [ "$(cg_layout)" = v2 ]; then
+		setargs "$b" cat /sys/fs/cgroup/memory.max
+	else
+		setargs "$b" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	fi
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq 67108864 "$out" "memory limit read inside"
+}
+
+test_oom_kill_reported() {
+	local b rc
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.memory = {"limit": 67108864}'
+	# dd's 200 MiB buffer is filled by read(): far above the limit
+	setargs "$b" dd if=/dev/zero of=/dev/null bs=200M count=1
+	rc=0
+	hk run -b "$b" "$(newid)" 2>"$T/err" || rc=$?
+	assert_eq 137 "$rc" "exit status"
+	assert_contains "$(cat "$T/err")" "container killed by the OOM killer (memory limit 64 MiB)"
+}
+
+test_oom_kill_of_child_reported() {
+	local b rc
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.memory = {"limit": 33554432}'
+	setargs "$b" sh -c 'dd if=/dev/zero of=/dev/null bs=100M count=1; echo "dd exited $?"'
+	rc=0
+	out=$(hk run -b "$b" "$(newid)" 2>"$T/err") || rc=$?
+	assert_eq 0 "$rc" "exit status of the shell"
+	assert_contains "$out" "dd exited 137"
+	assert_contains "$(cat "$T/err")" "killed by the OOM killer (memory limit 32 MiB)"
+}
+
+test_pids_limit_stops_fork_bomb() {
+	local b out n rc=0
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.pids = {"limit": 20}'
+	# print each attempt, then fork a sleeper; sh dies when fork fails
+	setargs "$b" sh -c 'n=0; while [ $n -lt 100 ]; do n=$((n+1)); echo $n; sleep 30 & done'
+	out=$(hk run -b "$b" "$(newid)" 2>"$T/err") || rc=$?
+	n=$(echo "$out" | tail -1)
+	[ "$rc" -ne 0 ] || fail "the fork loop finished: $n processes"
+	assert_contains "$(cat "$T/err")" "can't fork"
+	[ "$n" -ge 10 ] || fail "fork failed already at attempt $n"
+	[ "$n" -le 20 ] || fail "$n forks attempted despite pids.limit 20"
+}
+
+test_cgroup_removed_after_exit() {
+	local b path
+	b=$(mkbundle)
+	setargs "$b" sh -c 'sleep 30 & sleep 30 & echo started'
+	hk run -b "$b" "$(newid)" >/dev/null
+	path=$(jq -r .linux.cgroupsPath "$b/config.json")
+	[ -z "$(find /sys/fs/cgroup -maxdepth 6 -type d -name "$path")" ] || fail "cgroup $path left"
+}
+
+test_unsupported_resource_is_an_error() {
+	local b
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.memory = {"limit": 67108864}'
+	cfg "$b" '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 1048576}]'
+	expect_fail hk run -b "$b" "$(newid)"
+	assert_contains "$(cat "$T/err")" "linux.resources.hugepageLimits"
+}

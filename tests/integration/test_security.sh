@@ -1,0 +1,97 @@
+# test_security.sh - what keeps the container from reaching the host:
+# capabilities, masked and read-only paths, mount targets resolved inside the
+# rootfs even through hostile symlinks.
+
+test_caps_dropped_hostname_fails() {
+	local b out
+	b=$(mkbundle)
+	# runc's default set has no CAP_SYS_ADMIN
+	setargs "$b" sh -c 'hostname evil 2>&1 && echo changed || echo refused; grep CapEff /proc/self/status'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_contains "$out" "refused"
+	assert_contains "$out" "CapEff:	0000000020000420" "runc default effective set"
+}
+
+test_caps_granted_hostname_works() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"] | .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	setargs "$b" sh -c 'hostname inside-ok && hostname'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq "inside-ok" "$out"
+}
+
+test_no_new_privileges() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.process.noNewPrivileges = true'
+	setargs "$b" sh -c 'grep NoNewPrivs /proc/self/status'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_contains "$out" "1"
+}
+
+test_masked_paths_unreadable() {
+	local b out
+	b=$(mkbundle)
+	# runc's defaults mask /proc/keys and /proc/timer_list; add a file and a
+	# directory of the image (/bin: so busybox runs from /busybox)
+	cp "$b/rootfs/bin/busybox" "$b/rootfs/busybox"
+	cfg "$b" '.linux.maskedPaths += ["/etc/passwd", "/bin"]'
+	setargs "$b" /busybox sh -c '/busybox cat /proc/keys /proc/timer_list | /busybox wc -c
+		/busybox wc -c < /etc/passwd; /busybox ls /bin | /busybox wc -l
+		/busybox touch /bin/x 2>/dev/null || echo ro'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq "0
+0
+0
+ro" "$(echo "$out" | tr -d ' ')" "masked paths read empty"
+}
+
+test_readonly_paths() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.process.capabilities.effective += ["CAP_SYS_ADMIN"] | .process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	setargs "$b" sh -c 'echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo wrote || echo refused'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq "refused" "$out"
+}
+
+test_symlinked_mount_target_stays_inside() {
+	local b out
+	b=$(mkbundle)
+	mkdir "$T/src"
+	echo from-host-src >"$T/src/marker"
+	# hostile image: mount targets that point at the host's / and ..
+	ln -s / "$b/rootfs/evil-root"
+	ln -s ../../../../../.. "$b/rootfs/evil-up"
+	ln -s /etc "$b/rootfs/evil-etc"
+	cfg "$b" ".mounts += [
+		{\"destination\": \"/evil-root\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
+		{\"destination\": \"/evil-up/mnt-here\", \"type\": \"bind\", \"source\": \"$T/src\", \"options\": [\"rbind\"]},
+		{\"destination\": \"/evil-etc/tgt\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]"
+	setargs "$b" sh -c 'cat /mnt-here/marker; ls -d /etc/tgt'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_contains "$out" "from-host-src"
+	assert_contains "$out" "/etc/tgt"
+	[ ! -e /mnt-here ] || fail "mount point created on the host's /"
+	[ ! -e /etc/tgt ] || fail "mount point created in the host's /etc"
+	[ -d "$b/rootfs/mnt-here" ] || fail "mount point not created inside the rootfs"
+}
+
+test_sysctl_applied() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	setargs "$b" cat /proc/sys/net/ipv4/ip_forward
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq 1 "$out"
+}
+
+test_proc_shows_only_container_processes() {
+	local b out
+	b=$(mkbundle)
+	setargs "$b" sh -c 'ls /proc | grep -c "^[0-9]"'
+	out=$(hk run -b "$b" "$(newid)")
+	# sh, ls and grep
+	[ "$out" -le 3 ] || fail "$out pids visible in /proc"
+}

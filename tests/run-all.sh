@@ -1,0 +1,48 @@
+#!/bin/bash
+# run-all.sh UNIT_BIN... - the whole suite: unit tests, the container tests on
+# this host, and the container tests again inside a pure cgroup v2 VM
+# (../shared/vmtest).  Ends with "N passed, N failed".
+# HK_NO_VM=1 skips the VM run (it is required in CI).
+cd "$(dirname "$0")" || exit 1
+: "${HUSK:?}" "${BUILD:?}"
+export HUSK ROOTFS=${ROOTFS:-$BUILD/rootfs}
+total_pass=0 total_fail=0
+count() { # add up the "STAGE: N passed, N failed" lines of file $1; expect $3 of them
+	local lines n p f
+	lines=$(grep -E '^[a-z0-9()-]+: [0-9]+ passed, [0-9]+ failed' "$1")
+	n=$(printf '%s' "$lines" | grep -c passed)
+	if [ "$n" -lt "${3:-1}" ]; then
+		echo "missing summary line from $2" >&2
+		total_fail=$((total_fail + 1))
+	fi
+	while read -r line; do
+		[ -n "$line" ] || continue
+		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+		total_pass=$((total_pass + p))
+		total_fail=$((total_fail + f))
+	done <<<"$lines"
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+./run-unit.sh "$@" | tee "$log"
+count "$log" unit
+
+./integration/run.sh | tee "$log"
+count "$log" "host integration"
+
+vmtest=../../shared/vmtest/vmtest
+if [ -z "${HK_NO_VM:-}" ]; then
+	if [ -x "$vmtest" ] || [ -f "$vmtest" ]; then
+		VMTEST_ACCEL=${VMTEST_ACCEL:-tcg} bash "$vmtest" --mem 2G --timeout 1500 \
+			--env HUSK --env ROOTFS --env HK_TEST_FILTER \
+			-- env HK_TEST_LABEL=v2-vm ./vm-suite.sh "$@" 2>&1 | tee "$log"
+		count "$log" "pure cgroup v2 VM" 2
+	else
+		echo "vmtest not found at $vmtest: the pure cgroup v2 run is missing" >&2
+		total_fail=$((total_fail + 1))
+	fi
+fi
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
