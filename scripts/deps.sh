@@ -5,7 +5,7 @@
 set -eu
 pkgs="gcc make pkg-config libjson-c-dev busybox-static jq"
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs jq bsdutils util-linux procps file qemu-system-x86 runc"
+	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc"
 fi
 missing=""
 for p in $pkgs; do

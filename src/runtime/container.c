@@ -213,50 +213,44 @@ static int parent_sync(hk_container *c, int sock, const hk_init_ctx *ctx, bool i
 	}
 }
 
+/* Step 10: undo what was made so far; ERR keeps the first failure. */
+static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
+{
+	hk_err ignored;
+	kill_and_reap(c->pid);
+	hk_container_destroy(c, &ignored);
+	hk_container_free(c);
+	if (mask)
+		sigprocmask(SIG_SETMASK, mask, NULL);
+	return err->code > 0 ? -err->code : -EINVAL;
+}
+
 int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err)
 {
 	const hk_spec *s = o->spec;
 	hk_init_ctx ctx = {.spec = s, .foreground = o->foreground};
 	unsigned long flags = 0;
-	int r;
+	int sv[2];
 
 	if (!s->has_process)
 		return hk_err_plain(err, EINVAL, "process: required to run a container");
 	hk_container *c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || !(c->id = strdup(o->id))) {
+		free(c);
 		return hk_err_set(err, ENOMEM, "create container");
+	}
 	c->spec = s;
 	c->pid = -1;
 	c->pidfd = -1;
 	c->pty_master = -1;
-	c->id = strdup(o->id);
-	if (!c->id) {
-		free(c);
-		return hk_err_set(err, ENOMEM, "create container");
-	}
-	/* 1-2 */
-	if ((r = resolve_rootfs(o, &c->rootfs, err)) < 0 ||
-	    (r = plan_namespaces(s, &ctx, &flags, err)) < 0 ||
-	    (r = hk_cgroup_create(s->lnx.cgroups_path, o->id,
-	                          s->lnx.has_resources ? &s->lnx.resources : NULL, &c->cgroup,
-	                          err)) < 0) {
-		hk_container_free(c);
-		return r;
-	}
+	/* 1-3 */
+	if (resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
+	    hk_cgroup_create(s->lnx.cgroups_path, o->id,
+	                     s->lnx.has_resources ? &s->lnx.resources : NULL, &c->cgroup,
+	                     err) < 0 ||
+	    allow_config_devices(c, err) < 0 || hk_sync_pair(sv, err) < 0)
+		return abort_create(c, NULL, err);
 	ctx.rootfs = c->rootfs;
-	if ((r = allow_config_devices(c, err)) < 0) {
-		hk_container_destroy(c, err);
-		hk_container_free(c);
-		return r;
-	}
-
-	/* 3 */
-	int sv[2];
-	if ((r = hk_sync_pair(sv, err)) < 0) {
-		hk_container_destroy(c, err);
-		hk_container_free(c);
-		return r;
-	}
 	_cleanup_close_ int sock = sv[0];
 	ctx.sync = sv[1];
 	sigset_t fwd, before;
@@ -279,25 +273,16 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	}
 	close(sv[1]);
 	if (pid < 0) {
-		hk_err_set(err, -pid, "clone the container's process");
 		c->pidfd = -1;
-	} else {
-		c->pid = pid;
-		/* 5-9 */
-		r = parent_sync(c, sock, &ctx, in_cgroup, err);
-		if (r == 0) {
-			*out = c;
-			return 0;
-		}
+		hk_err_set(err, -pid, "clone the container's process");
+		return abort_create(c, &before, err);
 	}
-	/* 10 */
-	hk_err keep = *err;
-	kill_and_reap(c->pid);
-	hk_container_destroy(c, err);
-	hk_container_free(c);
-	sigprocmask(SIG_SETMASK, &before, NULL);
-	*err = keep;
-	return -keep.code;
+	c->pid = pid;
+	/* 5-9 */
+	if (parent_sync(c, sock, &ctx, in_cgroup, err) < 0)
+		return abort_create(c, &before, err);
+	*out = c;
+	return 0;
 }
 
 int hk_container_destroy(hk_container *c, hk_err *err)

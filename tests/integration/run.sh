@@ -3,6 +3,7 @@
 # HK_TEST_FILTER=REGEX runs only matching test names.  Prints one line per
 # test and ends with "integration(LABEL): N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
+HK_TESTS_DIR=$PWD
 . ./lib.sh
 label=${HK_TEST_LABEL:-$(cg_layout)}
 files=("$@")

@@ -192,3 +192,14 @@ test_join_network_namespace_by_path() {
 	assert_eq "$want" "$(echo "$out" | head -1)" "joined network namespace"
 	assert_eq "1" "$(echo "$out" | sed -n 2p)" "pid 1 in its new pid namespace (slow path)"
 }
+
+test_time_namespace_offsets() {
+	local b out
+	[ -e /proc/self/ns/time ] || return 0
+	b=$(mkbundle)
+	cfg "$b" '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 8640000, "nanosecs": 0}, "boottime": {"secs": 8640000, "nanosecs": 0}}'
+	setargs "$b" sh -c 'cut -d. -f1 /proc/uptime; echo $$'
+	out=$(hk run -b "$b" "$(newid)")
+	[ "$(echo "$out" | head -1)" -ge 8640000 ] || fail "uptime not offset by 100 days: $out"
+	assert_eq 1 "$(echo "$out" | sed -n 2p)" "pid 1 after the fork into the time namespace"
+}

@@ -49,3 +49,16 @@ test_sigint_forwarded() {
 	wait "$hpid" || rc=$?
 	assert_eq 5 "$rc" "exit status after SIGINT to husk"
 }
+
+test_window_resize_and_terminal_restored() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.process.terminal = true'
+	setargs "$b" sh -c 'trap "stty size" WINCH; trap "exit 9" TERM; stty size; echo ready; while :; do sleep 0.1; done'
+	out=$(python3 "$HK_TESTS_DIR/ptyrun.py" "$HUSK" run -b "$b" "$(newid)")
+	assert_contains "$out" "30 100" "initial size from the caller's terminal"
+	assert_contains "$out" "40 120" "resize propagated"
+	assert_contains "$out" "raw-while-running: yes"
+	assert_contains "$out" "termios-restored: yes"
+	assert_contains "$out" "exit: 9"
+}

@@ -5,16 +5,16 @@
  * removed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "testutil.h"
 #include "linux/cgroup.h"
 #include "linux/cgroup_internal.h"
 #include "util/cleanup.h"
@@ -119,13 +119,6 @@ static void go(struct waiter *w)
 		abort();
 	close(w->fd);
 }
-static int wait_status(pid_t pid)
-{
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return st;
-}
 
 static int eat_memory(void)
 {
@@ -171,27 +164,51 @@ TEST(layout_detected)
 	enum hk_cgroup_layout l;
 	hk_err e;
 	CHECK(hk_cgroup_layout(&l, &e) == 0);
-	struct statfs st;
-	CHECK(statfs("/sys/fs/cgroup", &st) == 0);
-	if (st.f_type == 0x63677270)
+	long type = tu_fs_type("/sys/fs/cgroup");
+	CHECK(type != -1);
+	if (type == CGROUP2_SUPER_MAGIC)
 		CHECK(l == HK_CGROUP_V2);
 	else
 		CHECK(l == HK_CGROUP_V1 || l == HK_CGROUP_HYBRID);
 	layout = l;
 }
 
-TEST(create_enter_destroy)
+static int create_no_swap(const char *name, hk_resources *res, hk_cgroup **cg, hk_err *e)
 {
-	_cleanup_free_ char *name = unit_name();
+	res->memory.has_swap = true;
+	res->memory.swap = res->memory.limit; /* no swapping out of the OOM */
+	int r = hk_cgroup_create(name, "x", res, cg, e);
+	if (r == -ENOENT && strstr(e->msg, "swap accounting")) {
+		res->memory.has_swap = false;
+		r = hk_cgroup_create(name, "x", res, cg, e);
+	}
+	return r;
+}
+
+/* A new cgroup husk-unit-<pid>-N with limits() (NO_SWAP: and no swap, if
+ * swap accounting is there), its name in *NAME if NAME is not NULL; NULL
+ * (and the test failed) if it could not be made. */
+static hk_cgroup *new_limited(char **name, bool no_swap)
+{
+	_cleanup_free_ char *n = unit_name();
 	hk_resources res = limits();
 	hk_cgroup *cg = NULL;
 	hk_err e;
-	int r = hk_cgroup_create(name, "x", &res, &cg, &e);
-	CHECK(r == 0);
-	if (r < 0) {
-		fprintf(stderr, "  %s\n", e.msg);
+	if (no_swap ? CHECK_OK(create_no_swap(n, &res, &cg, &e), e) < 0
+	            : CHECK_OK(hk_cgroup_create(n, "x", &res, &cg, &e), e) < 0)
+		return NULL;
+	if (name)
+		*name = hk_steal_ptr(&n);
+	return cg;
+}
+
+TEST(create_enter_destroy)
+{
+	_cleanup_free_ char *name = NULL;
+	hk_cgroup *cg = new_limited(&name, false);
+	if (!cg)
 		return;
-	}
+	hk_err e;
 	const char *mctl = layout == HK_CGROUP_V2 ? NULL : "memory";
 	const char *pctl = layout == HK_CGROUP_V2 ? NULL : "pids";
 	_cleanup_free_ char *mpath = expected(mctl, name), *ppath = expected(pctl, name);
@@ -237,7 +254,7 @@ TEST(create_enter_destroy)
 
 	/* the child is still inside, blocked on its pipe */
 	CHECK(hk_cgroup_destroy(cg, &e) == 0);
-	int st = wait_status(w.pid);
+	int st = tu_wait(w.pid);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	close(w.fd);
 	CHECK(gone(mdir));
@@ -245,35 +262,17 @@ TEST(create_enter_destroy)
 	hk_cgroup_free(cg);
 }
 
-static int create_no_swap(const char *name, hk_resources *res, hk_cgroup **cg, hk_err *e)
-{
-	res->memory.has_swap = true;
-	res->memory.swap = res->memory.limit; /* no swapping out of the OOM */
-	int r = hk_cgroup_create(name, "x", res, cg, e);
-	if (r == -ENOENT && strstr(e->msg, "swap accounting")) {
-		res->memory.has_swap = false;
-		r = hk_cgroup_create(name, "x", res, cg, e);
-	}
-	return r;
-}
-
 TEST(oom_killed)
 {
-	_cleanup_free_ char *name = unit_name();
-	hk_resources res = limits();
-	hk_cgroup *cg = NULL;
-	hk_err e;
-	int r = create_no_swap(name, &res, &cg, &e);
-	CHECK(r == 0);
-	if (r < 0) {
-		fprintf(stderr, "  %s\n", e.msg);
+	hk_cgroup *cg = new_limited(NULL, true);
+	if (!cg)
 		return;
-	}
 	CHECK(!hk_cgroup_oom_killed(cg));
 	struct waiter w = spawn(eat_memory);
+	hk_err e;
 	CHECK(hk_cgroup_enter(cg, w.pid, &e) == 0);
 	go(&w);
-	int st = wait_status(w.pid);
+	int st = tu_wait(w.pid);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	CHECK(hk_cgroup_oom_killed(cg));
 	CHECK(hk_cgroup_destroy(cg, &e) == 0);
@@ -282,18 +281,14 @@ TEST(oom_killed)
 
 TEST(pids_max_enforced)
 {
-	_cleanup_free_ char *name = unit_name();
-	hk_resources res = limits();
-	hk_cgroup *cg = NULL;
-	hk_err e;
-	int r = hk_cgroup_create(name, "x", &res, &cg, &e);
-	CHECK(r == 0);
-	if (r < 0)
+	hk_cgroup *cg = new_limited(NULL, false);
+	if (!cg)
 		return;
 	struct waiter w = spawn(fork_bomb);
+	hk_err e;
 	CHECK(hk_cgroup_enter(cg, w.pid, &e) == 0);
 	go(&w);
-	int st = wait_status(w.pid);
+	int st = tu_wait(w.pid);
 	CHECK(WIFEXITED(st));
 	CHECK(WEXITSTATUS(st) == 107); /* 7 forks + itself = 8, then EAGAIN */
 	pid_t *pids = NULL;
@@ -420,12 +415,8 @@ TEST(cpu_and_devices)
 	res.cpu.cpus = "0"; /* mems copied from the parent on v1 */
 	hk_cgroup *cg = NULL;
 	hk_err e;
-	int r = hk_cgroup_create(name, "x", &res, &cg, &e);
-	CHECK(r == 0);
-	if (r < 0) {
-		fprintf(stderr, "  %s\n", e.msg);
+	if (CHECK_OK(hk_cgroup_create(name, "x", &res, &cg, &e), e) < 0)
 		return;
-	}
 	_cleanup_free_ char *cpath = expected(layout == HK_CGROUP_V2 ? NULL : "cpu", name);
 	_cleanup_free_ char *dpath = expected(layout == HK_CGROUP_V2 ? NULL : "devices", name);
 	_cleanup_free_ char *spath = expected(layout == HK_CGROUP_V2 ? NULL : "cpuset", name);
@@ -439,7 +430,7 @@ TEST(cpu_and_devices)
 	struct waiter w = spawn(NULL);
 	CHECK(hk_cgroup_enter(cg, w.pid, &e) == 0);
 	go(&w);
-	CHECK(WIFEXITED(wait_status(w.pid)));
+	CHECK(WIFEXITED(tu_wait(w.pid)));
 	_cleanup_free_ char *list = NULL, *lp = NULL, *cmax = NULL, *mp = NULL;
 	if (layout == HK_CGROUP_V2) {
 		CHECK(read_num(cdir, "cpu.weight") == 20);
@@ -508,7 +499,7 @@ TEST(load_then_destroy)
 	_cleanup_free_ char *parent = strdup(mdir);
 	*strrchr(parent, '/') = '\0';
 	CHECK(hk_cgroup_destroy(again, &e) == 0);
-	int st = wait_status(w.pid);
+	int st = tu_wait(w.pid);
 	CHECK(WIFSIGNALED(st));
 	close(w.fd);
 	CHECK(gone(mdir));
@@ -552,7 +543,7 @@ TEST(unprivileged_noop)
 {
 	struct waiter w = spawn(unprivileged);
 	go(&w);
-	int st = wait_status(w.pid);
+	int st = tu_wait(w.pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		fprintf(stderr, "  child status %d\n", WEXITSTATUS(st));

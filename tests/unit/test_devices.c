@@ -9,9 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/capability.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,38 +17,14 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "testutil.h"
 #include "linux/devices.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 
 static char tmpdir[] = "/tmp/hk-devices-XXXXXX";
-
-/* Run FN in a child with its own mount namespace and "/" rprivate; the
- * child's CHECK failures fail the test. */
-static void in_child(void (*fn)(void))
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-			perror("unshare/rprivate");
-			_exit(2);
-		}
-		umask(077); /* modes must not depend on it */
-		check_cur_failed = 0;
-		fn();
-		fflush(NULL);
-		_exit(check_cur_failed ? 1 : 0);
-	}
-	int status = 0;
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
 
 /* A tmpfs at tmpdir/NAME (OUT: 256 bytes) with a dev dir; its O_PATH fd. */
 static int make_root(const char *name, char *out)
@@ -209,10 +183,7 @@ static void basic_body(void)
 	    {.path = "/dev/ptmx", .type = 'c', .major = 5, .minor = 2},
 	};
 	hk_err err = {0};
-	int rc = hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	int rc = CHECK_OK(hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err), err);
 	check_defaults(rdev);
 	CHECK(inode_of(r, "/dev/random") == random_ino);
 	CHECK(is_node(r, "/dev/tty", S_IFCHR, 5, 0, 0620, 0, 5));
@@ -237,7 +208,7 @@ static void basic_body(void)
 
 TEST(devices_default_and_spec_nodes)
 {
-	in_child(basic_body);
+	tu_in_child(basic_body, TU_NEWNS);
 }
 
 /* Which resolver the escape test uses: openat2 or the userspace walk. */
@@ -275,10 +246,7 @@ static void escape_body(void)
 	    {.path = "/dev/../../../../esc-dots", .type = 'c', .major = 1, .minor = 3},
 	};
 	hk_err err = {0};
-	int rc = hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err), err);
 
 	/* Nothing on the host. */
 	DIR *d = opendir(host);
@@ -307,9 +275,9 @@ static void escape_body(void)
 TEST(devices_stay_inside_rootfs)
 {
 	escape_walk = false;
-	in_child(escape_body);
+	tu_in_child(escape_body, TU_NEWNS);
 	escape_walk = true;
-	in_child(escape_body);
+	tu_in_child(escape_body, TU_NEWNS);
 }
 
 static void check_bound(const char *r, const char *path, unsigned maj, unsigned min)
@@ -319,17 +287,6 @@ static void check_bound(const char *r, const char *path, unsigned maj, unsigned 
 	snprintf(p, sizeof(p), "%s%s", r, path);
 	CHECK(stat(p, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(maj, min));
 	CHECK(is_mounted(r, path));
-}
-
-static int count_mounts(void)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int n = 0;
-	for (int c; f && (c = fgetc(f)) != EOF;)
-		n += c == '\n';
-	if (f)
-		fclose(f);
-	return n;
 }
 
 static void userns_body(void)
@@ -354,10 +311,7 @@ static void userns_body(void)
 	    {.path = "/dev/myfifo", .type = 'p', .has_file_mode = true, .file_mode = 0600},
 	};
 	hk_err err = {0};
-	int rc = hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), true, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), true, &err), err);
 	check_bound(r, "/dev/null", 1, 3);
 	check_bound(r, "/dev/zero", 1, 5);
 	check_bound(r, "/dev/full", 1, 7);
@@ -371,16 +325,16 @@ static void userns_body(void)
 	CHECK(lstat(hostfile, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0);
 
 	/* Again: the bound nodes are kept, no mount is stacked. */
-	int before = count_mounts();
+	int before = tu_mountinfo_count(NULL, NULL);
 	CHECK(hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), true, &err) == 0);
-	CHECK(count_mounts() == before);
+	CHECK(tu_mountinfo_count(NULL, NULL) == before);
 	close(rootfd);
 	umount2(r, MNT_DETACH);
 }
 
 TEST(devices_bind_in_userns)
 {
-	in_child(userns_body);
+	tu_in_child(userns_body, TU_NEWNS);
 }
 
 /* Without CAP_MKNOD (mknod fails with EPERM) the nodes are bind-mounted. */
@@ -395,10 +349,7 @@ static void eperm_body(void)
 	c[CAP_MKNOD / 32].effective &= ~(1u << (CAP_MKNOD % 32));
 	CHECK(syscall(SYS_capset, &h, c) == 0);
 	hk_err err = {0};
-	int rc = hk_devices_setup(rootfd, NULL, 0, false, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_devices_setup(rootfd, NULL, 0, false, &err), err);
 	check_bound(r, "/dev/null", 1, 3);
 	check_bound(r, "/dev/tty", 5, 0);
 	close(rootfd);
@@ -407,7 +358,7 @@ static void eperm_body(void)
 
 TEST(devices_mknod_eperm_falls_back_to_bind)
 {
-	in_child(eperm_body);
+	tu_in_child(eperm_body, TU_NEWNS);
 }
 
 static void errors_body(void)
@@ -448,26 +399,19 @@ static void errors_body(void)
 
 TEST(devices_errors_name_the_device)
 {
-	in_child(errors_body);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
+	tu_in_child(errors_body, TU_NEWNS);
 }
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (!tu_make_tmpdir(tmpdir))
 		return 1;
-	}
+	umask(077); /* the children's: modes must not depend on it */
 	RUN(devices_default_and_spec_nodes);
 	RUN(devices_stay_inside_rootfs);
 	RUN(devices_bind_in_userns);
 	RUN(devices_mknod_eperm_falls_back_to_bind);
 	RUN(devices_errors_name_the_device);
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	tu_remove_tree(tmpdir);
 	return check_summary();
 }

@@ -21,10 +21,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "testutil.h"
 #include "linux/caps.h"
 #include "linux/exec.h"
 #include "linux/identity.h"
@@ -35,22 +34,6 @@
 
 static char tmpdir[] = "/tmp/hk-process-XXXXXX";
 
-/* Run FN in a forked child; its CHECK failures fail the test. */
-static void in_child(void (*fn)(void))
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		check_cur_failed = 0;
-		fn();
-		fflush(NULL);
-		_exit(check_cur_failed ? 1 : 0);
-	}
-	int status = 0;
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
 /* Remove CAP from the calling thread's effective set. */
 static int drop_effective(int cap)
 {
@@ -60,26 +43,6 @@ static int drop_effective(int cap)
 		return -1;
 	data[cap / 32].effective &= ~(1U << (cap % 32));
 	return (int)syscall(SYS_capset, &hdr, data);
-}
-
-/* The hex value of FIELD ("CapEff") in status text TEXT; ~0 if missing. */
-static uint64_t status_hex(const char *text, const char *field)
-{
-	char key[32];
-	snprintf(key, sizeof(key), "\n%s:", field);
-	const char *p = strstr(text, key);
-	return p ? strtoull(p + strlen(key), NULL, 16) : ~0ULL;
-}
-
-static uint64_t self_status(const char *field)
-{
-	char buf[8192] = "\n";
-	_cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf + 1, sizeof(buf) - 2) : -1;
-	if (n <= 0)
-		return ~0ULL;
-	buf[n + 1] = '\0';
-	return status_hex(buf, field);
 }
 
 /* ---- rlimits ---- */
@@ -120,7 +83,7 @@ static void rlimits_body(void)
 
 TEST(rlimits_apply)
 {
-	in_child(rlimits_body);
+	tu_in_child(rlimits_body, 0);
 }
 
 /* ---- oom_score_adj ---- */
@@ -152,7 +115,7 @@ static void oom_body(void)
 
 TEST(oom_score_adj)
 {
-	in_child(oom_body);
+	tu_in_child(oom_body, 0);
 }
 
 /* ---- capabilities and identity ---- */
@@ -170,21 +133,18 @@ static void caps_identity_body(void)
 	hk_user user = {.uid = 1000, .gid = 1000, .additional_gids = gids, .n_additional_gids = 2};
 
 	CHECK(hk_caps_prepare(&caps, &err) == 0);
-	CHECK(self_status("CapBnd") == (BIT(CAP_CHOWN) | BIT(CAP_KILL)));
+	CHECK(tu_self_status("CapBnd") == (BIT(CAP_CHOWN) | BIT(CAP_KILL)));
 	CHECK(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1);
 	CHECK(hk_identity_switch(&user, true, &err) == 0);
 	/* KEEPCAPS kept the permitted set across the uid change. */
-	CHECK(self_status("CapPrm") != 0);
-	int r = hk_caps_apply(&caps, &err);
-	if (r < 0)
-		fprintf(stderr, "  hk_caps_apply: %s\n", err.msg);
-	CHECK(r == 0);
+	CHECK(tu_self_status("CapPrm") != 0);
+	CHECK_OK(hk_caps_apply(&caps, &err), err);
 
-	CHECK(self_status("CapBnd") == 0x21);
-	CHECK(self_status("CapEff") == 0x1);
-	CHECK(self_status("CapPrm") == 0x1);
-	CHECK(self_status("CapInh") == 0);
-	CHECK(self_status("CapAmb") == 0);
+	CHECK(tu_self_status("CapBnd") == 0x21);
+	CHECK(tu_self_status("CapEff") == 0x1);
+	CHECK(tu_self_status("CapPrm") == 0x1);
+	CHECK(tu_self_status("CapInh") == 0);
+	CHECK(tu_self_status("CapAmb") == 0);
 	CHECK(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0);
 
 	uid_t ru, eu, su;
@@ -201,7 +161,7 @@ static void caps_identity_body(void)
 
 TEST(caps_identity)
 {
-	in_child(caps_identity_body);
+	tu_in_child(caps_identity_body, 0);
 }
 
 /* Fork a child that switches to uid 1000 with CAPS and runs
@@ -233,9 +193,9 @@ static void exec_status_as_user(const hk_caps *caps, char *out, size_t len)
 		off += (size_t)n;
 	out[off] = '\0';
 	close(p[0]);
-	int status = 0;
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	int status = tu_wait(pid);
+	CHECK(status != -1);
+	CHECK(tu_exited_ok(status));
 }
 
 TEST(caps_ambient_exec)
@@ -249,41 +209,41 @@ TEST(caps_ambient_exec)
 	                .ambient = nbs};
 	exec_status_as_user(&caps, out, sizeof(out));
 	CHECK(strstr(out, "\nUid:\t1000\t1000\t1000\t1000\n") != NULL);
-	CHECK(status_hex(out, "CapAmb") == nbs);
-	CHECK(status_hex(out, "CapEff") == nbs);
-	CHECK(status_hex(out, "CapPrm") == nbs);
-	CHECK(status_hex(out, "CapInh") == nbs);
-	CHECK(status_hex(out, "CapBnd") == nbs);
+	CHECK(tu_status_hex(out, "CapAmb") == nbs);
+	CHECK(tu_status_hex(out, "CapEff") == nbs);
+	CHECK(tu_status_hex(out, "CapPrm") == nbs);
+	CHECK(tu_status_hex(out, "CapInh") == nbs);
+	CHECK(tu_status_hex(out, "CapBnd") == nbs);
 
 	/* Control: without ambient, a non-root execve loses everything. */
 	caps.ambient = 0;
 	exec_status_as_user(&caps, out, sizeof(out));
 	CHECK(strstr(out, "\nUid:\t1000\t1000\t1000\t1000\n") != NULL);
-	CHECK(status_hex(out, "CapAmb") == 0);
-	CHECK(status_hex(out, "CapEff") == 0);
-	CHECK(status_hex(out, "CapPrm") == 0);
-	CHECK(status_hex(out, "CapInh") == nbs);
+	CHECK(tu_status_hex(out, "CapAmb") == 0);
+	CHECK(tu_status_hex(out, "CapEff") == 0);
+	CHECK(tu_status_hex(out, "CapPrm") == 0);
+	CHECK(tu_status_hex(out, "CapInh") == nbs);
 }
 
 static void caps_errors_body(void)
 {
 	hk_err err = {0};
 	const uint64_t nbs = BIT(CAP_NET_BIND_SERVICE);
-	uint64_t before = self_status("CapEff");
+	uint64_t before = tu_self_status("CapEff");
 
 	/* An ambient capability that is not also inheritable is skipped, as
 	 * runc does for its own default spec (no inheritable set). */
 	hk_caps amb = {.effective = nbs, .permitted = nbs, .ambient = nbs};
 	CHECK(hk_caps_apply(&amb, &err) == 0);
-	CHECK(self_status("CapAmb") == 0);
-	CHECK(self_status("CapEff") == nbs);
-	before = self_status("CapEff");
+	CHECK(tu_self_status("CapAmb") == 0);
+	CHECK(tu_self_status("CapEff") == nbs);
+	before = tu_self_status("CapEff");
 	hk_caps eff = {.effective = nbs | BIT(CAP_SYS_ADMIN), .permitted = nbs};
 	CHECK(hk_caps_apply(&eff, &err) == -EPERM);
 	CHECK_STREQ(err.msg,
 	            "capabilities: effective capability CAP_SYS_ADMIN is not in the permitted set");
 	/* Nothing was half-applied. */
-	CHECK(self_status("CapEff") == before);
+	CHECK(tu_self_status("CapEff") == before);
 
 	/* Without CAP_SETPCAP the bounding set cannot shrink... */
 	CHECK(drop_effective(CAP_SETPCAP) == 0);
@@ -298,7 +258,7 @@ static void caps_errors_body(void)
 
 TEST(caps_errors)
 {
-	in_child(caps_errors_body);
+	tu_in_child(caps_errors_body, 0);
 }
 
 static void identity_errors_body(void)
@@ -337,7 +297,7 @@ static void identity_errors_body(void)
 
 TEST(identity_errors)
 {
-	in_child(identity_errors_body);
+	tu_in_child(identity_errors_body, 0);
 }
 
 /* ---- exec lookup ---- */
@@ -455,7 +415,7 @@ static void exec_relative_body(void)
 
 TEST(exec_relative)
 {
-	in_child(exec_relative_body);
+	tu_in_child(exec_relative_body, 0);
 }
 
 int main(void)
@@ -464,10 +424,8 @@ int main(void)
 		fprintf(stderr, "test_process: must run as root\n");
 		return 1;
 	}
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (!tu_make_tmpdir(tmpdir))
 		return 1;
-	}
 	chmod(tmpdir, 0755); /* exec_relative looks around as uid 1000 */
 	snprintf(a, sizeof(a), "%s/a", tmpdir);
 	snprintf(b, sizeof(b), "%s/b", tmpdir);
@@ -492,9 +450,7 @@ int main(void)
 	RUN(exec_lookup);
 	RUN(exec_relative);
 
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	if (tu_remove_tree(tmpdir) < 0)
 		fprintf(stderr, "test_process: could not remove %s\n", tmpdir);
 	return check_summary();
 }

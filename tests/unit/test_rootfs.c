@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
@@ -18,10 +17,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "testutil.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 
@@ -66,50 +64,6 @@ static bool same_file(int fd, const char *path)
 	if (fd < 0 || fstat(fd, &a) < 0 || stat(path, &b) < 0)
 		return false;
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-static long fs_type(const char *path)
-{
-	struct statfs s;
-	return statfs(path, &s) == 0 ? (long)s.f_type : -1;
-}
-
-static bool mountinfo_has(const char *mountpoint)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mp[4096];
-	bool found = false;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strcmp(mp, mountpoint) == 0)
-			found = true;
-	if (f)
-		fclose(f);
-	return found;
-}
-
-/* Run FN in a child with its own mount namespace, "/" made rprivate
- * (unless KEEP_PROPAGATION); the child's CHECK failures fail the test. */
-static void in_child(void (*fn)(void), bool keep_propagation)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0) {
-			perror("unshare");
-			_exit(2);
-		}
-		if (!keep_propagation && mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-			perror("rprivate");
-			_exit(2);
-		}
-		check_cur_failed = 0;
-		fn();
-		fflush(NULL);
-		_exit(check_cur_failed ? 1 : 0);
-	}
-	int status = 0;
-	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* ---- hk_resolve_in_root ---- */
@@ -245,10 +199,7 @@ static void mounts_basic_body(void)
 	ms[3] = mk(NULL, file, "/etc/x/file", 3, (const char *[]){"bind", NULL});
 	_cleanup_close_ int root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	hk_err err = {0};
-	int rc = hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, &err), err);
 
 	struct statfs sfs;
 	struct stat st;
@@ -267,7 +218,7 @@ static void mounts_basic_body(void)
 	CHECK(statvfs(src, &sv) == 0 && !(sv.f_flag & ST_RDONLY));
 
 	snprintf(p, sizeof(p), "%s/proc", r);
-	CHECK(fs_type(p) == PROC_SUPER_MAGIC);
+	CHECK(tu_fs_type(p) == PROC_SUPER_MAGIC);
 
 	snprintf(p, sizeof(p), "%s/etc/x/file", r);
 	CHECK(stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 5);
@@ -293,7 +244,7 @@ static void mounts_basic_body(void)
 
 TEST(mounts_tmpfs_bind_proc)
 {
-	in_child(mounts_basic_body, false);
+	tu_in_child(mounts_basic_body, TU_NEWNS);
 }
 
 static void mounts_escape_body(void)
@@ -306,7 +257,7 @@ static void mounts_escape_body(void)
 	CHECK(symlink("../../../../tmp", p) == 0);
 	snprintf(p, sizeof(p), "%s/conf", r);
 	CHECK(symlink("/etc", p) == 0); /* dangling inside the root */
-	long host_root_type = fs_type("/");
+	long host_root_type = tu_fs_type("/");
 
 	char d1[256], d2[256];
 	snprintf(d1, sizeof(d1), "/link/%s", uniq);
@@ -318,32 +269,29 @@ static void mounts_escape_body(void)
 	};
 	_cleanup_close_ int root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	hk_err err = {0};
-	int rc = hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, &err), err);
 	snprintf(p, sizeof(p), "%s/%s", r, uniq);
-	CHECK(fs_type(p) == TMPFS_MAGIC);
+	CHECK(tu_fs_type(p) == TMPFS_MAGIC);
 	snprintf(p, sizeof(p), "%s/tmp/%s", r, uniq);
-	CHECK(fs_type(p) == TMPFS_MAGIC);
+	CHECK(tu_fs_type(p) == TMPFS_MAGIC);
 	snprintf(p, sizeof(p), "%s/conf", r);
 	struct stat st;
 	CHECK(lstat(p, &st) == 0 && S_ISLNK(st.st_mode)); /* the link itself is kept */
 	snprintf(p, sizeof(p), "%s/etc", r);
-	CHECK(fs_type(p) == TMPFS_MAGIC);
+	CHECK(tu_fs_type(p) == TMPFS_MAGIC);
 	/* The host: nothing created, /etc and / untouched. */
 	snprintf(p, sizeof(p), "/%s", uniq);
 	CHECK(access(p, F_OK) < 0);
 	snprintf(p, sizeof(p), "/tmp/%s", uniq);
 	CHECK(access(p, F_OK) < 0);
-	CHECK(fs_type("/etc") != TMPFS_MAGIC || fs_type("/") == TMPFS_MAGIC);
-	CHECK(fs_type("/") == host_root_type);
-	CHECK(!mountinfo_has("/etc"));
+	CHECK(tu_fs_type("/etc") != TMPFS_MAGIC || tu_fs_type("/") == TMPFS_MAGIC);
+	CHECK(tu_fs_type("/") == host_root_type);
+	CHECK(!tu_mounted_at("/etc"));
 }
 
 TEST(mounts_symlinked_destination_stays_inside)
 {
-	in_child(mounts_escape_body, false);
+	tu_in_child(mounts_escape_body, TU_NEWNS);
 }
 
 static void mounts_errors_body(void)
@@ -371,7 +319,7 @@ static void mounts_errors_body(void)
 
 TEST(mounts_errors_name_the_entry)
 {
-	in_child(mounts_errors_body, false);
+	tu_in_child(mounts_errors_body, TU_NEWNS);
 }
 
 static void mounts_cgroup_body(void)
@@ -382,42 +330,39 @@ static void mounts_cgroup_body(void)
 	hk_err err = {0};
 	hk_mount ms[] = {mk("cgroup", "cgroup", "/sys/fs/cgroup", 0,
 	                    (const char *[]){"nosuid", "noexec", "nodev", "relatime", "ro", NULL})};
-	int rc = hk_mounts_apply(root, ms, 1, false, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_mounts_apply(root, ms, 1, false, &err), err);
 	snprintf(p, sizeof(p), "%s/sys/fs/cgroup", r);
 	struct statvfs sv;
-	if (fs_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC) {
-		CHECK(fs_type(p) == CGROUP2_SUPER_MAGIC);
+	if (tu_fs_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC) {
+		CHECK(tu_fs_type(p) == CGROUP2_SUPER_MAGIC);
 		CHECK(statvfs(p, &sv) == 0 && (sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NOEXEC));
 		snprintf(p, sizeof(p), "%s/sys/fs/cgroup/cgroup.controllers", r);
 		CHECK(access(p, R_OK) == 0);
 		return;
 	}
-	CHECK(fs_type(p) == TMPFS_MAGIC);
+	CHECK(tu_fs_type(p) == TMPFS_MAGIC);
 	CHECK(statvfs(p, &sv) == 0 && (sv.f_flag & ST_RDONLY));
 	int checked = 0;
 	const char *v1[] = {"memory", "cpu", "pids", "systemd", "unified"};
 	for (size_t i = 0; i < HK_ARRAY_SIZE(v1); i++) {
 		char host[256];
 		snprintf(host, sizeof(host), "/sys/fs/cgroup/%s", v1[i]);
-		long t = fs_type(host);
+		long t = tu_fs_type(host);
 		if (t != CGROUP_SUPER_MAGIC && t != CGROUP2_SUPER_MAGIC)
 			continue;
 		snprintf(p, sizeof(p), "%s/sys/fs/cgroup/%s", r, v1[i]);
-		CHECK(fs_type(p) == t);
+		CHECK(tu_fs_type(p) == t);
 		CHECK(statvfs(p, &sv) == 0 && (sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NOSUID));
 		checked++;
 	}
 	CHECK(checked > 0);
 	snprintf(p, sizeof(p), "%s/sys/fs/cgroup/memory/memory.limit_in_bytes", r);
-	CHECK(fs_type("/sys/fs/cgroup/memory") != CGROUP_SUPER_MAGIC || access(p, R_OK) == 0);
+	CHECK(tu_fs_type("/sys/fs/cgroup/memory") != CGROUP_SUPER_MAGIC || access(p, R_OK) == 0);
 }
 
 TEST(mounts_cgroup_follows_host_layout)
 {
-	in_child(mounts_cgroup_body, false);
+	tu_in_child(mounts_cgroup_body, TU_NEWNS);
 }
 
 /* In a user namespace the flags of mounts from the parent namespace are
@@ -449,23 +394,20 @@ static void mounts_userns_body(void)
 	    mk("bind", src, "/ro", 0, (const char *[]){"ro", NULL}),
 	    mk("sysfs", "sysfs", "/sys", 1, (const char *[]){"ro", "nosuid", NULL}),
 	};
-	int rc = hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), true, &err);
-	if (rc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(rc == 0);
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), true, &err), err);
 	struct statvfs sv;
 	snprintf(p, sizeof(p), "%s/ro", r);
 	CHECK(statvfs(p, &sv) == 0 && (sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NODEV));
 	snprintf(p, sizeof(p), "%s/ro/f", r);
 	CHECK(open(p, O_WRONLY) < 0 && errno == EROFS);
 	snprintf(p, sizeof(p), "%s/sys", r);
-	CHECK(fs_type(p) == SYSFS_MAGIC);
+	CHECK(tu_fs_type(p) == SYSFS_MAGIC);
 	CHECK(statvfs(p, &sv) == 0 && (sv.f_flag & ST_RDONLY));
 }
 
 TEST(mounts_in_user_namespace)
 {
-	in_child(mounts_userns_body, false);
+	tu_in_child(mounts_userns_body, TU_NEWNS);
 }
 
 /* ---- prepare / pivot / paths / sysctl / finalize ---- */
@@ -479,25 +421,19 @@ static void prepare_body(void)
 	CHECK(hk_rootfs_prepare(r, "bogus", &fd, &err) == -EINVAL);
 	CHECK_STREQ(err.msg, "rootfs: invalid rootfsPropagation \"bogus\"");
 	CHECK(hk_rootfs_prepare(r, "rslave", &fd, &err) == 0);
-	CHECK(mountinfo_has(r));
+	CHECK(tu_mounted_at(r));
 	CHECK(same_file(fd, r));
 	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : 0;
 	CHECK((fl & O_PATH) && (fcntl(fd, F_GETFD) & FD_CLOEXEC));
 	/* The rootfs mount is not shared (pivot_root would refuse it). */
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mp[4096];
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strcmp(mp, r) == 0)
-			CHECK(!strstr(line, "shared:"));
-	if (f)
-		fclose(f);
+	CHECK(tu_mountinfo_count(r, "shared:") == 0);
 	if (fd >= 0)
 		close(fd);
 }
 
 TEST(rootfs_prepare)
 {
-	in_child(prepare_body, true);
+	tu_in_child(prepare_body, TU_NEWNS | TU_KEEP_PROPAGATION);
 }
 
 static bool dir_is_empty(const char *path)
@@ -548,15 +484,14 @@ static void pivot_body(void)
 	CHECK(access("/usr", F_OK) < 0 && errno == ENOENT); /* host-only */
 	CHECK(access(tmpdir, F_OK) < 0);
 	CHECK(access("/etc/secret", R_OK) == 0);
-	CHECK(mountinfo_has("/") && mountinfo_has("/proc") && mountinfo_has("/tmp"));
-	CHECK(!mountinfo_has("/sys") && !mountinfo_has("/usr") && !mountinfo_has(r));
+	CHECK(tu_mounted_at("/") && tu_mounted_at("/proc") && tu_mounted_at("/tmp"));
+	CHECK(!tu_mounted_at("/sys") && !tu_mounted_at("/usr") && !tu_mounted_at(r));
 	pid_t pid = fork();
 	if (pid == 0) {
 		execl("/bin/busybox", "busybox", "true", (char *)NULL);
 		_exit(127);
 	}
-	int status = -1;
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tu_exited_ok(tu_wait(pid)));
 
 	/* A fake /dev/null is refused for masking files. */
 	char *masked[] = {"/etc/secret", "/secretdir", "/does/not/exist"};
@@ -597,40 +532,21 @@ static void pivot_body(void)
 	char hn[256] = "";
 	CHECK(gethostname(hn, sizeof(hn)) == 0 && strcmp(hn, "husk-test") == 0);
 
-	int frc = hk_rootfs_finalize(true, "rshared", &err);
-	if (frc < 0)
-		fprintf(stderr, "  %s\n", err.msg);
-	CHECK(frc == 0);
+	CHECK_OK(hk_rootfs_finalize(true, "rshared", &err), err);
 	CHECK(open("/newfile", O_CREAT | O_WRONLY, 0644) < 0 && errno == EROFS);
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], mp[4096];
-	bool shared = false;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && !strcmp(mp, "/"))
-			shared = strstr(line, "shared:") != NULL;
-	if (f)
-		fclose(f);
-	CHECK(shared);
+	CHECK(tu_mountinfo_count("/", "shared:") > 0);
 	CHECK(hk_rootfs_finalize(false, "nonsense", &err) == -EINVAL);
 }
 
 TEST(rootfs_pivot_mask_readonly_sysctl_finalize)
 {
-	in_child(pivot_body, false);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
+	tu_in_child(pivot_body, TU_NEWNS);
 }
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (!tu_make_tmpdir(tmpdir))
 		return 1;
-	}
 	snprintf(uniq, sizeof(uniq), "hk-escape-%d", (int)getpid());
 	RUN(resolve_symlinks_stay_inside);
 	RUN(resolve_mkdir_inside_root);
@@ -641,6 +557,6 @@ int main(void)
 	RUN(mounts_in_user_namespace);
 	RUN(rootfs_prepare);
 	RUN(rootfs_pivot_mask_readonly_sysctl_finalize);
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	tu_remove_tree(tmpdir);
 	return check_summary();
 }

@@ -10,9 +10,8 @@
 #include <unistd.h>
 
 #include <linux/magic.h>
-#include <sys/vfs.h>
 
-#include "check.h"
+#include "testutil.h"
 #include "linux/caps.h"
 #include "spec/spec.h"
 
@@ -688,8 +687,7 @@ static bool has_strv(char **v, size_t n, const char *s)
 
 static size_t cgroup2_host(void)
 {
-	struct statfs sfs;
-	return statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+	return tu_fs_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC;
 }
 
 TEST(default_spec)

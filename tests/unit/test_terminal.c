@@ -8,10 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <pty.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,56 +18,13 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "testutil.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 
 static char tmpdir[] = "/tmp/hk-terminal-XXXXXX";
-
-static int send_fd(int sock, int fd)
-{
-	char c = 'm';
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = u.buf,
-	                     .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = u.buf,
-	                     .msg_controllen = sizeof(u.buf)};
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
 
 /* The child's mounts.  CHROOTED: a tmpfs root with its own devpts at
  * /dev/pts, /dev/ptmx -> pts/ptmx, /proc, and no /dev/console yet (as in a
@@ -113,8 +68,9 @@ static int child_mounts(bool chrooted)
  * the terminal, wait for the parent's go and exit 0 if all was fine. */
 static void pty_child(int sock, bool chrooted)
 {
-	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    child_mounts(chrooted) < 0) {
+	if (tu_private_mounts(true) < 0)
+		_exit(2);
+	if (child_mounts(chrooted) < 0) {
 		perror("child mounts");
 		_exit(2);
 	}
@@ -124,7 +80,7 @@ static void pty_child(int sock, bool chrooted)
 	int master = -1;
 	hk_err err = {0};
 	int rc = hk_pty_setup_child(chrooted, 24, 80, &master, &err);
-	bool sent = rc == 0 && send_fd(sock, master) == 0;
+	bool sent = rc == 0 && tu_send_fd(sock, master) == 0;
 	bool wrote = write(1, "hello", 5) == 5;
 	bool tty0 = isatty(0), tty1 = isatty(1), tty2 = isatty(2);
 	struct winsize ws = {0};
@@ -163,7 +119,7 @@ static void pty_test(bool chrooted)
 		pty_child(sv[1], chrooted);
 	}
 	close(sv[1]);
-	int master = recv_fd(sv[0]);
+	int master = tu_recv_fd(sv[0]);
 	CHECK(master >= 0);
 	int p[2];
 	CHECK(pipe2(p, O_CLOEXEC) == 0);
@@ -181,9 +137,9 @@ static void pty_test(bool chrooted)
 	}
 	CHECK(got == 5 && memcmp(buf, "hello", 5) == 0);
 	CHECK(write(sv[0], "g", 1) == 1);
-	int status = 0;
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	int status = tu_wait(pid);
+	CHECK(status != -1);
+	CHECK(tu_exited_ok(status));
 	/* The slave is gone: EIO from the master reads as EOF. */
 	if (master >= 0)
 		CHECK(hk_tty_pump(master, p[1]) == 0);
@@ -308,8 +264,7 @@ TEST(tty_pump)
 	close(dst[0]);
 	CHECK(hk_tty_pump(src[0], dst[1]) == BIG);
 	close(dst[1]);
-	int status = 0;
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tu_exited_ok(tu_wait(pid)));
 
 	/* EOF, and an error on the writing side. */
 	CHECK(pipe2(dst, O_CLOEXEC) == 0);
@@ -330,23 +285,15 @@ TEST(tty_pump)
 	close(m);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (!tu_make_tmpdir(tmpdir))
 		return 1;
-	}
 	RUN(pty_setup_child_own_devpts);
 	RUN(pty_setup_child_console_in_chroot);
 	RUN(tty_make_raw_and_restore);
 	RUN(tty_copy_winsize);
 	RUN(tty_pump);
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	tu_remove_tree(tmpdir);
 	return check_summary();
 }
