@@ -15,7 +15,7 @@ work=$(mktemp -d /tmp/husk-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$here/tests/mkrootfs.sh" "$work/bundle/rootfs"
 (cd "$work/bundle" && "$husk" spec)
-jq '.process.terminal = false | .process.args = ["/bin/true"] | .linux.cgroupsPath = "husk-bench"' \
+jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"] | .linux.cgroupsPath = "husk-bench"' \
 	"$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
 
 runtimes="husk"

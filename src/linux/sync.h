@@ -13,7 +13,8 @@
 
 enum hk_sync_type {
 	HK_SYNC_USERNS_READY = 1, /* child -> parent: write my id maps */
-	HK_SYNC_GO,               /* parent -> child: maps/cgroup done, continue */
+	HK_SYNC_GO,               /* parent -> child: id maps written, continue */
+	HK_SYNC_CGROUP,           /* parent -> child: you are in your cgroup */
 	HK_SYNC_PID,              /* child -> parent: the pid of the container process
 	                             (when the child had to fork into its pid namespace) */
 	HK_SYNC_PTY,              /* child -> parent: pty master attached (SCM_RIGHTS) */

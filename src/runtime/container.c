@@ -4,7 +4,7 @@
  *
  *   parent                                   child (init.c)
  *   1. resolve and check the rootfs
- *   2. create the cgroup, apply resources
+ *   2. v2: create the cgroup, apply resources
  *   3. socketpair for sync; block the forwarded signals
  *   4. clone3 into the new namespaces          (fast path: all at once)
  *      and straight into the cgroup (v2)       (slow path, when a namespace
@@ -14,16 +14,17 @@
  *                                               ones, unshare user ->
  *                                               USERNS_READY)
  *   5. write uid/gid maps (user namespace)
- *   6. move the child into the cgroup (v1, or v2 without CLONE_INTO_CGROUP)
- *   7. send GO                          ->     unshare the rest; fork into
- *                                               the pid/time namespace when
- *                                               needed (-> PID)
+ *   6. send GO (user namespace only)    ->     (waits for CGROUP first when
+ *   7. v1: create the cgroup and apply         it forks or unshares a cgroup
+ *      resources while the child builds        namespace) unshare the rest;
+ *      its rootfs; move the child into         fork into the pid/time
+ *      it; send CGROUP                         namespace when needed (-> PID)
  *                                               8. cgroup ns, setsid, rootfs,
  *                                                  mounts, /dev, pivot_root,
  *                                                  masked/readonly paths,
  *                                                  sysctl, hostname, pty
  *                                                  (-> PTY), rlimits, caps,
- *                                                  ids, cwd, env
+ *                                                  ids, cwd, env; wait for CGROUP
  *   9. wait for READY, then EOF         <-     READY; execve (CLOEXEC closes
  *      (exec done) or ERROR                     the socket) or ERROR
  *  10. on any failure: kill, reap, remove the cgroup: nothing is left.
@@ -32,6 +33,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,8 +152,32 @@ static void kill_and_reap(pid_t pid)
 }
 
 /* Steps 5-9 on the parent's side. */
-static int parent_sync(hk_container *c, int sock, const hk_init_ctx *ctx, bool in_cgroup,
-                       hk_err *err)
+/* An error the child already reported explains a failure better than
+ * what it caused on our side (e.g. ESRCH joining a dead child to a cgroup). */
+static void prefer_child_error(int sock, hk_err *err)
+{
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	hk_sync_msg msg;
+	hk_err ignored;
+	if (poll(&p, 1, 0) == 1 && hk_sync_recv(sock, &msg, NULL, &ignored) == 0 &&
+	    msg.type == HK_SYNC_ERROR) {
+		*err = msg.err;
+		if (err->code <= 0)
+			err->code = EINVAL;
+	}
+}
+
+static int setup_cgroup(hk_container *c, const hk_container_opts *o, hk_err *err)
+{
+	const hk_linux *l = &c->spec->lnx;
+	int r = hk_cgroup_create(l->cgroups_path, o->id, l->has_resources ? &l->resources : NULL,
+	                         &c->cgroup, err);
+	return r < 0 ? r : allow_config_devices(c, err);
+}
+
+/* Steps 5-9 on the parent's side. */
+static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
+                       const hk_init_ctx *ctx, bool in_cgroup, hk_err *err)
 {
 	const hk_spec *s = c->spec;
 	hk_sync_msg msg;
@@ -167,10 +193,18 @@ static int parent_sync(hk_container *c, int sock, const hk_init_ctx *ctx, bool i
 		if (r < 0)
 			return r;
 	}
-	if (!in_cgroup && (r = hk_cgroup_enter(c->cgroup, c->pid, err)) < 0)
+	if (ctx->userns_new && (r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
 		return r;
-	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
-		return r;
+	/* 7: the cgroup work overlaps the child's rootfs work */
+	if ((!c->cgroup && (r = setup_cgroup(c, o, err)) < 0) ||
+	    (!in_cgroup && (r = hk_cgroup_enter(c->cgroup, c->pid, err)) < 0)) {
+		prefer_child_error(sock, err);
+		return -err->code;
+	}
+	if ((r = hk_sync_send(sock, HK_SYNC_CGROUP, 0, -1, err)) < 0) {
+		prefer_child_error(sock, err);
+		return -err->code;
+	}
 	if (ctx->must_fork) {
 		if ((r = hk_sync_expect(sock, HK_SYNC_PID, &msg, NULL, err)) < 0)
 			return r;
@@ -243,13 +277,14 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	c->pid = -1;
 	c->pidfd = -1;
 	c->pty_master = -1;
-	/* 1-3 */
+	/* 1-3; on v1 and hybrid hosts the cgroup comes in step 7 */
+	enum hk_cgroup_layout layout;
 	if (resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
-	    hk_cgroup_create(s->lnx.cgroups_path, o->id,
-	                     s->lnx.has_resources ? &s->lnx.resources : NULL, &c->cgroup,
-	                     err) < 0 ||
-	    allow_config_devices(c, err) < 0 || hk_sync_pair(sv, err) < 0)
+	    hk_cgroup_layout(&layout, err) < 0 ||
+	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)
 		return abort_create(c, NULL, err);
+	const hk_namespace *cgns = hk_spec_namespace(s, HK_NS_CGROUP);
+	ctx.cgroup_early = ctx.must_fork || (cgns && !cgns->path);
 	ctx.rootfs = c->rootfs;
 	_cleanup_close_ int sock = sv[0];
 	ctx.sync = sv[1];
@@ -266,7 +301,8 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 
 	/* 4 */
 	bool in_cgroup = false;
-	pid_t pid = hk_clone(flags, hk_cgroup_clone_fd(c->cgroup), &c->pidfd, &in_cgroup);
+	int cgfd = c->cgroup ? hk_cgroup_clone_fd(c->cgroup) : -1;
+	pid_t pid = hk_clone(flags, cgfd, &c->pidfd, &in_cgroup);
 	if (pid == 0) {
 		close(sock);
 		hk_init_main(&ctx);
@@ -279,7 +315,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	}
 	c->pid = pid;
 	/* 5-9 */
-	if (parent_sync(c, sock, &ctx, in_cgroup, err) < 0)
+	if (parent_sync(c, o, sock, &ctx, in_cgroup, err) < 0)
 		return abort_create(c, &before, err);
 	*out = c;
 	return 0;

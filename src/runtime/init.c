@@ -265,8 +265,13 @@ void hk_init_main(const hk_init_ctx *ctx)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (ctx->joins && join_and_unshare_user(ctx, &err) < 0)
 		fail(ctx, &err);
-	if (hk_sync_expect(ctx->sync, HK_SYNC_GO, &msg, NULL, &err) < 0)
+	/* With a new user namespace, nothing works before the id maps. */
+	if (ctx->userns_new && hk_sync_expect(ctx->sync, HK_SYNC_GO, &msg, NULL, &err) < 0)
 		_exit(1); /* the parent is gone or gave up */
+	/* A fork must land in the cgroup, and a cgroup namespace is rooted
+	 * where we are: then wait for the placement now, else before exec. */
+	if (ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
+		_exit(1);
 	if (ctx->joins && unshare_and_fork(ctx, &err) < 0)
 		fail(ctx, &err);
 	const hk_namespace *userns = hk_spec_namespace(s, HK_NS_USER);
@@ -299,6 +304,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 	char **envp = NULL;
 	if (setup_process(ctx, path, sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
+	if (!ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
+		_exit(1);
 	reset_signals(ctx);
 	if (ctx->foreground && !ctx->must_fork)
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* cleared by the uid switch */
