@@ -26,8 +26,11 @@ count() { # add up the "STAGE: N passed, N failed" lines of file $1; expect $3 o
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-./run-unit.sh "$@" | tee "$log"
-count "$log" unit
+{
+	./check-layers.sh
+	./run-unit.sh "$@"
+} | tee "$log"
+count "$log" "layers and unit tests" 2
 
 ./integration/run.sh | tee "$log"
 count "$log" "host integration"

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "spec/spec.h"
+#include "oci/types.h"
 #include "util/error.h"
 
 /* "CAP_SYS_ADMIN" -> 21; -1 when unknown.  Case-sensitive, as runc. */

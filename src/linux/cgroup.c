@@ -779,10 +779,34 @@ static int remove_dirs(hk_cgroup *cg, bool kill, hk_err *err)
 	return ret;
 }
 
+/* The common case: the container is gone and its cgroup is empty, with no
+ * cgroups below it: each leaf goes with one rmdir, nothing to kill. */
+static bool remove_empty_leaves(hk_cgroup *cg)
+{
+	bool all = true;
+	for (size_t i = 0; i < cg->n_h; i++) {
+		struct hk_cg_hier *h = &cg->h[i];
+		const char *dir = h->n_created ? h->created[h->n_created - 1] : NULL;
+		size_t ml = strlen(h->mount);
+		if (!dir || strncmp(dir, h->mount, ml) != 0 || strcmp(dir + ml, h->path) != 0) {
+			all = false; /* a leaf husk did not make: it may hold processes */
+			continue;
+		}
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			free(h->created[--h->n_created]);
+		else
+			all = false;
+	}
+	return all;
+}
+
 int hk_cgroup_destroy(hk_cgroup *cg, hk_err *err)
 {
 	if (!cg || cg->n_h == 0)
 		return 0;
-	kill_all(cg);
+	/* An empty leaf holds no process: killing is only needed when some
+	 * rmdir fails (EBUSY: processes or child cgroups left). */
+	if (!remove_empty_leaves(cg))
+		kill_all(cg);
 	return remove_dirs(cg, true, err);
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/spec.h"
+#include "oci/types.h"
 #include "util/error.h"
 
 enum hk_cgroup_layout {

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "spec/spec.h"
+#include "oci/types.h"
 #include "util/error.h"
 
 /* setgroups(additionalGids) (skipped when setgroups is denied in a user

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "spec/spec.h"
+#include "oci/types.h"
 #include "util/error.h"
 
 /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE; -1 when unknown. */

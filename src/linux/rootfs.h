@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "spec/spec.h"
+#include "oci/types.h"
 #include "util/error.h"
 
 /* Make the whole mount tree private (or rslave/rshared... as

@@ -13,37 +13,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-static const char *const ns_names[HK_NS_COUNT] = {
-    [HK_NS_PID] = "pid",       [HK_NS_NETWORK] = "network", [HK_NS_MOUNT] = "mount",
-    [HK_NS_IPC] = "ipc",       [HK_NS_UTS] = "uts",         [HK_NS_USER] = "user",
-    [HK_NS_CGROUP] = "cgroup", [HK_NS_TIME] = "time",
-};
-
-const char *hk_ns_type_name(enum hk_ns_type type)
-{
-	if ((unsigned)type >= HK_NS_COUNT)
-		return NULL;
-	return ns_names[type];
-}
-
-int hk_ns_type_from_name(const char *name)
-{
-	for (int i = 0; i < HK_NS_COUNT; i++)
-		if (strcmp(ns_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-const hk_namespace *hk_spec_namespace(const hk_spec *spec, enum hk_ns_type type)
-{
-	if (!spec->has_linux)
-		return NULL;
-	for (size_t i = 0; i < spec->lnx.n_namespaces; i++)
-		if (spec->lnx.namespaces[i].type == type)
-			return &spec->lnx.namespaces[i];
-	return NULL;
-}
-
 /* A semver 2.0.0 numeric identifier: digits, no leading zero. */
 static const char *semver_num(const char *s, unsigned long *val)
 {

@@ -5,10 +5,11 @@ test_hostname_isolated() {
 	local b host_before out
 	b=$(mkbundle)
 	host_before=$(hostname)
-	cfg "$b" '.hostname = "husk-box"'
-	setargs "$b" sh -c 'hostname; hostname changed-inside 2>/dev/null; true'
+	cfg "$b" '.hostname = "husk-box" | .domainname = "example.test"'
+	setargs "$b" sh -c 'hostname; cat /proc/sys/kernel/domainname'
 	out=$(hk run -b "$b" "$(newid)")
-	assert_eq "husk-box" "$out" "hostname inside"
+	assert_eq "husk-box
+example.test" "$out" "hostname and domainname inside"
 	assert_eq "$host_before" "$(hostname)" "host hostname unchanged"
 }
 
@@ -202,4 +203,27 @@ test_time_namespace_offsets() {
 	out=$(hk run -b "$b" "$(newid)")
 	[ "$(echo "$out" | head -1)" -ge 8640000 ] || fail "uptime not offset by 100 days: $out"
 	assert_eq 1 "$(echo "$out" | sed -n 2p)" "pid 1 after the fork into the time namespace"
+}
+
+test_oom_score_adj() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.process.oomScoreAdj = 500'
+	setargs "$b" cat /proc/self/oom_score_adj
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq 500 "$out"
+}
+
+test_pid_file() {
+	local b pid
+	b=$(mkbundle)
+	setargs "$b" sh -c 'echo $$; sleep 1'
+	"$HUSK" run --pid-file "$T/pid" -b "$b" "$(newid)" >"$T/out" &
+	local hpid=$!
+	for _ in $(seq 50); do [ -s "$T/pid" ] && break; sleep 0.05; done
+	pid=$(cat "$T/pid")
+	assert_eq "$hpid" "$(awk '{print $4}' "/proc/$pid/stat")" "the pid file names husk's child"
+	assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 1"
+	wait "$hpid"
+	[ ! -e "$T/pid" ] || fail "pid file left after exit"
 }
