@@ -1,4 +1,5 @@
 /* main.c - husk's entry point: global options, then one verb. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,11 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
+	/* A closed stdin/stdout/stderr would be reused by the next open():
+	 * a signalfd or a cgroup file would become "stdin". */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 125;
 	hk_global g = {.root = getuid() == 0 ? "/run/husk" : NULL, .rootless = "auto"};
 	int c;
 

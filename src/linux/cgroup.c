@@ -20,20 +20,19 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-#define CGROUP_ROOT      "/sys/fs/cgroup"
 #define RMDIR_TIMEOUT_MS 2000
 
 int hk_cgroup_layout(enum hk_cgroup_layout *out, hk_err *err)
 {
 	struct statfs st;
-	if (statfs(CGROUP_ROOT, &st) < 0)
-		return hk_err_set(err, errno, "statfs %s", CGROUP_ROOT);
+	if (statfs(HK_CGROUP_ROOT, &st) < 0)
+		return hk_err_set(err, errno, "statfs %s", HK_CGROUP_ROOT);
 	if (st.f_type == CGROUP2_SUPER_MAGIC) {
 		*out = HK_CGROUP_V2;
 		return 0;
 	}
 	*out = HK_CGROUP_V1;
-	if (statfs(CGROUP_ROOT "/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+	if (statfs(HK_CGROUP_ROOT "/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
 		*out = HK_CGROUP_HYBRID;
 	return 0;
 }
@@ -50,23 +49,6 @@ bool hk_cg_has_ctrl(const char *ctrls, const char *c)
 		p = *e ? e + 1 : e;
 	}
 	return false;
-}
-
-/* Same set of controllers, in any order. */
-static bool same_ctrls(const char *a, const char *b)
-{
-	size_t na = 0, nb = 0;
-	for (const char *p = a; *p;) {
-		const char *e = strchrnul(p, ',');
-		_cleanup_free_ char *tok = strndup(p, e - p);
-		if (!tok || !hk_cg_has_ctrl(b, tok))
-			return false;
-		na++;
-		p = *e ? e + 1 : e;
-	}
-	for (const char *p = b; *p; p++)
-		nb += *p == ',';
-	return *b && na == nb + 1;
 }
 
 struct hk_cg_hier *hk_cg_find(hk_cgroup *cg, const char *c)
@@ -116,161 +98,6 @@ long long hk_cg_read_key(int dirfd, const char *file, const char *key)
 		line = nl ? nl + 1 : NULL;
 	}
 	return -1;
-}
-
-/* ---- mounts and husk's own cgroup ---- */
-
-static const char *const v1_ctrls[] = {
-    "cpu",   "cpuacct",    "cpuset",   "memory",  "devices", "freezer", "net_cls",
-    "blkio", "perf_event", "net_prio", "hugetlb", "pids",    "rdma",    "misc",
-};
-
-/* Undo mountinfo's octal escapes (\040) in place. */
-static void unescape(char *s)
-{
-	char *d = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
-/* Controllers of a v1 mount from its super options; NULL if none. */
-static char *v1_mount_ctrls(const char *opts)
-{
-	size_t cap = strlen(opts) + 1;
-	char *out = calloc(1, cap);
-	if (!out)
-		return NULL;
-	for (const char *p = opts; *p;) {
-		const char *e = strchrnul(p, ',');
-		size_t n = e - p;
-		bool keep = n > 5 && strncmp(p, "name=", 5) == 0;
-		for (size_t i = 0; !keep && i < HK_ARRAY_SIZE(v1_ctrls); i++)
-			keep = strlen(v1_ctrls[i]) == n && strncmp(p, v1_ctrls[i], n) == 0;
-		if (keep) {
-			if (*out)
-				strcat(out, ",");
-			strncat(out, p, n);
-		}
-		p = *e ? e + 1 : e;
-	}
-	if (!*out) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-void hk_cg_mounts_free(struct hk_cg_mnt *m, size_t n)
-{
-	for (size_t i = 0; m && i < n; i++) {
-		free(m[i].ctrls);
-		free(m[i].mount);
-		free(m[i].own);
-	}
-	free(m);
-}
-
-/* Husk's own cgroup for the hierarchy with controllers CTRLS (NULL: v2),
- * relative to the mount's ROOT. */
-static char *own_cgroup(const char *ctrls, const char *root)
-{
-	_cleanup_free_ char *s = NULL;
-	hk_err e;
-	if (hk_read_file("/proc/self/cgroup", &s, NULL, &e) < 0)
-		return strdup("/");
-	for (char *line = s; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		char *c = strchr(line, ':');
-		char *p = c ? strchr(c + 1, ':') : NULL;
-		if (p) {
-			*p++ = '\0';
-			c++;
-			bool match = ctrls ? *c && same_ctrls(c, ctrls) : (!*c && line[0] == '0');
-			if (match) {
-				size_t rl = strlen(root);
-				if (strcmp(root, "/") != 0 && strncmp(p, root, rl) == 0 &&
-				    (p[rl] == '/' || !p[rl]))
-					p += rl;
-				return strdup(*p ? p : "/");
-			}
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return strdup("/");
-}
-
-int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n, hk_err *err)
-{
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return hk_err_set(err, errno, "open /proc/self/mountinfo");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0, cnt = 0;
-	struct hk_cg_mnt *m = NULL;
-	bool v2 = layout == HK_CGROUP_V2;
-	while (getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		char *fld[5], *save = NULL, *p = line;
-		char *sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		*sep = '\0';
-		int i = 0;
-		for (char *t; i < 5 && (t = strtok_r(p, " ", &save)); p = NULL)
-			fld[i++] = t;
-		char *fstype = strtok_r(sep + 3, " ", &save);
-		char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
-		char *opts = source ? strtok_r(NULL, " ", &save) : NULL;
-		if (i < 5 || !opts || strcmp(fstype, v2 ? "cgroup2" : "cgroup") != 0)
-			continue;
-		unescape(fld[3]);
-		unescape(fld[4]);
-		if (v2 && strcmp(fld[4], CGROUP_ROOT) != 0)
-			continue;
-		_cleanup_free_ char *ctrls = v2 ? NULL : v1_mount_ctrls(opts);
-		if (!v2 && !ctrls)
-			continue;
-		bool dup = false;
-		for (size_t j = 0; j < cnt && !dup; j++)
-			dup = v2 || same_ctrls(m[j].ctrls, ctrls);
-		if (dup)
-			continue;
-		struct hk_cg_mnt *nm = realloc(m, (cnt + 1) * sizeof(*m));
-		if (!nm) {
-			hk_cg_mounts_free(m, cnt);
-			return hk_err_set(err, ENOMEM, "cgroup mounts");
-		}
-		m = nm;
-		m[cnt].mount = strdup(fld[4]);
-		m[cnt].own = own_cgroup(ctrls, fld[3]);
-		m[cnt].ctrls = hk_steal_ptr(&ctrls);
-		cnt++;
-		if (!m[cnt - 1].mount || !m[cnt - 1].own) {
-			hk_cg_mounts_free(m, cnt);
-			return hk_err_set(err, ENOMEM, "cgroup mounts");
-		}
-	}
-	if (v2 && cnt == 0) {
-		/* not in our mountinfo (odd, but statfs said so) */
-		m = calloc(1, sizeof(*m));
-		if (!m || !(m->mount = strdup(CGROUP_ROOT)) || !(m->own = own_cgroup(NULL, "/"))) {
-			hk_cg_mounts_free(m, m ? 1 : 0);
-			return hk_err_set(err, ENOMEM, "cgroup mounts");
-		}
-		cnt = 1;
-	}
-	*out = m;
-	*n = cnt;
-	return 0;
 }
 
 /* ---- paths ---- */
@@ -389,6 +216,24 @@ static int remember(struct hk_cg_hier *h, const char *dir, hk_err *err)
 
 /* mkdir -p the cgroup in H, remembering what was made; on v2 enable the
  * controllers in each parent from the deepest existing one down. */
+/* A cgroup that already holds processes is not the container's: husk
+ * would later kill them with the container (runc >= 1.2 refuses too). */
+static int check_empty(int dirfd, const char *dir, hk_err *err)
+{
+	_cleanup_free_ char *procs = NULL;
+	if (hk_read_file_at(dirfd, "cgroup.procs", &procs, NULL, err) < 0)
+		return hk_err_wrap(err, "cgroup");
+	size_t n = 0;
+	for (const char *p = procs; *p; p++)
+		n += *p == '\n';
+	if (n > 0)
+		return hk_err_plain(err, EBUSY,
+		                    "cgroup %s is not empty: %zu process(es) in it are not the "
+		                    "container's",
+		                    dir, n);
+	return 0;
+}
+
 static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *res, hk_err *err)
 {
 	_cleanup_free_ char *full = NULL;
@@ -425,7 +270,7 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 	h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->fd < 0)
 		return hk_err_set(err, errno, "cgroup: open %s", full);
-	return 0;
+	return check_empty(h->fd, full, err);
 }
 
 static int build_path(hk_cgroup *cg, hk_err *err)
@@ -501,9 +346,9 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 	for (size_t i = 0; r == 0 && i < nm; i++) {
 		if (layout != HK_CGROUP_V2) {
 			bool used = false;
-			for (size_t j = 0; !used && j < HK_ARRAY_SIZE(v1_ctrls); j++)
-				used = hk_cg_has_ctrl(m[i].ctrls, v1_ctrls[j]) &&
-				       hk_cgv1_needs(res, v1_ctrls[j]);
+			for (size_t j = 0; !used && j < hk_cg_n_v1_ctrls; j++)
+				used = hk_cg_has_ctrl(m[i].ctrls, hk_cg_v1_ctrls[j]) &&
+				       hk_cgv1_needs(res, hk_cg_v1_ctrls[j]);
 			if (!used)
 				continue;
 		}
@@ -571,7 +416,7 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 		const struct hk_cg_mnt *mnt = NULL;
 		for (size_t i = 0; i < nm && !mnt; i++)
 			if (layout == HK_CGROUP_V2 ? !ctrls
-			                           : (ctrls && same_ctrls(ctrls, m[i].ctrls)))
+			                           : (ctrls && hk_cg_same_ctrls(ctrls, m[i].ctrls)))
 				mnt = &m[i];
 		if (!p || *p != '/' || !mnt)
 			r = hk_err_plain(err, EINVAL, "cgroup: bad or foreign path \"%s\"", line);

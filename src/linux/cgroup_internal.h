@@ -4,6 +4,8 @@
 #ifndef HUSK_LINUX_CGROUP_INTERNAL_H
 #define HUSK_LINUX_CGROUP_INTERNAL_H
 
+#define HK_CGROUP_ROOT "/sys/fs/cgroup"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,6 +46,12 @@ void hk_cg_mounts_free(struct hk_cg_mnt *m, size_t n);
 bool hk_cg_has_ctrl(const char *ctrls, const char *c);
 
 /* The hierarchy of CG holding controller C (v1), or NULL. */
+/* The v1 controllers husk may use (cgroup_mounts.c). */
+extern const char *const hk_cg_v1_ctrls[];
+extern const size_t hk_cg_n_v1_ctrls;
+/* Do the comma lists A and B name the same controllers? */
+bool hk_cg_same_ctrls(const char *a, const char *b);
+
 struct hk_cg_hier *hk_cg_find(hk_cgroup *cg, const char *c);
 
 /* Write VALUE to FILE below DIRFD for the resource FIELD ("memory.limit");

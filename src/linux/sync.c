@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,8 +55,46 @@ void hk_sync_send_error(int sock, const hk_err *e)
 		;
 }
 
+static int cancel_fd = -1;
+
+void hk_sync_cancel_on(int sigfd)
+{
+	cancel_fd = sigfd;
+}
+
+/* Wait until SOCK is readable; a cancelling signal on cancel_fd wins. */
+static int wait_readable(int sock, hk_err *err)
+{
+	for (;;) {
+		struct pollfd p[2] = {{.fd = sock, .events = POLLIN},
+		                      {.fd = cancel_fd, .events = POLLIN}};
+		if (poll(p, cancel_fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return hk_err_set(err, errno, "sync: poll");
+		}
+		if (p[0].revents)
+			return 0;
+		struct signalfd_siginfo si;
+		while (read(cancel_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			int sig = (int)si.ssi_signo;
+			if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+				return hk_err_plain(err, EINTR,
+				                    "interrupted by signal %s while creating the "
+				                    "container",
+				                    sigabbrev_np(sig));
+			/* others (SIGCHLD of a helper, SIGWINCH...) mean nothing yet */
+		}
+	}
+}
+
 int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err)
 {
+	if (cancel_fd >= 0) {
+		int r = wait_readable(sock, err);
+		if (r < 0)
+			return r;
+	}
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;

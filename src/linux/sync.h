@@ -15,6 +15,7 @@ enum hk_sync_type {
 	HK_SYNC_USERNS_READY = 1, /* child -> parent: write my id maps */
 	HK_SYNC_GO,               /* parent -> child: id maps written, continue */
 	HK_SYNC_CGROUP,           /* parent -> child: you are in your cgroup */
+	HK_SYNC_REAPED,           /* parent -> forked child: your parent is husk now */
 	HK_SYNC_PID,              /* child -> parent: the pid of the container process
 	                             (when the child had to fork into its pid namespace) */
 	HK_SYNC_PTY,              /* child -> parent: pty master attached (SCM_RIGHTS) */
@@ -34,6 +35,11 @@ int hk_sync_pair(int fds[2], hk_err *err);
 int hk_sync_send(int sock, int type, int value, int fd, hk_err *err);
 /* Send an error (type HK_SYNC_ERROR) carrying E. Best effort. */
 void hk_sync_send_error(int sock, const hk_err *e);
+/* While creating, let these signals (INT, TERM, HUP, QUIT), read from
+ * the signalfd SIGFD, interrupt a wait for the child: hk_sync_recv then
+ * fails with EINTR.  -1 turns it off (the child must, first thing). */
+void hk_sync_cancel_on(int sigfd);
+
 /* Receive one message; an attached fd lands in *FD (else -1; FD may be
  * NULL).  Returns 0, or -EPIPE on EOF (the child exec'd or died). */
 int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err);

@@ -181,7 +181,7 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 {
 	const hk_spec *s = c->spec;
 	hk_sync_msg msg;
-	bool denied;
+	bool denied = false;
 	int r;
 
 	if (ctx->userns_new) {
@@ -193,7 +193,8 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 		if (r < 0)
 			return r;
 	}
-	if (ctx->userns_new && (r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
+	/* GO carries whether setgroups(2) is denied in the new namespace */
+	if (ctx->userns_new && (r = hk_sync_send(sock, HK_SYNC_GO, denied, -1, err)) < 0)
 		return r;
 	/* 7: the cgroup work overlaps the child's rootfs work */
 	if ((!c->cgroup && (r = setup_cgroup(c, o, err)) < 0) ||
@@ -215,6 +216,9 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 			close(c->pidfd);
 		c->pidfd = -1;
 		c->pid = msg.value;
+		/* now it may tie its life to ours (PR_SET_PDEATHSIG) */
+		if ((r = hk_sync_send(sock, HK_SYNC_REAPED, 0, -1, err)) < 0)
+			return r;
 	}
 	bool ready = false;
 	for (;;) {
@@ -229,9 +233,13 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 			return r;
 		switch (msg.type) {
 		case HK_SYNC_PTY:
+			if (c->pty_master >= 0)
+				close(c->pty_master);
 			c->pty_master = fd;
 			break;
 		case HK_SYNC_READY:
+			if (fd >= 0)
+				close(fd);
 			ready = true;
 			break;
 		case HK_SYNC_ERROR:

@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,23 @@ static int become_userns_root(hk_err *err)
 	return 0;
 }
 
+/* The container dies with husk in `run` (set again here: the uid switch
+ * cleared it).  After a fork into the pid namespace, wait until husk, the
+ * subreaper, has reaped the intermediate process and so become our parent;
+ * then make sure it did not die meanwhile (its end of the socket). */
+static int die_with_parent(const hk_init_ctx *ctx, hk_err *err)
+{
+	hk_sync_msg msg;
+	if (ctx->must_fork && hk_sync_expect(ctx->sync, HK_SYNC_REAPED, &msg, NULL, err) < 0)
+		return hk_err_wrap(err, "wait for the parent");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return hk_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
+	struct pollfd p = {.fd = ctx->sync, .events = POLLIN};
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+		_exit(1);
+	return 0;
+}
+
 static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 {
 	const hk_spec *s = ctx->spec;
@@ -124,7 +142,7 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns, err)) < 0)
 		return r;
 	if ((r = hk_devices_setup(rootfd, s->lnx.devices, s->lnx.n_devices, in_userns, err)) < 0)
-		return hk_err_wrap(err, "/dev");
+		return r; /* names "linux.devices[N] (...)" or "device /dev/null" */
 	/* runc creates a missing cwd, inside the rootfs, before / may become
 	 * read-only and before the uid switch. */
 	if (s->process.cwd) {
@@ -187,7 +205,16 @@ static char **build_env(const hk_process *p, char *home_buf, size_t len)
 	if (env_get(p->env, "HOME"))
 		return env;
 	const char *home = "/";
-	_cleanup_file_ FILE *f = fopen("/etc/passwd", "re");
+	/* the image is untrusted: a FIFO or a device must not block us */
+	int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	_cleanup_file_ FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
 	char line[512];
 	while (f && fgets(line, sizeof(line), f)) {
 		char *fields[7] = {0};
@@ -212,8 +239,8 @@ static char **build_env(const hk_process *p, char *home_buf, size_t len)
 	return env;
 }
 
-static int setup_process(const hk_init_ctx *ctx, char *path, size_t pathlen, char ***envp,
-                         hk_err *err)
+static int setup_process(const hk_init_ctx *ctx, bool setgroups_denied, char *path, size_t pathlen,
+                         char ***envp, hk_err *err)
 {
 	const hk_spec *s = ctx->spec;
 	const hk_process *p = &s->process;
@@ -234,7 +261,7 @@ static int setup_process(const hk_init_ctx *ctx, char *path, size_t pathlen, cha
 	const hk_caps *caps = p->has_capabilities ? &p->caps : NULL;
 	if (caps && (r = hk_caps_prepare(caps, err)) < 0)
 		return hk_err_wrap(err, "process.capabilities");
-	if ((r = hk_identity_switch(&p->user, setgroups_allowed(), err)) < 0)
+	if ((r = hk_identity_switch(&p->user, !setgroups_denied, err)) < 0)
 		return hk_err_wrap(err, "process.user");
 	if (caps && (r = hk_caps_apply(caps, err)) < 0)
 		return hk_err_wrap(err, "process.capabilities");
@@ -259,6 +286,7 @@ void hk_init_main(const hk_init_ctx *ctx)
 	hk_sync_msg msg;
 	int r;
 
+	hk_sync_cancel_on(-1); /* the parent's signalfd means nothing here */
 	/* No fd of husk's may reach the container's program. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (ctx->foreground)
@@ -266,8 +294,14 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (ctx->joins && join_and_unshare_user(ctx, &err) < 0)
 		fail(ctx, &err);
 	/* With a new user namespace, nothing works before the id maps. */
-	if (ctx->userns_new && hk_sync_expect(ctx->sync, HK_SYNC_GO, &msg, NULL, &err) < 0)
-		_exit(1); /* the parent is gone or gave up */
+	bool setgroups_denied = false;
+	if (ctx->userns_new) {
+		if (hk_sync_expect(ctx->sync, HK_SYNC_GO, &msg, NULL, &err) < 0)
+			_exit(1); /* the parent is gone or gave up */
+		setgroups_denied = msg.value != 0;
+	} else if (hk_spec_namespace(s, HK_NS_USER)) {
+		setgroups_denied = !setgroups_allowed(); /* a joined namespace */
+	}
 	/* A fork must land in the cgroup, and a cgroup namespace is rooted
 	 * where we are: then wait for the placement now, else before exec. */
 	if (ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
@@ -302,13 +336,13 @@ void hk_init_main(const hk_init_ctx *ctx)
 	}
 	char path[PATH_MAX];
 	char **envp = NULL;
-	if (setup_process(ctx, path, sizeof(path), &envp, &err) < 0)
+	if (setup_process(ctx, setgroups_denied, path, sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
 	if (!ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	reset_signals(ctx);
-	if (ctx->foreground && !ctx->must_fork)
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* cleared by the uid switch */
+	if (ctx->foreground && die_with_parent(ctx, &err) < 0)
+		fail(ctx, &err);
 	if (hk_sync_send(ctx->sync, HK_SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	execve(path, s->process.args, envp);

@@ -16,8 +16,11 @@ typedef struct hk_init_ctx {
 	bool userns_new;       /* a new user namespace */
 	bool must_fork;        /* slow path: fork into the pid/time namespace */
 	bool foreground;
-	bool cgroup_early; /* wait for cgroup placement before the rootfs */
-	sigset_t sigmask;  /* husk's mask before it blocked the forwarded signals */
+	bool cgroup_early;
+	bool setgroups_denied;
+	    /* set in the child from the GO message */ /* wait for cgroup placement before the
+	                                                  rootfs */
+	sigset_t sigmask; /* husk's mask before it blocked the forwarded signals */
 } hk_init_ctx;
 
 /* Never returns: execs the container's process or reports the error to

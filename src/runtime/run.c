@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -31,6 +32,8 @@ typedef struct supervisor {
 	struct termios saved;
 	int status;
 	bool exited;
+	char in_buf[4096]; /* from stdin, not yet written to the pty */
+	size_t in_off, in_len;
 } supervisor;
 
 /* The caller's window size, unless it has none (0x0, e.g. under script(1)
@@ -70,17 +73,42 @@ static void on_signal(supervisor *sv, int sig)
 	kill(sv->c->pid, sig);
 }
 
+/* Keystrokes for the container: never a blocking write into the pty (a
+ * container that does not read its terminal would freeze husk, and with
+ * it signal forwarding and the exit), so they wait in a buffer and stdin
+ * is read only when it is empty. */
+static void feed_pty(supervisor *sv, int master, short revents_in, short revents_out)
+{
+	if (sv->in_len == 0 && (revents_in & (POLLIN | POLLHUP | POLLERR))) {
+		ssize_t n = read(STDIN_FILENO, sv->in_buf, sizeof(sv->in_buf));
+		if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN)))
+			sv->stdin_open = false;
+		sv->in_len = n > 0 ? (size_t)n : 0;
+		sv->in_off = 0;
+	}
+	if (sv->in_len > 0 && (revents_out & (POLLOUT | POLLERR | POLLHUP))) {
+		ssize_t n = write(master, sv->in_buf + sv->in_off, sv->in_len);
+		if (n > 0) {
+			sv->in_off += (size_t)n;
+			sv->in_len -= (size_t)n;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			sv->in_len = 0; /* the terminal is gone: drop the input */
+		}
+	}
+}
+
 static void relay_loop(supervisor *sv)
 {
 	int master = sv->c->pty_master;
+	if (master >= 0)
+		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	while (!sv->exited) {
+		bool want_in = master >= 0 && sv->stdin_open && sv->in_len == 0;
 		struct pollfd pfd[3] = {
 		    {.fd = sv->sigfd, .events = POLLIN},
-		    {.fd = master, .events = POLLIN},
-		    {.fd = sv->stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = master, .events = POLLIN | (sv->in_len ? POLLOUT : 0)},
+		    {.fd = want_in ? STDIN_FILENO : -1, .events = POLLIN},
 		};
-		if (master < 0)
-			pfd[2].fd = -1;
 		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -91,18 +119,19 @@ static void relay_loop(supervisor *sv)
 			while (read(sv->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 				on_signal(sv, (int)si.ssi_signo);
 		}
-		if (master >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (hk_tty_pump(master, STDOUT_FILENO) <= 0 && !(pfd[1].revents & POLLIN))
+		if (master < 0)
+			continue;
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			long n = hk_tty_pump(master, STDOUT_FILENO);
+			if (n == 0 || (n < 0 && n != -EAGAIN)) {
 				master = -1; /* slave closed; wait for the exit */
+				continue;
+			}
 		}
-		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (hk_tty_pump(STDIN_FILENO, sv->c->pty_master) <= 0)
-				sv->stdin_open = false;
-		}
+		feed_pty(sv, master, pfd[2].revents, pfd[1].revents);
 	}
 	/* What the container wrote just before exiting. */
 	if (sv->c->pty_master >= 0) {
-		fcntl(sv->c->pty_master, F_SETFL, O_NONBLOCK);
 		while (hk_tty_pump(sv->c->pty_master, STDOUT_FILENO) > 0)
 			;
 	}
@@ -161,8 +190,12 @@ int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exi
 		return hk_err_set(err, errno, "signalfd");
 	sv.sigfd = sigfd;
 
+	/* INT, TERM, HUP or QUIT while the container is being made abort it. */
 	hk_container *c = NULL;
-	if ((r = hk_container_create(o, &c, err)) < 0) {
+	hk_sync_cancel_on(sigfd);
+	r = hk_container_create(o, &c, err);
+	hk_sync_cancel_on(-1);
+	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return r;
 	}
@@ -173,6 +206,7 @@ int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exi
 		hk_err keep = *err;
 		hk_container_destroy(c, err);
 		hk_container_free(c);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		*err = keep;
 		return r;
 	}
@@ -200,10 +234,12 @@ int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exi
 		*exit_code = 128 + WTERMSIG(sv.status);
 	else
 		*exit_code = WEXITSTATUS(sv.status);
-	r = hk_container_destroy(c, err);
+	/* The container ran: its status stands even if the cleanup fails. */
+	if (hk_container_destroy(c, err) < 0)
+		hk_err_print(err);
 	hk_container_free(c);
 	if (pid_file)
 		unlink(pid_file);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return r;
+	return 0;
 }

@@ -227,3 +227,41 @@ test_pid_file() {
 	wait "$hpid"
 	[ ! -e "$T/pid" ] || fail "pid file left after exit"
 }
+
+test_container_dies_with_husk_slow_path() {
+	local b hpid cpid path
+	b=$(mkbundle)
+	# joining a namespace by path takes the slow path (fork into the pid ns)
+	cfg "$b" '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/self/ns/ipc" else . end]'
+	setargs "$b" sleep 60
+	"$HUSK" run -b "$b" "$(newid)" &
+	hpid=$!
+	for _ in $(seq 50); do
+		cpid=$(pgrep -P "$hpid" -x sleep || true)
+		[ -n "$cpid" ] && break
+		sleep 0.1
+	done
+	[ -n "$cpid" ] || fail "container process not found under husk"
+	kill -KILL "$hpid"
+	wait "$hpid" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
+	local alive=no
+	kill -0 "$cpid" 2>/dev/null && alive=yes && kill -KILL "$cpid"
+	# husk was SIGKILLed: removing its cgroup is ours to do here
+	path=$(jq -r .linux.cgroupsPath "$b/config.json")
+	sleep 0.2
+	find /sys/fs/cgroup -depth -type d -name "$path" -exec rmdir {} \; 2>/dev/null || true
+	assert_eq no "$alive" "the container outlived husk"
+}
+
+test_fifo_passwd_does_not_hang() {
+	local b out rc=0
+	b=$(mkbundle)
+	rm "$b/rootfs/etc/passwd"
+	mkfifo "$b/rootfs/etc/passwd"
+	# no HOME in the env: husk looks it up in /etc/passwd
+	setargs "$b" sh -c 'echo "home=$HOME"'
+	out=$(timeout 20 "$HUSK" run -b "$b" "$(newid)") || rc=$?
+	assert_eq 0 "$rc" "exit status (124: hung on the FIFO)"
+	assert_eq "home=/" "$out"
+}

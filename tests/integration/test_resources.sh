@@ -84,3 +84,32 @@ test_unsupported_resource_is_an_error() {
 	expect_fail hk run -b "$b" "$(newid)"
 	assert_contains "$(cat "$T/err")" "linux.resources.hugepageLimits"
 }
+
+test_cgroup_with_other_processes_refused() {
+	local b path dir victim
+	b=$(mkbundle)
+	path=$(jq -r .linux.cgroupsPath "$b/config.json")
+	setargs "$b" true
+	# a process of ours already in the cgroup the config names
+	sleep 60 &
+	victim=$!
+	if [ "$(cg_layout)" = v2 ]; then
+		dir=/sys/fs/cgroup/$(dirname "$(cut -d: -f3 /proc/self/cgroup)")/$path
+	else
+		dir=/sys/fs/cgroup/pids/$(cut -d: -f3 <(grep ':pids:' /proc/self/cgroup))/$path
+	fi
+	dir=$(echo "$dir" | tr -s /)
+	mkdir -p "$dir"
+	echo "$victim" >"$dir/cgroup.procs"
+	local rc=0
+	hk run -b "$b" "$(newid)" 2>"$T/err" || rc=$?
+	local alive=no
+	kill -0 "$victim" 2>/dev/null && alive=yes
+	kill "$victim"
+	wait "$victim" 2>/dev/null || true
+	sleep 0.1
+	rmdir "$dir"
+	[ "$rc" -ne 0 ] || fail "husk ran in a cgroup holding another process"
+	assert_contains "$(cat "$T/err")" "is not empty"
+	assert_eq yes "$alive" "the other process survived"
+}

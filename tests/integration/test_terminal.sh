@@ -62,3 +62,14 @@ test_window_resize_and_terminal_restored() {
 	assert_contains "$out" "termios-restored: yes"
 	assert_contains "$out" "exit: 9"
 }
+
+test_terminal_container_not_reading_stdin() {
+	local b out rc=0
+	b=$(mkbundle)
+	cfg "$b" '.process.terminal = true'
+	# the container never reads its terminal while we pour input into it
+	setargs "$b" sh -c 'sleep 1; echo done'
+	out=$(yes | timeout 20 "$HUSK" run -b "$b" "$(newid)") || rc=$?
+	assert_eq 0 "$rc" "exit status (124: husk hung writing to the pty)"
+	assert_contains "$out" "done"
+}
