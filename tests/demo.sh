@@ -9,7 +9,8 @@ cp -a "$rootfs" "$bundle/rootfs"
 (cd "$bundle" && "$husk" spec)
 jq '.process.terminal = false | .hostname = "husk-demo" | .linux.cgroupsPath = "husk-demo"
     | .linux.resources.memory = {"limit": 67108864}
-    | .process.args = ["sh", "-c", "echo \"hello from $(hostname): pid $$, $(ls /proc | grep -c [0-9]) processes visible\"; cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || true"]' \
+    | .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])
+    | .process.args = ["sh", "-c", "echo \"hello from $(hostname): I am pid $$ and see $(ls /proc | grep -c [0-9]) processes\"; echo \"memory limit: $(cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null) bytes\""]' \
 	"$bundle/config.json" >"$bundle/config.new"
 mv "$bundle/config.new" "$bundle/config.json"
 "$husk" run -b "$bundle" husk-demo
