@@ -148,3 +148,48 @@ int hk_sysctl_apply(const hk_kv *kv, size_t n, hk_err *err)
 	}
 	return 0;
 }
+
+static bool in_list(const char *key, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(key, *list) == 0)
+			return true;
+	return false;
+}
+
+int hk_sysctl_check(const hk_kv *kv, size_t n, bool new_ipc, bool new_net, bool new_uts,
+                    hk_err *err)
+{
+	static const char *const ipc_keys[] = {"kernel.msgmax",
+	                                       "kernel.msgmnb",
+	                                       "kernel.msgmni",
+	                                       "kernel.sem",
+	                                       "kernel.shmall",
+	                                       "kernel.shmmax",
+	                                       "kernel.shm_rmid_forced",
+	                                       "kernel.shmmni",
+	                                       NULL};
+	static const char *const uts_keys[] = {"kernel.hostname", "kernel.domainname", NULL};
+	for (size_t i = 0; i < n; i++) {
+		const char *k = kv[i].key;
+		const char *ns = NULL;
+		bool own = false;
+		if (in_list(k, ipc_keys) || strncmp(k, "fs.mqueue.", 10) == 0)
+			ns = "ipc", own = new_ipc;
+		else if (strncmp(k, "net.", 4) == 0)
+			ns = "network", own = new_net;
+		else if (in_list(k, uts_keys))
+			ns = "uts", own = new_uts;
+		if (!ns)
+			return hk_err_plain(err, EPERM,
+			                    "linux.sysctl \"%s\": not namespaced: setting it would "
+			                    "change the host",
+			                    k);
+		if (!own)
+			return hk_err_plain(err, EPERM,
+			                    "linux.sysctl \"%s\": needs a new %s namespace (else "
+			                    "it would change the host's)",
+			                    k, ns);
+	}
+	return 0;
+}

@@ -55,6 +55,15 @@ int hk_paths_readonly(char *const *paths, size_t n, hk_err *err);
  * ("net.ipv4.ip_forward" -> /proc/sys/net/ipv4/ip_forward). */
 int hk_sysctl_apply(const hk_kv *kv, size_t n, hk_err *err);
 
+/* Before anything is created: only sysctls that belong to a namespace the
+ * container has of its own (as runc): kernel.msg{max,mnb,mni}, kernel.sem,
+ * kernel.shm{all,max,mni,_rmid_forced} and fs.mqueue.* with a new ipc
+ * namespace, net.* with a new network namespace, kernel.hostname and
+ * kernel.domainname with a new uts namespace.  Anything else would change
+ * the host: "linux.sysctl \"kernel.core_pattern\": not namespaced ...". */
+int hk_sysctl_check(const hk_kv *kv, size_t n, bool new_ipc, bool new_net, bool new_uts,
+                    hk_err *err);
+
 /* Internal to the rootfs layer (rootfs.c, mounts.c, paths.c) and its
  * tests. */
 

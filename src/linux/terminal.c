@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,9 +47,32 @@ static int open_slave(int master, char *path, size_t len, hk_err *err)
 	return fd;
 }
 
-/* Bind the slave SLAVE_PATH onto /dev/console (an empty 0666 file,
+/* Bind the slave we hold (SLAVE, named SLAVE_PATH) onto TARGET, an O_PATH
+ * fd: from the fd itself (open_tree + move_mount), so neither a /dev/pts/N
+ * nor a /proc of the image's making can choose what gets bound; by name
+ * only on kernels without the new mount API (< 5.2). */
+static int bind_slave(int slave, const char *slave_path, int target, hk_err *err)
+{
+	_cleanup_close_ int tree = (int)syscall(
+	    SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree >= 0) {
+		if (syscall(SYS_move_mount, tree, "", target, "",
+		            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return hk_err_set(err, errno, "bind mount %s on /dev/console", slave_path);
+		return 0;
+	}
+	if (errno != ENOSYS)
+		return hk_err_set(err, errno, "open_tree %s", slave_path);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target);
+	if (mount(slave_path, proc, NULL, MS_BIND, NULL) < 0)
+		return hk_err_set(err, errno, "bind mount %s on /dev/console", slave_path);
+	return 0;
+}
+
+/* Bind the slave SLAVE onto /dev/console (an empty 0666 file,
  * created when missing; anything else there is replaced by one). */
-static int mount_console(const char *slave_path, hk_err *err)
+static int mount_console(int slave, const char *slave_path, hk_err *err)
 {
 	const char *console = "/dev/console";
 	struct stat st;
@@ -70,14 +94,7 @@ static int mount_console(const char *slave_path, hk_err *err)
 		return hk_err_set(err, errno, "stat %s", console);
 	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
 		return hk_err_plain(err, EEXIST, "%s is not a file", console);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target);
-	int r = mount(slave_path, proc, NULL, MS_BIND, NULL);
-	if (r < 0 && errno == ENOENT && access("/proc/self/fd", F_OK) < 0)
-		r = mount(slave_path, console, NULL, MS_BIND, NULL); /* no /proc */
-	if (r < 0)
-		return hk_err_set(err, errno, "bind mount %s on %s", slave_path, console);
-	return 0;
+	return bind_slave(slave, slave_path, target, err);
 }
 
 /* Make sure *FD is above 2 (still O_CLOEXEC). */
@@ -117,7 +134,7 @@ int hk_pty_setup_child(bool mount_cons, unsigned rows, unsigned cols, int *maste
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return hk_err_set(err, errno, "set the window size");
 	}
-	if (mount_cons && (r = mount_console(path, err)) < 0)
+	if (mount_cons && (r = mount_console(slave, path, err)) < 0)
 		return r;
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return hk_err_set(err, errno, "make %s the controlling terminal", path);

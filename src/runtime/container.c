@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "linux/namespaces.h"
+#include "linux/rootfs.h"
 #include "linux/sync.h"
 #include "runtime/init.h"
 #include "util/cleanup.h"
@@ -109,6 +110,12 @@ static int plan_namespaces(const hk_spec *s, hk_init_ctx *ctx, unsigned long *cl
 		return hk_err_plain(
 		    err, EINVAL,
 		    "linux.timeOffsets: needs a new time namespace in linux.namespaces");
+	const hk_namespace *ipc = hk_spec_namespace(s, HK_NS_IPC);
+	const hk_namespace *net = hk_spec_namespace(s, HK_NS_NETWORK);
+	const hk_namespace *uts = hk_spec_namespace(s, HK_NS_UTS);
+	if (hk_sysctl_check(s->lnx.sysctl, s->lnx.n_sysctl, ipc && !ipc->path, net && !net->path,
+	                    uts && !uts->path, err) < 0)
+		return -err->code;
 	const hk_namespace *uns = hk_spec_namespace(s, HK_NS_USER);
 	ctx->userns_new = uns && !uns->path;
 	if (ctx->userns_new && s->lnx.n_uid_mappings == 0)

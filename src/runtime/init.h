@@ -18,8 +18,8 @@ typedef struct hk_init_ctx {
 	bool foreground;
 	bool cgroup_early;
 	bool setgroups_denied;
-	    /* set in the child from the GO message */ /* wait for cgroup placement before the
-	                                                  rootfs */
+	/* set in the child from the GO message */ /* wait for cgroup placement before the
+	                                              rootfs */
 	sigset_t sigmask; /* husk's mask before it blocked the forwarded signals */
 } hk_init_ctx;
 

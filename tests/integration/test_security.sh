@@ -95,3 +95,32 @@ test_proc_shows_only_container_processes() {
 	# sh, ls and grep
 	[ "$out" -le 3 ] || fail "$out pids visible in /proc"
 }
+
+test_host_sysctl_refused() {
+	local b before
+	b=$(mkbundle)
+	before=$(cat /proc/sys/kernel/printk_ratelimit_burst)
+	cfg "$b" ".linux.sysctl = {\"kernel.printk_ratelimit_burst\": \"$((before + 1))\"}"
+	expect_fail hk run -b "$b" "$(newid)"
+	assert_eq "$before" "$(cat /proc/sys/kernel/printk_ratelimit_burst)" "host sysctl unchanged"
+	assert_contains "$(cat "$T/err")" 'linux.sysctl "kernel.printk_ratelimit_burst": not namespaced'
+	# a network sysctl without a network namespace of its own
+	cfg "$b" '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces |= map(select(.type != "network"))'
+	expect_fail hk run -b "$b" "$(newid)"
+	assert_contains "$(cat "$T/err")" "needs a new network namespace"
+	cfg "$b" '.linux.sysctl = {"kernel.shmmni": "1000"}'
+	setargs "$b" cat /proc/sys/kernel/shmmni
+	assert_eq 1000 "$(hk run -b "$b" "$(newid)")" "an ipc sysctl in the container's own ipc namespace"
+}
+
+test_console_is_the_containers_pty() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.process.terminal = true'
+	# /dev/console and the controlling terminal are the same pty
+	setargs "$b" sh -c 'stat -c "%t:%T" /dev/console; stat -L -c "%t:%T" /proc/self/fd/0'
+	# (script(1) types a NUL on EOF of /dev/null: the pty echoes it as ^@)
+	out=$(script -qec "$HUSK run -b $b $(newid)" /dev/null </dev/null | tr -d '\r' | sed 's/\^@//g')
+	[ "$(echo "$out" | sed -n 1p)" = "$(echo "$out" | sed -n 2p)" ] || fail "console differs from the pty: $out"
+	assert_contains "$out" "88:0"
+}
