@@ -19,12 +19,15 @@
  *      resources while the child builds        namespace) unshare the rest;
  *      its rootfs; move the child into         fork into the pid/time
  *      it; send CGROUP                         namespace when needed (-> PID)
+ *      (slow path: on PID, reap the
+ *      intermediate, send REAPED)
  *                                               8. cgroup ns, setsid, rootfs,
- *                                                  mounts, /dev, pivot_root,
- *                                                  masked/readonly paths,
- *                                                  sysctl, hostname, pty
- *                                                  (-> PTY), rlimits, caps,
- *                                                  ids, cwd, env; wait for CGROUP
+ *                                                  mounts, /dev, cwd, pivot_root,
+ *                                                  sysctl, readonly and masked
+ *                                                  paths, hostname, pty (-> PTY),
+ *                                                  rlimits, caps, ids, env; wait
+ *                                                  for CGROUP (and REAPED), set
+ *                                                  PR_SET_PDEATHSIG
  *   9. wait for READY, then EOF         <-     READY; execve (CLOEXEC closes
  *      (exec done) or ERROR                     the socket) or ERROR
  *  10. on any failure: kill, reap, remove the cgroup: nothing is left.
