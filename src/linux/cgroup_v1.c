@@ -77,7 +77,7 @@ bool hk_cgv1_needs(const hk_resources *res, const char *ctrl)
 	if (!strcmp(ctrl, "cpuset"))
 		return (res->cpu.cpus && *res->cpu.cpus) || (res->cpu.mems && *res->cpu.mems);
 	if (!strcmp(ctrl, "devices"))
-		return res->n_devices > 0;
+		return true; /* always: deny-all plus the defaults, as runc */
 	return false;
 }
 
@@ -196,10 +196,10 @@ static void format_rule(char *buf, size_t len, char type, long long major, long 
 	snprintf(buf, len, "%c %s:%s %s", type, ma, mi, access && *access ? access : "rwm");
 }
 
+/* Every container starts from "deny all" (even with no rules in the
+ * config, as runc), then the config's rules, then the defaults. */
 int hk_cgv1_apply_devices(int fd, const hk_resources *res, hk_err *err)
 {
-	if (res->n_devices == 0)
-		return 0;
 	int r = set1(fd, "devices", "devices", "devices.deny", "a", NULL, false, err);
 	for (size_t i = 0; r == 0 && i < res->n_devices; i++) {
 		const hk_device_rule *d = &res->devices[i];

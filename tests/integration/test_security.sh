@@ -124,3 +124,17 @@ test_console_is_the_containers_pty() {
 	[ "$(echo "$out" | sed -n 1p)" = "$(echo "$out" | sed -n 2p)" ] || fail "console differs from the pty: $out"
 	assert_contains "$out" "88:0"
 }
+
+test_image_device_nodes_denied_without_rules() {
+	local b out
+	[ "$(cg_layout)" != v2 ] || return 0 # v2: the eBPF device program comes with issue 5
+	b=$(mkbundle)
+	# a config with no device rules at all, and an image shipping a node
+	cfg "$b" 'del(.linux.resources)'
+	# /dev/kmsg: writing needs no capability, only the devices cgroup stops it
+	mknod "$b/rootfs/kmsg" c 1 11
+	setargs "$b" sh -c 'echo husk-test-device-check 2>/dev/null > /kmsg && echo opened || echo denied; echo x > /dev/null && echo null-ok'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq "denied
+null-ok" "$out"
+}
