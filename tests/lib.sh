@@ -94,3 +94,15 @@ cg_layout() {
 cg_leftovers() {
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "${HK_CG_PREFIX}*" 2>/dev/null
 }
+
+# The pid of the container process NAME whose parent is husk HPID (waits up
+# to 5 s for it); fails when there is none.
+container_child() {
+	local p
+	for _ in $(seq 50); do
+		p=$(pgrep -P "$1" -x "$2" || true)
+		[ -n "$p" ] && echo "$p" && return 0
+		sleep 0.1
+	done
+	fail "no container process $2 under husk $1"
+}

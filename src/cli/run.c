@@ -72,11 +72,13 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 		return 1;
 	}
 	hk_container_opts o = {.id = id, .bundle = bundle_abs, .spec = spec, .foreground = true};
-	int status = 1;
+	int status = -1;
 	int r = hk_run_foreground(&o, pid_file, &status, &err);
 	hk_spec_free(spec);
 	if (r < 0) {
 		hk_cli_error(g, &err);
+		if (status >= 0)
+			return status; /* it ran; only the cleanup failed */
 		/* as a shell: 127 command not found, 126 not executable */
 		if (strncmp(err.msg, "exec: ", 6) == 0)
 			return err.code == ENOENT ? 127 : 126;

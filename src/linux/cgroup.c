@@ -24,16 +24,23 @@
 
 int hk_cgroup_layout(enum hk_cgroup_layout *out, hk_err *err)
 {
+	/* The host's layout cannot change under one husk process: look once
+	 * (the container's child inherits the answer through clone). */
+	static int cached = -1;
+	if (cached >= 0) {
+		*out = (enum hk_cgroup_layout)cached;
+		return 0;
+	}
 	struct statfs st;
 	if (statfs(HK_CGROUP_ROOT, &st) < 0)
 		return hk_err_set(err, errno, "statfs %s", HK_CGROUP_ROOT);
-	if (st.f_type == CGROUP2_SUPER_MAGIC) {
+	if (st.f_type == CGROUP2_SUPER_MAGIC)
 		*out = HK_CGROUP_V2;
-		return 0;
-	}
-	*out = HK_CGROUP_V1;
-	if (statfs(HK_CGROUP_ROOT "/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+	else if (statfs(HK_CGROUP_ROOT "/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
 		*out = HK_CGROUP_HYBRID;
+	else
+		*out = HK_CGROUP_V1;
+	cached = (int)*out;
 	return 0;
 }
 

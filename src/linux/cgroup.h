@@ -13,6 +13,8 @@
 #include "oci/types.h"
 #include "util/error.h"
 
+#define HK_CGROUP_ROOT "/sys/fs/cgroup"
+
 enum hk_cgroup_layout {
 	HK_CGROUP_V1,     /* only v1 hierarchies */
 	HK_CGROUP_HYBRID, /* v1 controllers + a (controller-less) cgroup2 mount */

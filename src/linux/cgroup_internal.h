@@ -4,8 +4,6 @@
 #ifndef HUSK_LINUX_CGROUP_INTERNAL_H
 #define HUSK_LINUX_CGROUP_INTERNAL_H
 
-#define HK_CGROUP_ROOT "/sys/fs/cgroup"
-
 #include <stdbool.h>
 #include <stddef.h>
 

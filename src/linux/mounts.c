@@ -23,11 +23,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/cgroup.h"
 #include "util/cleanup.h"
 
 #define HK_ATIME_FLAGS     (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
 #define HK_MAX_PROPAGATION 8
-#define HK_CGROUP_ROOT     "/sys/fs/cgroup"
 
 static const struct {
 	const char *name;
@@ -423,10 +423,10 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 static int mount_cgroup(int rootfd, int target, const char *dest, unsigned long flags,
                         bool in_userns, hk_err *err)
 {
-	struct statfs sfs;
-	if (statfs(HK_CGROUP_ROOT, &sfs) < 0)
-		return hk_err_set(err, errno, "statfs " HK_CGROUP_ROOT);
-	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+	enum hk_cgroup_layout layout;
+	if (hk_cgroup_layout(&layout, err) < 0)
+		return -err->code;
+	if (layout != HK_CGROUP_V2)
 		return mount_cgroup_v1(rootfd, target, dest, flags, in_userns, err);
 
 	/* Keep the host's cgroup2 options (nsdelegate...): they are global. */

@@ -161,7 +161,6 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
-/* Steps 5-9 on the parent's side. */
 /* An error the child already reported explains a failure better than
  * what it caused on our side (e.g. ESRCH joining a dead child to a cgroup). */
 static void prefer_child_error(int sock, hk_err *err)

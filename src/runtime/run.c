@@ -179,6 +179,7 @@ static int write_pid_file(const char *path, pid_t pid, hk_err *err)
 int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exit_code, hk_err *err)
 {
 	supervisor sv = {.sigfd = -1, .stdin_open = true};
+	*exit_code = -1;
 	sigset_t fwd, old;
 	int r;
 
@@ -234,12 +235,11 @@ int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exi
 		*exit_code = 128 + WTERMSIG(sv.status);
 	else
 		*exit_code = WEXITSTATUS(sv.status);
-	/* The container ran: its status stands even if the cleanup fails. */
-	if (hk_container_destroy(c, err) < 0)
-		hk_err_print(err);
+	/* The container ran (*EXIT_CODE is set) even if the cleanup fails. */
+	r = hk_container_destroy(c, err);
 	hk_container_free(c);
 	if (pid_file)
 		unlink(pid_file);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return 0;
+	return r;
 }

@@ -5,8 +5,10 @@
 
 #include "runtime/container.h"
 
-/* On success *EXIT_CODE is the container process's exit status (128+N
- * when killed by signal N).  PID_FILE (may be NULL) receives its pid. */
+/* *EXIT_CODE is the container process's exit status (128+N when killed by
+ * signal N), or -1 when it never ran.  An error after it ran (removing its
+ * cgroup) is still returned, with *EXIT_CODE set.  PID_FILE (may be NULL)
+ * receives its pid. */
 int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exit_code,
                       hk_err *err);
 

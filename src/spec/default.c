@@ -3,10 +3,9 @@
  * ociVersion HK_OCI_VERSION. */
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "linux/cgroup.h"
 #include "spec/parse_internal.h"
 #include "util/cleanup.h"
 
@@ -135,8 +134,9 @@ char *hk_spec_default_json(bool rootless)
 	if (!top)
 		return NULL;
 	/* As runc: a cgroup namespace by default on a pure cgroup v2 host. */
-	struct statfs sfs;
-	if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+	enum hk_cgroup_layout layout;
+	hk_err ignored;
+	if (hk_cgroup_layout(&layout, &ignored) == 0 && layout == HK_CGROUP_V2) {
 		json_object *cg = json_object_new_object();
 		json_object_object_add(cg, "type", json_object_new_string("cgroup"));
 		json_object_array_add(hk_jget(hk_jget(top, "linux"), "namespaces"), cg);

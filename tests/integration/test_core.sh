@@ -86,11 +86,8 @@ test_killed_by_signal_exit_status() {
 	setargs "$b" sleep 30
 	rc=0
 	"$HUSK" run -b "$b" "$(newid)" &
-	local hpid=$!
-	sleep 0.5
-	local cpid
-	cpid=$(pgrep -P "$hpid" -x sleep || true)
-	[ -n "$cpid" ] || fail "container process not found"
+	local hpid=$! cpid
+	cpid=$(container_child "$hpid" sleep)
 	kill -KILL "$cpid"
 	wait "$hpid" || rc=$?
 	assert_eq 137 "$rc" "exit status when killed by SIGKILL"
@@ -236,12 +233,7 @@ test_container_dies_with_husk_slow_path() {
 	setargs "$b" sleep 60
 	"$HUSK" run -b "$b" "$(newid)" &
 	hpid=$!
-	for _ in $(seq 50); do
-		cpid=$(pgrep -P "$hpid" -x sleep || true)
-		[ -n "$cpid" ] && break
-		sleep 0.1
-	done
-	[ -n "$cpid" ] || fail "container process not found under husk"
+	cpid=$(container_child "$hpid" sleep)
 	kill -KILL "$hpid"
 	wait "$hpid" 2>/dev/null || true
 	for _ in $(seq 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done

@@ -13,6 +13,7 @@
 
 #include "testutil.h"
 #include "linux/caps.h"
+#include "linux/cgroup.h"
 #include "spec/spec.h"
 
 /* JSON with ' for " so the tests stay readable; returns a static buffer. */
@@ -687,7 +688,9 @@ static bool has_strv(char **v, size_t n, const char *s)
 
 static size_t cgroup2_host(void)
 {
-	return tu_fs_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC;
+	enum hk_cgroup_layout layout;
+	hk_err err;
+	return hk_cgroup_layout(&layout, &err) == 0 && layout == HK_CGROUP_V2;
 }
 
 TEST(default_spec)
