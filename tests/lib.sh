@@ -11,6 +11,8 @@
 #   setargs "$b" sh -c 'echo hi'      set process.args
 #   cfg "$b" '.hostname = "x"'        edit config.json with a jq expression
 #   out=$(hk run -b "$b" ID)          run husk
+#   b=$(mkbundle_user [--own])        the same for the unprivileged test user
+#                                     ($HK_USER, see as_user below)
 
 : "${HUSK:?HUSK must point at the husk binary}"
 : "${ROOTFS:?ROOTFS must point at the test rootfs}"
@@ -37,6 +39,23 @@ mkbundle() {
 	cp -a "$ROOTFS" "$b/rootfs"
 	(cd "$b" && "$HUSK" spec) || return 1
 	cfg "$b" ".process.terminal = false | .linux.cgroupsPath = \"${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-$_hk_n\""
+	echo "$b"
+}
+
+# A bundle for the test user: its own directory with a copy of the rootfs
+# (owned by the user with --own), `husk spec --rootless` run as the user,
+# a test cgroup path.
+mkbundle_user() {
+	_hk_n=$((_hk_n + 1))
+	local b="$T/ubundle$_hk_n"
+	user_dir "$b" || return 1
+	cp -a "$ROOTFS" "$b/rootfs" || return 1
+	if [ "${1:-}" = --own ]; then
+		chown -R "$HK_USER_UID:$HK_USER_GID" "$b/rootfs" || return 1
+	fi
+	(cd "$b" && as_user "$HUSK" spec --rootless) || return 1
+	cfg "$b" ".process.terminal = false | .linux.cgroupsPath = \"${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-$_hk_n\"" || return 1
+	chmod 0644 "$b/config.json"
 	echo "$b"
 }
 
@@ -90,9 +109,11 @@ cg_layout() {
 	fi
 }
 
-# Every cgroup directory left whose name starts with $HK_CG_PREFIX.
+# Every cgroup directory left whose name starts with $HK_CG_PREFIX (or
+# husk-$HK_CG_PREFIX).
 cg_leftovers() {
-	find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "${HK_CG_PREFIX}*" 2>/dev/null
+	# (husk box names a box's cgroup husk-NAME)
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d \( -name "${HK_CG_PREFIX}*" -o -name "husk-${HK_CG_PREFIX}*" \) 2>/dev/null
 }
 
 # The pid of the container process NAME whose parent is husk HPID (waits up
@@ -105,4 +126,163 @@ container_child() {
 		sleep 0.1
 	done
 	fail "no container process $2 under husk $1"
+}
+
+# ---- an unprivileged test user (rootless tests) ----
+#
+# run.sh creates one user for the whole run (hk_user_setup) and removes it
+# at the end (hk_user_teardown):  $HK_USER, $HK_USER_UID, $HK_USER_GID, with
+# the subordinate ids $HK_SUBID_START..+$HK_SUBID_COUNT in /etc/subuid and
+# /etc/subgid.
+#
+#   as_user CMD ARGS...      run CMD as the user (clean env, HOME=$T/home),
+#                            in the caller's cgroup and cwd
+#   user_dir PATH            mkdir -p PATH, owned by the user
+#   h=$(delegated_cgroup)    as root: make a cgroup the user may use (v1:
+#                            below our own in the memory and pids
+#                            hierarchies; v2: a sibling D of our own with
+#                            D/shell, memory and pids enabled)
+#   as_user_in_cgroup "$h" CMD ARGS...   as_user, started inside it
+#   undelegate_cgroup "$h"   kill what is left in it and remove it
+HK_SUBID_START=400000
+HK_SUBID_COUNT=65536
+
+hk_user_setup() {
+	HK_USER=hkt$$
+	# only the range below in /etc/subuid (no automatic one: -K ..._COUNT=0)
+	useradd -M -d /nonexistent -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$HK_USER" || return 1
+	HK_USER_UID=$(id -u "$HK_USER") && HK_USER_GID=$(id -g "$HK_USER") || return 1
+	usermod --add-subuids "$HK_SUBID_START-$((HK_SUBID_START + HK_SUBID_COUNT - 1))" \
+		--add-subgids "$HK_SUBID_START-$((HK_SUBID_START + HK_SUBID_COUNT - 1))" \
+		"$HK_USER" || return 1
+	export HK_USER HK_USER_UID HK_USER_GID
+}
+
+hk_user_teardown() {
+	[ -n "${HK_USER:-}" ] || return 0
+	if id -u "$HK_USER" >/dev/null 2>&1; then
+		# nothing of the user's may be left running (its tests' processes)
+		kill_user_procs
+		userdel "$HK_USER" 2>/dev/null
+	fi
+	# userdel removes the subordinate ranges; make sure
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		if grep -q "^$HK_USER:" "$f" 2>/dev/null; then
+			sed -i "/^$HK_USER:/d" "$f"
+		fi
+	done
+	HK_USER=
+}
+
+# Kill the test user's processes (only those: by uid, one pid at a time).
+kill_user_procs() {
+	local p
+	for p in $(ps -e -o pid= -o uid= | awk -v u="$HK_USER_UID" '$2 == u {print $1}'); do
+		kill -9 "$p" 2>/dev/null
+	done
+	return 0
+}
+
+user_dir() {
+	mkdir -p "$1" && chown "$HK_USER_UID:$HK_USER_GID" "$1"
+}
+
+# The command line as_user runs (in the array _hk_argv).
+_hk_user_argv() {
+	local home=$T/home
+	if [ ! -d "$home/run" ]; then
+		user_dir "$home" && user_dir "$home/.cache" && user_dir "$home/run" || return 1
+		chmod 0700 "$home/run"
+	fi
+	_hk_argv=(setpriv --reuid="$HK_USER_UID" --regid="$HK_USER_GID" --init-groups
+		env -i PATH="$PATH" HOME="$home" XDG_CACHE_HOME="$home/.cache"
+		XDG_RUNTIME_DIR="$home/run")
+	[ -n "${HUSK_STORAGE:-}" ] && _hk_argv+=(HUSK_STORAGE="$HUSK_STORAGE")
+	_hk_argv+=("$@")
+}
+
+as_user() {
+	local _hk_argv
+	_hk_user_argv "$@" || return 1
+	"${_hk_argv[@]}"
+}
+
+# Our own cgroup in the hierarchy holding controller $1 (v1), or in the v2
+# hierarchy ($1 empty).
+_hk_own_cgroup() {
+	if [ -z "$1" ]; then
+		sed -n 's/^0:://p' /proc/self/cgroup
+	else
+		awk -F: -v c="$1" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' /proc/self/cgroup
+	fi
+}
+
+_hk_deleg_n=0
+delegated_cgroup() {
+	_hk_deleg_n=$((_hk_deleg_n + 1))
+	local name="${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-deleg$_hk_deleg_n" dirs="" c own d
+	name=$(echo "$name" | tr '_' '-')
+	if [ "$(cg_layout)" = v2 ]; then
+		own=$(_hk_own_cgroup "")
+		d=/sys/fs/cgroup${own%/*}/$name
+		d=${d/\/\//\/}
+		mkdir "$d" || return 1
+		echo "+memory +pids" >"$d/cgroup.subtree_control" || { rmdir "$d"; return 1; }
+		mkdir "$d/shell" || { rmdir "$d"; return 1; }
+		chown "$HK_USER_UID:$HK_USER_GID" "$d" "$d/cgroup.procs" "$d/cgroup.threads" \
+			"$d/cgroup.subtree_control" || return 1
+		chown -R "$HK_USER_UID:$HK_USER_GID" "$d/shell" || return 1
+		echo "$d"
+		return 0
+	fi
+	for c in memory pids; do
+		own=$(_hk_own_cgroup "$c")
+		[ -n "$own" ] || { fail "no $c cgroup hierarchy"; return 1; }
+		d=/sys/fs/cgroup/$c${own%/}/$name
+		mkdir "$d" || return 1
+		chown "$HK_USER_UID:$HK_USER_GID" "$d" "$d/cgroup.procs" "$d/tasks" || return 1
+		dirs="$dirs${dirs:+,}$d"
+	done
+	echo "$dirs"
+}
+
+as_user_in_cgroup() {
+	local h=$1 d _hk_argv
+	shift
+	_hk_user_argv "$@" || return 1
+	(
+		if [ "$(cg_layout)" = v2 ]; then
+			echo "$BASHPID" >"$h/shell/cgroup.procs" || exit 1
+		else
+			for d in ${h//,/ }; do
+				echo "$BASHPID" >"$d/cgroup.procs" || exit 1
+			done
+		fi
+		exec "${_hk_argv[@]}"
+	)
+}
+
+# Kill every process in cgroup directory $1 and below, then remove them all.
+cg_remove_tree() {
+	local d p
+	[ -d "$1" ] || return 0
+	[ -f "$1/cgroup.kill" ] && echo 1 >"$1/cgroup.kill" 2>/dev/null
+	for d in $(find "$1" -type d); do
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
+	for _ in $(seq 50); do
+		for d in $(find "$1" -depth -type d); do rmdir "$d" 2>/dev/null; done
+		[ -d "$1" ] || return 0
+		sleep 0.05
+	done
+	[ ! -d "$1" ]
+}
+
+undelegate_cgroup() {
+	local d r=0
+	for d in ${1//,/ }; do
+		cg_remove_tree "$d" || r=1
+	done
+	return $r
 }

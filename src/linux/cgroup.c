@@ -5,6 +5,7 @@
  * Depends only on util/ and the spec structs: this could become a library. */
 #include "linux/cgroup.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -317,6 +318,61 @@ static bool is_perm(int r)
 	return r == -EACCES || r == -EPERM || r == -EROFS;
 }
 
+/* Rootless: leave out hierarchy I (nothing is asked of it and the user may
+ * not write there), removing what make_dirs() made of it. */
+static void drop_hier(hk_cgroup *cg, size_t i)
+{
+	struct hk_cg_hier *h = &cg->h[i];
+	for (size_t k = h->n_created; k > 0; k--)
+		if (rmdir(h->created[k - 1]) < 0 && errno != ENOENT)
+			break;
+	hier_clear(h);
+	memmove(h, h + 1, (cg->n_h - i - 1) * sizeof(*h));
+	cg->n_h--;
+}
+
+/* "alice (uid 1000)" from /etc/passwd (no NSS: husk is linked
+ * statically), or "uid 1000". */
+static void user_name(uid_t uid, char *buf, size_t len)
+{
+	hk_err e;
+	_cleanup_free_ char *pw = NULL;
+	snprintf(buf, len, "uid %u", (unsigned)uid);
+	if (hk_read_file("/etc/passwd", &pw, NULL, &e) < 0)
+		return;
+	for (char *line = pw, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		char *end = NULL;
+		if (!c2 || strtoul(c2 + 1, &end, 10) != uid || *end != ':')
+			continue;
+		snprintf(buf, len, "%.*s (uid %u)", (int)(c1 - line), line, (unsigned)uid);
+		return;
+	}
+}
+
+/* Rootless, FIELD asks for a limit and the cgroup of H could not be made
+ * (R: a permission error): say why and what to do. */
+static int not_delegated(const hk_cgroup *cg, const struct hk_cg_hier *h, const char *field, int r,
+                         hk_err *err)
+{
+	char who[256], why[128];
+	user_name(geteuid(), who, sizeof(who));
+	snprintf(why, sizeof(why), "%s", strerror(-r));
+	why[0] = (char)tolower((unsigned char)why[0]);
+	bool v2 = cg->layout == HK_CGROUP_V2;
+	return hk_err_plain(err, -r,
+	                    "linux.resources.%s: cannot create cgroup %s%s (%s): no cgroup is "
+	                    "delegated to user %s there; ask an admin to delegate a cgroup%s%s%s "
+	                    "(chown it to you) and run husk in it%s",
+	                    field, h->mount, h->path, why, who, v2 ? "" : " in the ",
+	                    v2 ? "" : h->ctrls, v2 ? "" : " hierarchy",
+	                    v2 ? ", or run under `systemd-run --user --scope -p Delegate=yes`"
+	                       : "");
+}
+
 int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resources *res,
                      hk_cgroup **out, hk_err *err)
 {
@@ -368,15 +424,32 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 	if (r < 0)
 		return r;
 
+	/* An ordinary user gets a cgroup wherever one is delegated to it (it
+	 * may write there); elsewhere only a limit asked for is an error. */
+	cg->rootless = geteuid() != 0;
 	hk_err e2;
-	for (size_t i = 0; r == 0 && i < cg->n_h; i++)
+	for (size_t i = 0; r == 0 && i < cg->n_h;) {
 		r = make_dirs(cg, &cg->h[i], res, err);
+		if (r == 0 || !is_perm(r) || !cg->rootless) {
+			i++;
+			continue;
+		}
+		const char *field = hk_cg_asked_field(res, cg->h[i].ctrls);
+		if (field) {
+			r = not_delegated(cg, &cg->h[i], field, r, err);
+		} else {
+			drop_hier(cg, i);
+			r = 0;
+		}
+	}
 	if (r < 0) {
 		remove_dirs(cg, false, &e2);
 		if (is_perm(r) && !hk_cg_res_wants(res))
 			return noop_cgroup(layout, out, err);
 		return r;
 	}
+	if (cg->n_h == 0)
+		return noop_cgroup(layout, out, err);
 	r = layout == HK_CGROUP_V2 ? hk_cgv2_apply(cg->h[0].fd, res, err)
 	                           : hk_cgv1_apply(cg, res, err);
 	if (r == 0)

@@ -33,7 +33,10 @@ int hk_cgroup_layout(enum hk_cgroup_layout *out, hk_err *err);
  * ("linux.resources.memory.limit: ...").  When the cgroup cannot be made
  * for lack of permission and RES asks for nothing, succeed with no cgroup
  * (*OUT is then a cgroup that does nothing; device rules do not count as
- * asking).  Device rules (linux.resources.devices) are applied on v1 as
+ * asking).  As an ordinary user, hierarchies it may not write that nothing
+ * is asked of are left out (device rules are then not applied); a limit
+ * asked where no cgroup is delegated to the user is an error saying so
+ * and what to do.  Device rules (linux.resources.devices) are applied on v1 as
  * "deny a", the rules in order, then runc's default allowed devices (null,
  * zero, full, random, urandom, tty, ptmx, pts, mknod of any); on v2 they
  * are accepted but not enforced yet (that needs an eBPF program). */

@@ -25,6 +25,9 @@ struct hk_cgroup {
 	struct hk_cg_hier *h; /* none: the cgroup does nothing */
 	size_t n_h;
 	char *path; /* what hk_cgroup_path() returns; NULL when it does nothing */
+	/* made by an ordinary user: hierarchies it may not write and that
+	 * nothing was asked of (devices, ...) were left out */
+	bool rootless;
 };
 
 /* A mounted hierarchy and husk's own cgroup in it (from mountinfo and
@@ -68,6 +71,11 @@ long long hk_cg_read_key(int dirfd, const char *file, const char *key);
 /* (cgroup_v1.c) Is any field of RES one that asks for something (not unlimited/default)?
  * Device rules do not count. */
 bool hk_cg_res_wants(const hk_resources *res);
+
+/* (cgroup_v1.c) The first field of RES that asks something of a controller
+ * in the comma list CTRLS (NULL: of any controller, unified keys too), as
+ * "memory.limit"; NULL when none does.  Device rules do not count. */
+const char *hk_cg_asked_field(const hk_resources *res, const char *ctrls);
 
 /* (cgroup_v1.c) Fields the first cut does not handle: "linux.resources.X: not supported yet". */
 int hk_cg_check_unsupported(const hk_resources *res, hk_err *err);

@@ -33,6 +33,41 @@ bool hk_cg_res_wants(const hk_resources *r)
 	return r->n_unified > 0;
 }
 
+const char *hk_cg_asked_field(const hk_resources *r, const char *ctrls)
+{
+	const __typeof__(r->memory) *m = &r->memory;
+	const __typeof__(r->cpu) *c = &r->cpu;
+	if (!ctrls || hk_cg_has_ctrl(ctrls, "memory")) {
+		if (m->has_limit && m->limit > 0)
+			return "memory.limit";
+		if (m->has_reservation && m->reservation > 0)
+			return "memory.reservation";
+		if (m->has_swap && m->swap > 0)
+			return "memory.swap";
+		if (m->has_swappiness)
+			return "memory.swappiness";
+		if (m->has_disable_oom_killer && m->disable_oom_killer)
+			return "memory.disableOOMKiller";
+	}
+	if ((!ctrls || hk_cg_has_ctrl(ctrls, "pids")) && r->pids.has_limit && r->pids.limit > 0)
+		return "pids.limit";
+	if (!ctrls || hk_cg_has_ctrl(ctrls, "cpu")) {
+		if (c->has_shares && c->shares > 0)
+			return "cpu.shares";
+		if (c->has_quota && c->quota > 0)
+			return "cpu.quota";
+	}
+	if (!ctrls || hk_cg_has_ctrl(ctrls, "cpuset")) {
+		if (c->cpus && *c->cpus)
+			return "cpu.cpus";
+		if (c->mems && *c->mems)
+			return "cpu.mems";
+	}
+	if (!ctrls && r->n_unified > 0)
+		return "unified";
+	return NULL;
+}
+
 int hk_cg_check_unsupported(const hk_resources *r, hk_err *err)
 {
 	const struct {
@@ -265,7 +300,8 @@ int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err)
 		r = set1(sfd, "cpuset", "cpu.cpus", "cpuset.cpus", c->cpus, NULL, false, err);
 	if (r == 0 && c->mems && *c->mems)
 		r = set1(sfd, "cpuset", "cpu.mems", "cpuset.mems", c->mems, NULL, false, err);
-	if (r == 0)
+	/* rootless: a devices hierarchy husk may not write was left out */
+	if (r == 0 && !(cg->rootless && fd_of(cg, "devices") < 0))
 		r = hk_cgv1_apply_devices(fd_of(cg, "devices"), res, err);
 	return r;
 }

@@ -338,9 +338,27 @@ static int mount_cgroup2(int rootfd, int target, const char *dest, unsigned long
                          const char *data, bool in_userns, hk_err *err)
 {
 	char p[64];
-	if (mount("cgroup2", fd_path(p, sizeof(p), target), "cgroup2", flags & ~(MS_BIND | MS_REC),
-	          data) == 0)
+	unsigned long mflags = flags & ~(MS_BIND | MS_REC);
+	if (mount("cgroup2", fd_path(p, sizeof(p), target), "cgroup2", mflags, data) == 0)
 		return 0;
+	if (errno == EBUSY) {
+		/* DEST is the root of the host's cgroup2 mount (a rootless
+		 * config rbinds the host's /sys) and the kernel refuses the
+		 * same filesystem on the same mount point: cover it with a
+		 * tmpfs and mount the container's view on that. */
+		int r = do_fs_mount("tmpfs", target, "tmpfs", mflags & ~MS_RDONLY, "mode=755", err);
+		if (r < 0)
+			return hk_err_wrap(err, "cover the host's cgroup2 mount");
+		_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+		if (top < 0)
+			return top;
+		if (mount("cgroup2", fd_path(p, sizeof(p), top), "cgroup2", mflags, data) == 0)
+			return 0;
+		if (errno != EPERM)
+			return hk_err_set(err, errno, "mount cgroup2");
+		return cgroup_fallback_bind(rootfd, HK_CGROUP_ROOT, top, dest, flags, in_userns,
+		                            err);
+	}
 	if (errno != EPERM)
 		return hk_err_set(err, errno, "mount cgroup2");
 	return cgroup_fallback_bind(rootfd, HK_CGROUP_ROOT, target, dest, flags, in_userns, err);

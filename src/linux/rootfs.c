@@ -5,6 +5,8 @@
 #include "linux/rootfs.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -34,7 +36,36 @@ static unsigned long propagation_flags(const char *p)
 	return 0;
 }
 
-int hk_rootfs_prepare(const char *rootfs, const char *propagation, int *rootfd, hk_err *err)
+static int mount_overlay(const char *target, const hk_overlay *ov, bool in_userns, hk_err *err)
+{
+	const char *dirs[] = {ov->lower, ov->upper, ov->work};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(dirs); i++)
+		if (strpbrk(dirs[i], ",:\\"))
+			return hk_err_plain(err, EINVAL,
+			                    "overlay: %s: a layer path may not contain ',', ':' "
+			                    "or '\\'",
+			                    dirs[i]);
+	_cleanup_free_ char *data = NULL;
+	if (asprintf(&data, "lowerdir=%s,upperdir=%s,workdir=%s%s", ov->lower, ov->upper, ov->work,
+	             in_userns ? ",userxattr" : "") < 0)
+		return hk_err_set(err, ENOMEM, "overlay");
+	/* nodev: a device node in an image is never a way to the host's
+	 * devices (the container's /dev is a tmpfs of its own) */
+	if (mount("overlay", target, "overlay", MS_NODEV, data) == 0)
+		return 0;
+	int e = errno;
+	if (e == EINVAL)
+		return hk_err_set(err, e,
+		                  "overlay on %s (lower %s, upper %s): the upper layer's "
+		                  "filesystem may not support overlayfs (set HUSK_STORAGE to a "
+		                  "directory on ext4, xfs or tmpfs)",
+		                  target, ov->lower, ov->upper);
+	return hk_err_set(err, e, "overlay on %s (lower %s, upper %s)", target, ov->lower,
+	                  ov->upper);
+}
+
+int hk_rootfs_prepare(const char *rootfs, const char *propagation, const hk_overlay *overlay,
+                      bool in_userns, int *rootfd, hk_err *err)
 {
 	unsigned long prop = propagation_flags(propagation);
 	if (!prop)
@@ -47,8 +78,13 @@ int hk_rootfs_prepare(const char *rootfs, const char *propagation, int *rootfd, 
 	if (mount("", "/", NULL, first, NULL) < 0)
 		return hk_err_set(err, errno, "rootfs: make / %s",
 		                  (first & MS_SLAVE) ? "rslave" : "rprivate");
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (overlay) {
+		int r = mount_overlay(rootfs, overlay, in_userns, err);
+		if (r < 0)
+			return r;
+	} else if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		return hk_err_set(err, errno, "rootfs: bind %s onto itself", rootfs);
+	}
 	int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return hk_err_set(err, errno, "rootfs: open %s", rootfs);

@@ -14,12 +14,25 @@
 #include "oci/types.h"
 #include "util/error.h"
 
+/* A copy-on-write root filesystem (husk box): overlayfs with LOWER
+ * read-only below and UPPER and WORK (directories of one filesystem)
+ * receiving what the container writes.  Mounted nodev in the container's
+ * mount namespace, so it goes away with the container. */
+typedef struct hk_overlay {
+	const char *lower;
+	const char *upper;
+	const char *work;
+} hk_overlay;
+
 /* Make the whole mount tree private (or rslave/rshared... as
  * rootfsPropagation says, applied to "/" recursively: default rprivate,
  * then later hk_rootfs_finalize sets the final propagation), bind-mount
- * ROOTFS (absolute path) onto itself (recursively) and return an O_PATH
- * directory fd of it in *ROOTFD. */
-int hk_rootfs_prepare(const char *rootfs, const char *propagation, int *rootfd, hk_err *err);
+ * ROOTFS (absolute path) onto itself (recursively) -- or, with OVERLAY,
+ * mount that overlay on it (with "userxattr" IN_USERNS, as overlayfs in a
+ * user namespace needs) -- and return an O_PATH directory fd of it in
+ * *ROOTFD. */
+int hk_rootfs_prepare(const char *rootfs, const char *propagation, const hk_overlay *overlay,
+                      bool in_userns, int *rootfd, hk_err *err);
 
 /* Open PATH (absolute or relative, as seen inside the container) below
  * ROOTFD, never leaving it: symlinks and ".." are resolved as if ROOTFD

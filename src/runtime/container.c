@@ -279,7 +279,7 @@ static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
 int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err)
 {
 	const hk_spec *s = o->spec;
-	hk_init_ctx ctx = {.spec = s, .foreground = o->foreground};
+	hk_init_ctx ctx = {.spec = s, .foreground = o->foreground, .overlay = o->overlay};
 	unsigned long flags = 0;
 	int sv[2];
 

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "linux/cgroup.h"
+#include "linux/rootfs.h"
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -19,6 +20,10 @@ typedef struct hk_container_opts {
 	const char *bundle; /* absolute path of the bundle directory */
 	const hk_spec *spec;
 	bool foreground; /* the container dies with husk (run) */
+	/* husk box: the root filesystem is this overlay, mounted on root.path
+	 * (an empty directory) in the container's mount namespace.  NULL for
+	 * OCI bundles. */
+	const hk_overlay *overlay;
 } hk_container_opts;
 
 typedef struct hk_container {

@@ -28,6 +28,7 @@
 #include "linux/identity.h"
 #include "linux/namespaces.h"
 #include "linux/rlimits.h"
+#include "linux/net.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -137,7 +138,8 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	_cleanup_close_ int rootfd = -1;
 	int r;
 
-	if ((r = hk_rootfs_prepare(ctx->rootfs, s->lnx.rootfs_propagation, &rootfd, err)) < 0)
+	if ((r = hk_rootfs_prepare(ctx->rootfs, s->lnx.rootfs_propagation, ctx->overlay, in_userns,
+	                           &rootfd, err)) < 0)
 		return hk_err_wrap(err, "rootfs %s", ctx->rootfs);
 	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns, err)) < 0)
 		return r;
@@ -167,6 +169,9 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 
 static int setup_names(const hk_spec *s, hk_err *err)
 {
+	const hk_namespace *net = hk_spec_namespace(s, HK_NS_NETWORK);
+	if (net && !net->path && hk_net_loopback_up(err) < 0)
+		return -err->code;
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return hk_err_set(err, errno, "hostname: sethostname \"%s\"", s->hostname);
 	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)

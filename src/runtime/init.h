@@ -5,16 +5,18 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "linux/rootfs.h"
 #include "spec/spec.h"
 
 typedef struct hk_init_ctx {
 	const hk_spec *spec;
 	const char *rootfs;
-	int sync;              /* child end of the sync socket */
-	bool joins;            /* slow path: namespaces joined/created in the child */
-	unsigned long unshare; /* slow path: CLONE_NEW* to unshare in the child */
-	bool userns_new;       /* a new user namespace */
-	bool must_fork;        /* slow path: fork into the pid/time namespace */
+	const hk_overlay *overlay; /* NULL: ROOTFS bound onto itself */
+	int sync;                  /* child end of the sync socket */
+	bool joins;                /* slow path: namespaces joined/created in the child */
+	unsigned long unshare;     /* slow path: CLONE_NEW* to unshare in the child */
+	bool userns_new;           /* a new user namespace */
+	bool must_fork;            /* slow path: fork into the pid/time namespace */
 	bool foreground;
 	bool cgroup_early;
 	bool setgroups_denied;

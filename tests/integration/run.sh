@@ -14,12 +14,22 @@ for f in "${files[@]}"; do
 done
 pass=0 failn=0
 tmpbase=$(mktemp -d /tmp/husk-tests.XXXXXX)
+chmod 0755 "$tmpbase"
+# one unprivileged user for the rootless tests, removed even on Ctrl-C
+cleanup() {
+	hk_user_teardown
+	rm -rf "$tmpbase"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+hk_user_setup || echo "warning: could not create the test user: rootless tests will fail" >&2
 for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	if [ -n "${HK_TEST_FILTER:-}" ] && ! [[ $t =~ $HK_TEST_FILTER ]]; then
 		continue
 	fi
 	T="$tmpbase/$t"
 	mkdir -p "$T"
+	chmod 0755 "$T"
 	mounts_before=$(wc -l </proc/self/mountinfo)
 	start=$(date +%s%N)
 	(
@@ -37,12 +47,9 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	if [ -n "$left" ]; then
 		leaks="$leaks cgroups:$(echo $left)"
 		# a failed test may leave its container running: kill what is in
-		# the test's own cgroups, then remove them
-		for d in $left; do
-			for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		done
-		sleep 0.2
-		for d in $(echo "$left" | sort -r); do rmdir "$d" 2>/dev/null; done
+		# the test's own cgroups (and below them: a delegated cgroup
+		# holds husk's), then remove them
+		for d in $(echo "$left" | sort -r); do cg_remove_tree "$d"; done
 	fi
 	if [ $rc -eq 0 ] && [ -z "$leaks" ]; then
 		pass=$((pass + 1))
@@ -53,6 +60,11 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 		sed 's/^/    | /' "$T/log" | tail -25
 	fi
 done
-rm -rf "$tmpbase"
+cleanup
+trap - EXIT
+if grep -q "^hkt$$:" /etc/passwd /etc/subuid /etc/subgid; then
+	failn=$((failn + 1))
+	echo "FAIL $label test user hkt$$ left in /etc/passwd, /etc/subuid or /etc/subgid"
+fi
 echo "integration($label): $pass passed, $failn failed"
 [ $failn -eq 0 ]

@@ -1,6 +1,7 @@
 /* test_cgroup.c - the cgroup layer on the real host (v1/hybrid or pure v2):
  * limits read back, entering, OOM kills, pids.max, destroy with processes
- * inside, path checks, missing files, load and the unprivileged no-op.
+ * inside, path checks, missing files, load, the unprivileged no-op and
+ * error, and an unprivileged user in a cgroup delegated to it.
  * Runs as root; every cgroup it makes is named husk-unit-<pid>-N and
  * removed. */
 #include <errno.h>
@@ -536,6 +537,15 @@ static int unprivileged(void)
 	hk_resources res = limits();
 	if (hk_cgroup_create(name, "x", &res, &cg, &e) != -EACCES)
 		return 14;
+	/* says which field, which directory, whose, and what to do */
+	if (!strstr(e.msg, "linux.resources.memory.limit: cannot create cgroup /sys/fs/cgroup/") ||
+	    !strstr(e.msg, name) || !strstr(e.msg, "delegated to user nobody (uid 65534)") ||
+	    !strstr(e.msg, "chown it to you") || strchr(e.msg, '\n'))
+		return 15;
+	res.memory.has_limit = false;
+	if (hk_cgroup_create(name, "x", &res, &cg, &e) != -EACCES ||
+	    !strstr(e.msg, "linux.resources.pids.limit: cannot create cgroup"))
+		return 16;
 	return 0;
 }
 
@@ -547,6 +557,150 @@ TEST(unprivileged_noop)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		fprintf(stderr, "  child status %d\n", WEXITSTATUS(st));
+}
+
+/* The cgroups delegated to nobody: v1: husk-unit-PID-deleg below our own in
+ * the memory and pids hierarchies; v2: D = that name beside our own, with
+ * D/shell to run in.  N_DIRS dirs in DIRS, to enter (v2: D/shell) and to
+ * remove (in reverse). */
+struct deleg {
+	char *dirs[3];
+	size_t n;
+};
+
+static int chown_deleg(const char *dir, const char *const *files)
+{
+	int r = chown(dir, 65534, 65534);
+	for (; r == 0 && *files; files++) {
+		_cleanup_free_ char *f = NULL;
+		if (asprintf(&f, "%s/%s", dir, *files) < 0)
+			return -1;
+		r = chown(f, 65534, 65534);
+	}
+	return r;
+}
+
+static int delegate(struct deleg *d)
+{
+	_cleanup_free_ char *name = NULL;
+	hk_err e;
+	if (asprintf(&name, "husk-unit-%d-deleg", (int)getpid()) < 0)
+		return -1;
+	if (layout == HK_CGROUP_V2) {
+		_cleanup_free_ char *path = expected(NULL, name);
+		static const char *const files[] = {"cgroup.procs", "cgroup.threads",
+		                                    "cgroup.subtree_control", NULL};
+		static const char *const shell_files[] = {"cgroup.procs", "cgroup.threads", NULL};
+		d->dirs[0] = dir_of(NULL, path);
+		if (mkdir(d->dirs[0], 0755) < 0)
+			return -1;
+		d->n = 1;
+		asprintf(&d->dirs[1], "%s/shell", d->dirs[0]);
+		_cleanup_free_ char *sc = NULL;
+		asprintf(&sc, "%s/cgroup.subtree_control", d->dirs[0]);
+		if (hk_write_file(sc, "+memory +pids", &e) < 0 || mkdir(d->dirs[1], 0755) < 0)
+			return -1;
+		d->n = 2;
+		return chown_deleg(d->dirs[0], files) == 0 &&
+		               chown_deleg(d->dirs[1], shell_files) == 0
+		           ? 0
+		           : -1;
+	}
+	static const char *const ctrls[] = {"memory", "pids"};
+	static const char *const files[] = {"cgroup.procs", "tasks", NULL};
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *path = expected(ctrls[i], name);
+		d->dirs[i] = dir_of(ctrls[i], path);
+		if (mkdir(d->dirs[i], 0755) < 0)
+			return -1;
+		d->n = i + 1;
+		if (chown_deleg(d->dirs[i], files) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static struct deleg deleg;
+
+/* As nobody, in the delegated cgroup: limits apply; devices are left out. */
+static int delegated_child(void)
+{
+	hk_err e;
+	char pid[32];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (size_t i = layout == HK_CGROUP_V2 ? 1 : 0; i < deleg.n; i++) {
+		_cleanup_free_ char *f = NULL;
+		asprintf(&f, "%s/cgroup.procs", deleg.dirs[i]);
+		if (hk_write_file(f, pid, &e) < 0)
+			return 20;
+	}
+	if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+		return 21;
+	hk_resources res = limits();
+	hk_cgroup *cg = NULL;
+	if (hk_cgroup_create("husk-x", "x", &res, &cg, &e) < 0) {
+		fprintf(stderr, "  %s\n", e.msg);
+		return 22;
+	}
+	const char *path = hk_cgroup_path(cg);
+	if (!path || (layout != HK_CGROUP_V2 && (strstr(path, "devices") || cg->n_h != 2)))
+		return 23;
+	_cleanup_free_ char *leaf = NULL;
+	asprintf(&leaf, "%s/husk-x",
+	         layout == HK_CGROUP_V2 ? deleg.dirs[0] : deleg.dirs[0] /* memory */);
+	long long lim =
+	    read_num(leaf, layout == HK_CGROUP_V2 ? "memory.max" : "memory.limit_in_bytes");
+	if (lim != 32 * MiB)
+		return 24;
+	struct waiter w = spawn(NULL);
+	if (hk_cgroup_enter(cg, w.pid, &e) < 0) {
+		fprintf(stderr, "  %s\n", e.msg);
+		return 25;
+	}
+	if (hk_cgroup_destroy(cg, &e) < 0)
+		return 26;
+	int st = tu_wait(w.pid);
+	close(w.fd);
+	hk_cgroup_free(cg);
+	return WIFSIGNALED(st) && gone(leaf) ? 0 : 27;
+}
+
+TEST(unprivileged_delegated)
+{
+	int r = delegate(&deleg);
+	CHECK(r == 0);
+	if (r == 0) {
+		struct waiter w = spawn(delegated_child);
+		go(&w);
+		int st = tu_wait(w.pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			fprintf(stderr, "  child status %d\n", WEXITSTATUS(st));
+	}
+	for (size_t i = deleg.n; i > 0; i--) {
+		CHECK(rmdir(deleg.dirs[i - 1]) == 0);
+		free(deleg.dirs[i - 1]);
+	}
+}
+
+TEST(asked_field)
+{
+	hk_resources r = {0};
+	CHECK(hk_cg_asked_field(&r, NULL) == NULL);
+	r.pids.has_limit = true;
+	r.pids.limit = 5;
+	CHECK_STREQ(hk_cg_asked_field(&r, NULL), "pids.limit");
+	CHECK(hk_cg_asked_field(&r, "memory") == NULL);
+	CHECK_STREQ(hk_cg_asked_field(&r, "pids"), "pids.limit");
+	r.memory.has_limit = true;
+	r.memory.limit = -1; /* unlimited asks for nothing */
+	CHECK(hk_cg_asked_field(&r, "memory") == NULL);
+	r.memory.limit = MiB;
+	CHECK_STREQ(hk_cg_asked_field(&r, NULL), "memory.limit");
+	CHECK(hk_cg_asked_field(&r, "devices") == NULL);
+	r.cpu.has_shares = true;
+	r.cpu.shares = 512;
+	CHECK_STREQ(hk_cg_asked_field(&r, "cpu,cpuacct"), "cpu.shares");
 }
 
 int main(void)
@@ -563,5 +717,7 @@ int main(void)
 	RUN(swap_conversion);
 	RUN(load_then_destroy);
 	RUN(unprivileged_noop);
+	RUN(unprivileged_delegated);
+	RUN(asked_field);
 	return check_summary();
 }

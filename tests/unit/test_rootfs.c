@@ -418,9 +418,9 @@ static void prepare_body(void)
 	make_root("prep", r, NULL);
 	int fd = -1;
 	hk_err err = {0};
-	CHECK(hk_rootfs_prepare(r, "bogus", &fd, &err) == -EINVAL);
+	CHECK(hk_rootfs_prepare(r, "bogus", NULL, false, &fd, &err) == -EINVAL);
 	CHECK_STREQ(err.msg, "rootfs: invalid rootfsPropagation \"bogus\"");
-	CHECK(hk_rootfs_prepare(r, "rslave", &fd, &err) == 0);
+	CHECK(hk_rootfs_prepare(r, "rslave", NULL, false, &fd, &err) == 0);
 	CHECK(tu_mounted_at(r));
 	CHECK(same_file(fd, r));
 	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : 0;
@@ -469,7 +469,7 @@ static void pivot_body(void)
 
 	int rootfd = -1;
 	hk_err err = {0};
-	CHECK(hk_rootfs_prepare(r, NULL, &rootfd, &err) == 0);
+	CHECK(hk_rootfs_prepare(r, NULL, NULL, false, &rootfd, &err) == 0);
 	hk_mount ms[] = {
 	    mk("proc", "proc", "/proc", 0, NULL),
 	    mk("tmpfs", "tmpfs", "/tmp", 1, NULL),

@@ -164,13 +164,19 @@ static int echo_through(int m, int s, char *out, size_t len)
 {
 	if (write(s, "a\n", 2) != 2)
 		return -1;
-	struct pollfd pfd = {.fd = m, .events = POLLIN};
-	if (poll(&pfd, 1, 2000) != 1)
-		return -1;
-	ssize_t n = read(m, out, len - 1);
-	if (n < 0)
-		return -1;
-	out[n] = '\0';
+	/* the pty may hand the line over in pieces: read up to its '\n' */
+	size_t got = 0;
+	out[0] = '\0';
+	while (got < len - 1 && !strchr(out, '\n')) {
+		struct pollfd pfd = {.fd = m, .events = POLLIN};
+		if (poll(&pfd, 1, 2000) != 1)
+			return -1;
+		ssize_t n = read(m, out + got, len - 1 - got);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+		out[got] = '\0';
+	}
 	return 0;
 }
 
