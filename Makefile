@@ -19,7 +19,10 @@ STATIC ?= $(if $(wildcard /usr/lib/$(shell $(CC) -print-multiarch)/libjson-c.a),
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	  -Wformat=2 -fno-strict-aliasing -D_GNU_SOURCE -Isrc
-LDLIBS += -ljson-c
+# libarchive (tarball rootfs for `husk box`) with only the tar reader and the
+# gzip/bzip2/xz/zstd/lz4 filters referenced, so a static link pulls no more;
+# nettle for SHA-256 (libarchive depends on it anyway).
+LDLIBS += -ljson-c -larchive -lnettle -lacl -llzma -lzstd -llz4 -lbz2 -lz
 ifeq ($(SANITIZE),1)
 STATIC := 0
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -3,9 +3,9 @@
 # run as root and something is missing).  `--test` adds what the test suite
 # uses (jq, script, the pure cgroup v2 VM's qemu).
 set -eu
-pkgs="gcc make pkg-config libjson-c-dev busybox-static jq"
+pkgs="gcc make pkg-config libjson-c-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc"
+	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd"
 fi
 missing=""
 for p in $pkgs; do

@@ -16,6 +16,7 @@ static const struct verb {
 	int (*fn)(const hk_global *g, int argc, char **argv);
 	const char *help;
 } verbs[] = {
+    {"box", hk_cmd_box, "run a command in a root filesystem, isolated (no config needed)"},
     {"run", hk_cmd_run, "create and run a container in the foreground"},
     {"spec", hk_cmd_spec, "write a default config.json"},
 };
@@ -25,7 +26,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: husk [GLOBAL OPTIONS] COMMAND [ARGS...]\n\n"
 	           "husk is a Linux container runtime for OCI bundles.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+		fprintf(f, "  %-6s %s\n", verbs[i].name, verbs[i].help);
 	fprintf(f, "\nglobal options:\n"
 	           "  --root DIR          state directory (default /run/husk)\n"
 	           "  --log FILE          also write errors to FILE\n"

@@ -14,3 +14,7 @@ jq '.process.terminal = false | .hostname = "husk-demo" | .linux.cgroupsPath = "
 	"$bundle/config.json" >"$bundle/config.new"
 mv "$bundle/config.new" "$bundle/config.json"
 "$husk" run -b "$bundle" husk-demo
+# the same with no config at all: husk box on the built-in busybox rootfs
+# (its storage in the demo's temporary directory, removed at the end)
+HUSK_STORAGE="$bundle/storage" "$husk" box --memory 64M --hostname husk-box-demo -- \
+	sh -c 'echo "hello from $(hostname) (husk box): I see $(ls /proc | grep -c [0-9]) processes"'

@@ -24,6 +24,7 @@ int hk_cli_usage_error(const char *verb, const char *usage, const char *fmt, ...
 /* Container ids as runc accepts them: [A-Za-z0-9][A-Za-z0-9_+.-]*. */
 int hk_cli_check_id(const char *id, hk_err *err);
 
+int hk_cmd_box(const hk_global *g, int argc, char **argv);
 int hk_cmd_run(const hk_global *g, int argc, char **argv);
 int hk_cmd_spec(const hk_global *g, int argc, char **argv);
 
