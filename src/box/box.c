@@ -11,6 +11,7 @@
  */
 #include "box/box.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,6 +94,9 @@ static void layer_release(box_layer *l)
 		close(l->lock);
 }
 
+/* In the layer of a box run with --rm: remove me if you find me unlocked. */
+#define RM_MARK "discard"
+
 /* Make or take the layer directory of NAME, locked. */
 static int layer_open(box_layer *l, const char *storage, const char *name, const char *rootfs,
                       bool rm, hk_err *err)
@@ -138,7 +142,39 @@ static int layer_open(box_layer *l, const char *storage, const char *name, const
 	for (size_t i = 0; i < HK_ARRAY_SIZE(dirs); i++)
 		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST)
 			return hk_err_set(err, errno, "box layer: mkdir %s", dirs[i]);
+	if (rm) {
+		_cleanup_free_ char *mark = NULL;
+		if (asprintf(&mark, "%s/" RM_MARK, l->dir) < 0)
+			return hk_err_set(err, ENOMEM, "box layer");
+		int r = hk_write_file_at(AT_FDCWD, mark, "", 0, 1, err);
+		if (r < 0)
+			return r;
+	}
 	return hk_write_file_at(AT_FDCWD, origin, rootfs, strlen(rootfs), 1, err);
+}
+
+/* Layers of --rm boxes whose husk was killed (SIGKILL, a crash): marked
+ * RM_MARK and no longer locked.  Removed before a box starts. */
+static void remove_orphans(const char *storage, const hk_idmaps *maps)
+{
+	_cleanup_free_ char *boxes = NULL;
+	if (asprintf(&boxes, "%s/boxes", storage) < 0)
+		return;
+	_cleanup_dir_ DIR *d = opendir(boxes);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *dir = NULL, *mark = NULL, *lockp = NULL;
+		if (asprintf(&dir, "%s/%s", boxes, de->d_name) < 0 ||
+		    asprintf(&mark, "%s/" RM_MARK, dir) < 0 ||
+		    asprintf(&lockp, "%s/lock", dir) < 0 || access(mark, F_OK) < 0)
+			continue;
+		_cleanup_close_ int lock = open(lockp, O_RDWR | O_CLOEXEC);
+		hk_err ignored;
+		if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+			hk_tree_remove(dir, maps, &ignored);
+	}
 }
 
 static char *default_name(void)
@@ -251,6 +287,7 @@ int hk_box_run(const hk_box_opts *o, int *exit_code, hk_err *err)
 		*exit_code = 0;
 		return 0;
 	}
+	remove_orphans(storage, mp);
 	return run_in_layer(o, name, storage, rootfs, mp, json, exit_code, err);
 }
 

@@ -434,6 +434,45 @@ static int make_cached(const char *rootfs_dir, const char *final, const hk_idmap
 	return r;
 }
 
+/* The SHA-256 of TAR (a tarball, or busybox), remembered in
+ * ROOTFS_DIR/.index/DEV-INO with the file's size, mtime and ctime (any
+ * write changes the ctime, which cannot be set back), so that a big
+ * tarball is read once, not at every box. */
+static int cached_hash(const char *tar, const char *rootfs_dir, char hex[65], hk_err *err)
+{
+	struct stat st;
+	if (stat(tar, &st) < 0)
+		return hk_err_set(err, errno, "%s", tar);
+	_cleanup_free_ char *dir = NULL, *entry = NULL, *stamp = NULL, *old = NULL;
+	if (asprintf(&dir, "%s/.index", rootfs_dir) < 0 ||
+	    asprintf(&entry, "%s/%llx-%llx", dir, (unsigned long long)st.st_dev,
+	             (unsigned long long)st.st_ino) < 0 ||
+	    asprintf(&stamp, "%lld %lld.%09ld %lld.%09ld ", (long long)st.st_size,
+	             (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+	             st.st_ctim.tv_nsec) < 0)
+		return hk_err_set(err, ENOMEM, "%s", tar);
+	hk_err ignored;
+	size_t n = strlen(stamp);
+	if (hk_read_file(entry, &old, NULL, &ignored) == 0 && strncmp(old, stamp, n) == 0 &&
+	    strlen(old + n) >= 64 && strspn(old + n, "0123456789abcdef") == 64) {
+		memcpy(hex, old + n, 64);
+		hex[64] = '\0';
+		return 0;
+	}
+	int r = hk_sha256_file(tar, hex, err);
+	if (r < 0)
+		return r;
+	/* best effort: a failure only means hashing again next time */
+	_cleanup_free_ char *line = NULL, *tmp = NULL;
+	if ((mkdir(dir, 0700) == 0 || errno == EEXIST) &&
+	    asprintf(&line, "%s%s\n", stamp, hex) > 0 &&
+	    asprintf(&tmp, "%s.%d", entry, (int)getpid()) > 0 &&
+	    hk_write_file_at(AT_FDCWD, tmp, line, strlen(line), 1, &ignored) == 0 &&
+	    rename(tmp, entry) < 0)
+		unlink(tmp);
+	return 0;
+}
+
 static int fill_builtin(const char *tmp, void *arg, hk_err *err)
 {
 	return build_builtin(arg, tmp, err);
@@ -448,7 +487,7 @@ static int resolve_builtin(const char *rootfs_dir, char **out, hk_err *err)
 	if (r < 0)
 		return r;
 	char hex[65];
-	if ((r = hk_sha256_file(bb, hex, err)) < 0)
+	if ((r = cached_hash(bb, rootfs_dir, hex, err)) < 0)
 		return r;
 	_cleanup_free_ char *final = NULL;
 	if (asprintf(&final, "%s/builtin-%.16s", rootfs_dir, hex) < 0)
@@ -514,49 +553,11 @@ static int fill_tarball(const char *tmp, void *arg, hk_err *err)
 	return unpack_fn(&j, err);
 }
 
-/* The SHA-256 of TAR, remembered in ROOTFS_DIR/.index/DEV-INO with the
- * file's size, mtime and ctime (any write changes the ctime, which cannot
- * be set back), so that a big tarball is read once, not at every box. */
-static int tarball_hash(const char *tar, const char *rootfs_dir, char hex[65], hk_err *err)
-{
-	struct stat st;
-	if (stat(tar, &st) < 0)
-		return hk_err_set(err, errno, "%s", tar);
-	_cleanup_free_ char *dir = NULL, *entry = NULL, *stamp = NULL, *old = NULL;
-	if (asprintf(&dir, "%s/.index", rootfs_dir) < 0 ||
-	    asprintf(&entry, "%s/%llx-%llx", dir, (unsigned long long)st.st_dev,
-	             (unsigned long long)st.st_ino) < 0 ||
-	    asprintf(&stamp, "%lld %lld.%09ld %lld.%09ld ", (long long)st.st_size,
-	             (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-	             st.st_ctim.tv_nsec) < 0)
-		return hk_err_set(err, ENOMEM, "%s", tar);
-	hk_err ignored;
-	size_t n = strlen(stamp);
-	if (hk_read_file(entry, &old, NULL, &ignored) == 0 && strncmp(old, stamp, n) == 0 &&
-	    strlen(old + n) >= 64 && strspn(old + n, "0123456789abcdef") == 64) {
-		memcpy(hex, old + n, 64);
-		hex[64] = '\0';
-		return 0;
-	}
-	int r = hk_sha256_file(tar, hex, err);
-	if (r < 0)
-		return r;
-	/* best effort: a failure only means hashing again next time */
-	_cleanup_free_ char *line = NULL, *tmp = NULL;
-	if ((mkdir(dir, 0700) == 0 || errno == EEXIST) &&
-	    asprintf(&line, "%s%s\n", stamp, hex) > 0 &&
-	    asprintf(&tmp, "%s.%d", entry, (int)getpid()) > 0 &&
-	    hk_write_file_at(AT_FDCWD, tmp, line, strlen(line), 1, &ignored) == 0 &&
-	    rename(tmp, entry) < 0)
-		unlink(tmp);
-	return 0;
-}
-
 static int resolve_tarball(const char *tar, const char *label, const char *rootfs_dir,
                            const hk_idmaps *maps, bool progress, char **out, hk_err *err)
 {
 	char hex[65], key[96] = "";
-	int r = tarball_hash(tar, rootfs_dir, hex, err);
+	int r = cached_hash(tar, rootfs_dir, hex, err);
 	if (r < 0)
 		return r;
 	if (maps && maps->full && maps->n_uids > 1 && maps->n_gids > 1) {

@@ -151,7 +151,10 @@ static int prepare_entry(struct unpack_state *s, struct archive_entry *e, const 
 			    "%s: entry \"%s\": hard link to \"%s\" leads outside the "
 			    "root filesystem (through the symbolic link \"%.*s\")",
 			    s->label, name, link, (int)at, lrel);
-		snprintf(path, sizeof(path), "%s/%s", dest, lrel);
+		if (snprintf(path, sizeof(path), "%s/%s", dest, lrel) >= (int)sizeof(path))
+			return hk_err_plain(err, ENAMETOOLONG,
+			                    "%s: entry \"%s\": hard link target too long", s->label,
+			                    name);
 		archive_entry_copy_hardlink(e, path);
 	} else if (o->skip_devices && (type == AE_IFCHR || type == AE_IFBLK)) {
 		return 0;
