@@ -117,10 +117,10 @@ cg_leftovers() {
 }
 
 # The pid of the container process NAME whose parent is husk HPID (waits up
-# to 5 s for it); fails when there is none.
+# to 30 s for it); fails when there is none.
 container_child() {
 	local p
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		p=$(pgrep -P "$1" -x "$2" || true)
 		[ -n "$p" ] && echo "$p" && return 0
 		sleep 0.1

@@ -2,6 +2,7 @@
 #include "linux/sync.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <poll.h>
@@ -109,9 +110,15 @@ int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err)
 	if (fd)
 		*fd = -1;
 	memset(msg, 0, sizeof(*msg));
+	/* ECONNRESET: the peer exited with one of our messages unread; the
+	 * kernel reports that (once) before what the peer sent last, often
+	 * its ERROR: read on. */
+	bool reset = false;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
+	if (n < 0 && errno == ECONNRESET)
+		return hk_err_plain(err, EPIPE, "sync: the container's process went away");
 	if (n < 0)
 		return hk_err_set(err, errno, "sync: receive");
 	if (n == 0)

@@ -134,7 +134,7 @@ test_box_signal_forwarded() {
 	for sig in TERM INT; do
 		"$HUSK" box --name "$(boxname)" "$T/rootfs" -- sh -c "trap 'echo got-$sig; exit 3' $sig; echo ready; while :; do sleep 0.1; done" >"$T/out-$sig" &
 		hpid=$!
-		for _ in $(seq 50); do grep -q ready "$T/out-$sig" 2>/dev/null && break; sleep 0.1; done
+		for _ in $(seq 300); do grep -q ready "$T/out-$sig" 2>/dev/null && break; sleep 0.1; done
 		kill -"$sig" "$hpid"
 		rc=0
 		wait "$hpid" || rc=$?
@@ -351,7 +351,7 @@ test_box_running_name_is_locked() {
 	name=$(boxname)
 	"$HUSK" box --name "$name" "$T/rootfs" -- sh -c 'trap "exit 0" TERM; echo ready; while :; do sleep 0.1; done' >"$T/out" &
 	hpid=$!
-	for _ in $(seq 50); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
 	hk box --name "$name" "$T/rootfs" -- true 2>"$T/err" || rc=$?
 	kill -TERM "$hpid"
 	wait "$hpid" || true
@@ -366,13 +366,13 @@ test_box_layer_of_killed_husk_removed_later() {
 	name=$(boxname)
 	"$HUSK" box --name "$name" "$T/rootfs" -- sh -c 'echo ready; sleep 30' >"$T/out" &
 	hpid=$!
-	for _ in $(seq 50); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
 	kill -KILL "$hpid"
 	wait "$hpid" || true
 	[ -d "$HUSK_STORAGE/boxes/$name" ] || fail "expected the layer of the killed box"
 	# the container died with husk; its cgroup is what a state store
 	# will clean (husk run has the same gap): removed by hand here
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		for d in $(cg_leftovers | sort -r); do rmdir "$d" 2>/dev/null || true; done
 		[ -z "$(cg_leftovers)" ] && break
 		sleep 0.1

@@ -214,14 +214,20 @@ test_oom_score_adj() {
 test_pid_file() {
 	local b pid
 	b=$(mkbundle)
-	setargs "$b" sh -c 'echo $$; sleep 1'
+	setargs "$b" sh -c 'echo $$; sleep 60'
 	"$HUSK" run --pid-file "$T/pid" -b "$b" "$(newid)" >"$T/out" &
 	local hpid=$!
-	for _ in $(seq 50); do [ -s "$T/pid" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ -s "$T/pid" ] && break; sleep 0.05; done
 	pid=$(cat "$T/pid")
 	assert_eq "$hpid" "$(awk '{print $4}' "/proc/$pid/stat")" "the pid file names husk's child"
-	assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 1"
-	wait "$hpid"
+	# its exec may still be on its way on a slow machine
+	for _ in $(seq 100); do
+		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in *"sleep 60"*) break ;; esac
+		sleep 0.05
+	done
+	assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 60"
+	kill -KILL "$pid"
+	wait "$hpid" || true
 	[ ! -e "$T/pid" ] || fail "pid file left after exit"
 }
 
