@@ -17,6 +17,13 @@ static const struct verb {
 	const char *help;
 } verbs[] = {
     {"box", hk_cmd_box, "run a command in a root filesystem, isolated (no config needed)"},
+    {"create", hk_cmd_create, "create a container (its process waits for start)"},
+    {"start", hk_cmd_start, "start the process of a created container"},
+    {"state", hk_cmd_state, "print a container's state (OCI state JSON)"},
+    {"kill", hk_cmd_kill, "send a signal to a container's process (or all, --all)"},
+    {"delete", hk_cmd_delete, "delete a stopped container (--force: any)"},
+    {"list", hk_cmd_list, "list containers"},
+    {"ps", hk_cmd_ps, "list the processes of a container"},
     {"run", hk_cmd_run, "create and run a container in the foreground"},
     {"spec", hk_cmd_spec, "write a default config.json"},
 };
@@ -26,7 +33,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: husk [GLOBAL OPTIONS] COMMAND [ARGS...]\n\n"
 	           "husk is a Linux container runtime for OCI bundles.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-6s %s\n", verbs[i].name, verbs[i].help);
+		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
 	fprintf(f, "\nglobal options:\n"
 	           "  --root DIR          state directory (default /run/husk)\n"
 	           "  --log FILE          also write errors to FILE\n"

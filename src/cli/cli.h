@@ -24,7 +24,22 @@ int hk_cli_usage_error(const char *verb, const char *usage, const char *fmt, ...
 /* Container ids as runc accepts them: [A-Za-z0-9][A-Za-z0-9_+.-]*. */
 int hk_cli_check_id(const char *id, hk_err *err);
 
+/* The state root for container ID (checked as hk_cli_check_id does),
+ * malloc'd; NULL with ERR set. */
+char *hk_cli_container_root(const hk_global *g, const char *id, hk_err *err);
+
+/* create ID from BUNDLE/config.json (create, and run -d). */
+int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,
+                  const char *console, hk_err *err);
+
 int hk_cmd_box(const hk_global *g, int argc, char **argv);
+int hk_cmd_create(const hk_global *g, int argc, char **argv);
+int hk_cmd_start(const hk_global *g, int argc, char **argv);
+int hk_cmd_state(const hk_global *g, int argc, char **argv);
+int hk_cmd_kill(const hk_global *g, int argc, char **argv);
+int hk_cmd_delete(const hk_global *g, int argc, char **argv);
+int hk_cmd_list(const hk_global *g, int argc, char **argv);
+int hk_cmd_ps(const hk_global *g, int argc, char **argv);
 int hk_cmd_run(const hk_global *g, int argc, char **argv);
 int hk_cmd_spec(const hk_global *g, int argc, char **argv);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "runtime/state.h"
 #include "util/cleanup.h"
 
 static void json_escape(FILE *f, const char *s)
@@ -76,4 +77,14 @@ int hk_cli_check_id(const char *id, hk_err *err)
 			                    id);
 	}
 	return 0;
+}
+
+char *hk_cli_container_root(const hk_global *g, const char *id, hk_err *err)
+{
+	if (hk_cli_check_id(id, err) < 0)
+		return NULL;
+	char *root = hk_state_root(g->root);
+	if (!root)
+		hk_err_set(err, ENOMEM, "state root");
+	return root;
 }

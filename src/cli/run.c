@@ -8,26 +8,39 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "runtime/lifecycle.h"
 #include "runtime/run.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 
-static const char run_usage[] = "[-b BUNDLE] [--pid-file FILE] ID";
+static const char run_usage[] = "[-d] [-b BUNDLE] [--pid-file FILE] [--console-socket PATH] ID";
 
 int hk_cmd_run(const hk_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"bundle", required_argument, NULL, 'b'}, {"pid-file", required_argument, NULL, 'p'},
-	    {"no-pivot", no_argument, NULL, 'P'},     {"no-new-keyring", no_argument, NULL, 'K'},
-	    {"help", no_argument, NULL, 'h'},         {0},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"pid-file", required_argument, NULL, 'p'},
+	    {"no-pivot", no_argument, NULL, 'P'},
+	    {"no-new-keyring", no_argument, NULL, 'K'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"console-socket", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
-	const char *bundle = ".", *pid_file = NULL;
+	const char *bundle = ".", *pid_file = NULL, *console = NULL;
+	bool detach = false;
 	hk_err err = {0};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			detach = true;
+			break;
+		case 'c':
+			console = optarg;
+			break;
 		case 'b':
 			bundle = optarg;
 			break;
@@ -53,6 +66,23 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 	if (optind != argc - 1)
 		return hk_cli_usage_error("run", run_usage, "expected exactly one container id");
 	const char *id = argv[optind];
+	if (detach) {
+		/* create + start; husk returns, the container goes on */
+		_cleanup_free_ char *root = hk_state_root(g->root);
+		if (hk_cli_create(g, id, bundle, pid_file, console, &err) < 0) {
+			hk_cli_error(g, &err);
+			return 1;
+		}
+		if (hk_lc_start(root, id, &err) < 0) {
+			hk_err ignored;
+			hk_cli_error(g, &err);
+			hk_lc_delete(root, id, true, &ignored);
+			return 1;
+		}
+		return 0;
+	}
+	if (console)
+		return hk_cli_usage_error("run", run_usage, "--console-socket needs -d");
 	if (hk_cli_check_id(id, &err) < 0) {
 		hk_cli_error(g, &err);
 		return 1;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -210,4 +212,39 @@ long hk_tty_pump(int from, int to)
 		return 0;
 	int r = write_all(to, buf, (size_t)n);
 	return r < 0 ? r : (long)n;
+}
+
+int hk_console_socket_send(const char *path, int master, hk_err *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return hk_err_plain(err, ENAMETOOLONG, "console socket %s: path too long", path);
+	strcpy(addr.sun_path, path);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hk_err_set(err, errno, "console socket %s", path);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return hk_err_set(err, errno, "console socket %s: connect", path);
+	static const char name[] = "/dev/pts/0";
+	struct iovec iov = {.iov_base = (void *)name, .iov_len = sizeof(name) - 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = {.msg_iov = &iov,
+	                     .msg_iovlen = 1,
+	                     .msg_control = u.buf,
+	                     .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	ssize_t n;
+	while ((n = sendmsg(fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return hk_err_set(err, errno, "console socket %s: send", path);
+	return 0;
 }

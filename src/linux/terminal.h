@@ -14,6 +14,11 @@
  * Returns the master fd (O_CLOEXEC) in *MASTER. */
 int hk_pty_setup_child(bool mount_console, unsigned rows, unsigned cols, int *master, hk_err *err);
 
+/* create --console-socket PATH: hand the pty MASTER to whoever listens
+ * on the AF_UNIX stream socket PATH (one message, payload "/dev/pts/0",
+ * the fd as SCM_RIGHTS), as runc does for conmon and containerd. */
+int hk_console_socket_send(const char *path, int master, hk_err *err);
+
 /* Parent side. */
 int hk_tty_make_raw(int fd, struct termios *saved, hk_err *err);
 void hk_tty_restore(int fd, const struct termios *saved);

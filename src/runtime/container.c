@@ -249,6 +249,8 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 		case HK_SYNC_READY:
 			if (fd >= 0)
 				close(fd);
+			if (o->wait_start)
+				return 0; /* create: it waits for start */
 			ready = true;
 			break;
 		case HK_SYNC_ERROR:
@@ -279,7 +281,10 @@ static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
 int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err)
 {
 	const hk_spec *s = o->spec;
-	hk_init_ctx ctx = {.spec = s, .foreground = o->foreground, .overlay = o->overlay};
+	hk_init_ctx ctx = {.spec = s,
+	                   .foreground = o->foreground,
+	                   .overlay = o->overlay,
+	                   .exec_fifo = o->wait_start ? o->exec_fifo : -1};
 	unsigned long flags = 0;
 	int sv[2];
 

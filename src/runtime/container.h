@@ -24,6 +24,12 @@ typedef struct hk_container_opts {
 	 * (an empty directory) in the container's mount namespace.  NULL for
 	 * OCI bundles. */
 	const hk_overlay *overlay;
+	/* create: the container's process stops before its exec until
+	 * `start` opens EXEC_FIFO (an O_PATH fd of ROOT/ID/exec.fifo), and
+	 * hk_container_create() returns as soon as it waits there.  false:
+	 * run (exec at once). */
+	bool wait_start;
+	int exec_fifo;
 } hk_container_opts;
 
 typedef struct hk_container {

@@ -132,6 +132,28 @@ static int die_with_parent(const hk_init_ctx *ctx, hk_err *err)
 	return 0;
 }
 
+/* create: block until `start` opens the exec fifo for reading (open for
+ * writing through /proc/self/fd: the fifo is outside the rootfs now), say
+ * so with one byte, and go on to exec.  The parent is gone: a failure can
+ * only end the process. */
+static void wait_for_start(const hk_init_ctx *ctx)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->exec_fifo);
+	/* Nothing of husk's may stay open while it waits: the state lock
+	 * above all (start, kill and delete take it). */
+	if (ctx->exec_fifo > 3)
+		syscall(SYS_close_range, 3U, (unsigned)ctx->exec_fifo - 1, 0U);
+	syscall(SYS_close_range, (unsigned)ctx->exec_fifo + 1, ~0U, 0U);
+	int fd;
+	while ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		_exit(1);
+	close(fd);
+	close(ctx->exec_fifo);
+}
+
 static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 {
 	const hk_spec *s = ctx->spec;
@@ -350,6 +372,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 		fail(ctx, &err);
 	if (hk_sync_send(ctx->sync, HK_SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
+	if (ctx->exec_fifo >= 0)
+		wait_for_start(ctx);
 	execve(path, s->process.args, envp);
 	int e = errno;
 	if (e == ENOENT || e == ENOTDIR)

@@ -18,6 +18,7 @@ typedef struct hk_init_ctx {
 	bool userns_new;           /* a new user namespace */
 	bool must_fork;            /* slow path: fork into the pid/time namespace */
 	bool foreground;
+	int exec_fifo; /* -1, or wait on it before exec (create) */
 	bool cgroup_early;
 	bool setgroups_denied;
 	/* set in the child from the GO message */ /* wait for cgroup placement before the

@@ -1,0 +1,122 @@
+/* create.c - `husk create [-b BUNDLE] [--console-socket PATH] [--pid-file F]
+ * ID` and `husk start ID`. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "runtime/lifecycle.h"
+#include "util/cleanup.h"
+
+static const char create_usage[] =
+    "[-b BUNDLE] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N] ID";
+
+int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,
+                  const char *console, hk_err *err)
+{
+	char bundle_abs[PATH_MAX];
+	_cleanup_free_ char *config = NULL, *root = hk_state_root(g->root);
+	int r = hk_cli_check_id(id, err);
+	if (r < 0)
+		return r;
+	if (!realpath(bundle, bundle_abs))
+		return hk_err_set(err, errno, "bundle %s", bundle);
+	if (!root || asprintf(&config, "%s/config.json", bundle_abs) < 0)
+		return hk_err_set(err, ENOMEM, "create");
+	hk_spec *spec = NULL;
+	if ((r = hk_spec_load(config, &spec, err)) < 0)
+		return r;
+	hk_create_opts o = {.root = root,
+	                    .id = id,
+	                    .bundle = bundle_abs,
+	                    .spec = spec,
+	                    .pid_file = pid_file,
+	                    .console_socket = console};
+	r = hk_lc_create(&o, err);
+	hk_spec_free(spec);
+	return r;
+}
+
+int hk_cmd_create(const hk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"console-socket", required_argument, NULL, 'c'},
+	    {"pid-file", required_argument, NULL, 'p'},
+	    {"preserve-fds", required_argument, NULL, 'F'},
+	    {"no-pivot", no_argument, NULL, 'P'},
+	    {"no-new-keyring", no_argument, NULL, 'K'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	const char *bundle = ".", *pid_file = NULL, *console = NULL;
+	hk_err err = {0};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			bundle = optarg;
+			break;
+		case 'c':
+			console = optarg;
+			break;
+		case 'p':
+			pid_file = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "0") != 0)
+				return hk_cli_usage_error("create", create_usage,
+				                          "--preserve-fds: not supported yet");
+			break;
+		case 'P':
+			return hk_cli_usage_error("create", create_usage,
+			                          "--no-pivot is not supported: husk always uses "
+			                          "pivot_root");
+		case 'K':
+			break;
+		case 'h':
+			printf("usage: husk create %s\n\nCreate the container described by "
+			       "BUNDLE/config.json: everything but its process,\nwhich waits "
+			       "until `husk start ID`.\n",
+			       create_usage);
+			return 0;
+		default:
+			return hk_cli_usage_error("create", create_usage, "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return hk_cli_usage_error("create", create_usage,
+		                          "expected exactly one container id");
+	int r = hk_cli_create(g, argv[optind], bundle, pid_file, console, &err);
+	if (r < 0)
+		hk_cli_error(g, &err);
+	return r < 0 ? 1 : 0;
+}
+
+int hk_cmd_start(const hk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: husk start ID\n\nLet the process of a created container "
+			       "run.\n");
+			return 0;
+		}
+		return hk_cli_usage_error("start", "ID", "unknown option");
+	}
+	if (optind != argc - 1)
+		return hk_cli_usage_error("start", "ID", "expected exactly one container id");
+	hk_err err = {0};
+	_cleanup_free_ char *root = hk_cli_container_root(g, argv[optind], &err);
+	if (!root || hk_lc_start(root, argv[optind], &err) < 0) {
+		hk_cli_error(g, &err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* create.c - `create` and `start`: a container whose process waits,
+ * before its exec, on ROOT/ID/exec.fifo until `start` opens the fifo (as
+ * runc).  create records the container in the state store (state.h) and
+ * returns; nothing of a failed create is left. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/terminal.h"
+#include "runtime/container.h"
+#include "runtime/lifecycle.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* The host uid that is root in the container (the fifo's owner, so that
+ * the container's process may open it). */
+static uid_t host_root(const hk_idmap *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	return 0;
+}
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[64], *out = NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (asprintf(&out, "%s.%09ldZ", when, ts.tv_nsec) < 0)
+		return NULL;
+	return out;
+}
+
+static int write_pid_file(const char *path, pid_t pid, hk_err *err)
+{
+	char buf[32];
+	_cleanup_free_ char *tmp = NULL;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (asprintf(&tmp, "%s.husk-tmp", path) < 0)
+		return hk_err_set(err, ENOMEM, "--pid-file");
+	int r = hk_write_file_at(AT_FDCWD, tmp, buf, strlen(buf), 1, err);
+	if (r == 0 && rename(tmp, path) < 0) {
+		r = hk_err_set(err, errno, "--pid-file %s", path);
+		unlink(tmp);
+	}
+	return r < 0 ? hk_err_wrap(err, "--pid-file") : 0;
+}
+
+static int record(const hk_create_opts *o, const hk_container *c, hk_err *err)
+{
+	hk_state st = {
+	    .id = (char *)o->id,
+	    .pid = c->pid,
+	    .start = hk_proc_start_time(c->pid),
+	    .bundle = (char *)o->bundle,
+	    .rootfs = c->rootfs,
+	    .created = now_rfc3339(),
+	    .cgroup =
+	        (char *)(c->cgroup && hk_cgroup_path(c->cgroup) ? hk_cgroup_path(c->cgroup) : ""),
+	    .owner = geteuid(),
+	    .annotations = o->spec->annotations,
+	    .n_annotations = o->spec->n_annotations,
+	};
+	int r = st.created ? hk_state_save(o->root, &st, err) : hk_err_set(err, ENOMEM, "state");
+	free(st.created);
+	return r;
+}
+
+static int create_locked(const hk_create_opts *o, hk_err *err)
+{
+	const hk_spec *s = o->spec;
+	if (s->has_process && s->process.terminal && !o->console_socket)
+		return hk_err_plain(err, EINVAL,
+		                    "process.terminal: a container created with a terminal "
+		                    "needs --console-socket (nothing will read its pty otherwise)");
+	_cleanup_free_ char *fifo = NULL;
+	if (asprintf(&fifo, "%s/%s/exec.fifo", o->root, o->id) < 0)
+		return hk_err_set(err, ENOMEM, "create");
+	if (mkfifo(fifo, 0622) < 0)
+		return hk_err_set(err, errno, "create: exec fifo %s", fifo);
+	_cleanup_close_ int ffd = open(fifo, O_PATH | O_CLOEXEC);
+	if (ffd < 0)
+		return hk_err_set(err, errno, "create: exec fifo %s", fifo);
+	uid_t owner = host_root(s->lnx.uid_mappings, s->lnx.n_uid_mappings);
+	uid_t gowner = host_root(s->lnx.gid_mappings, s->lnx.n_gid_mappings);
+	if (hk_spec_namespace(s, HK_NS_USER) && chown(fifo, owner, gowner) < 0 && geteuid() == 0)
+		return hk_err_set(err, errno, "create: exec fifo %s: chown", fifo);
+
+	hk_container_opts co = {
+	    .id = o->id, .bundle = o->bundle, .spec = s, .wait_start = true, .exec_fifo = ffd};
+	sigset_t before;
+	sigprocmask(SIG_SETMASK, NULL, &before);
+	hk_container *c = NULL;
+	int r = hk_container_create(&co, &c, err);
+	sigprocmask(SIG_SETMASK, &before, NULL);
+	if (r < 0)
+		return r;
+	if (c->pty_master >= 0)
+		r = hk_console_socket_send(o->console_socket, c->pty_master, err);
+	if (r == 0)
+		r = record(o, c, err);
+	if (r == 0 && o->pid_file)
+		r = write_pid_file(o->pid_file, c->pid, err);
+	if (r < 0) {
+		hk_err ignored;
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		hk_container_destroy(c, &ignored);
+	}
+	hk_container_free(c);
+	return r;
+}
+
+int hk_lc_create(const hk_create_opts *o, hk_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r = hk_state_create(o->root, o->id, &lock, err);
+	if (r < 0)
+		return r;
+	if ((r = create_locked(o, err)) < 0) {
+		hk_err ignored;
+		hk_state_remove(o->root, o->id, &ignored);
+	}
+	return r;
+}
+
+int hk_lc_start(const char *root, const char *id, hk_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r = hk_state_open(root, id, &lock, err);
+	if (r < 0)
+		return r;
+	hk_state *st = NULL;
+	if ((r = hk_state_load(root, id, &st, err)) < 0)
+		return r;
+	enum hk_status status = hk_state_status(root, st);
+	hk_state_free(st);
+	if (status != HK_STATUS_CREATED)
+		return hk_err_plain(err, EINVAL, "container \"%s\" is not created: %s", id,
+		                    hk_status_name(status));
+	_cleanup_free_ char *fifo = NULL;
+	if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "start");
+	/* non-blocking: a process that died meanwhile must not hang us */
+	_cleanup_close_ int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return hk_err_set(err, errno, "start: exec fifo %s", fifo);
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char byte;
+	if (poll(&p, 1, 10000) != 1 || read(fd, &byte, 1) != 1)
+		return hk_err_plain(err, ESRCH,
+		                    "start: the container's process did not take the start "
+		                    "(it is gone)");
+	unlink(fifo);
+	return 0;
+}

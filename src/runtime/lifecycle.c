@@ -1,0 +1,245 @@
+/* lifecycle.c - kill and delete over the state store, and signal names
+ * (create and start are in create.c).  The container's process is not our
+ * child: it is signalled through a pidfd checked against the recorded
+ * start time (no pid reuse race), and its end is awaited by polling. */
+#include "runtime/lifecycle.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/cgroup.h"
+#include "util/cleanup.h"
+
+static void state_freep(hk_state **st)
+{
+	hk_state_free(*st);
+}
+#define _cleanup_state_ __attribute__((cleanup(state_freep)))
+
+static void cgroup_freep(hk_cgroup **cg)
+{
+	if (*cg)
+		hk_cgroup_free(*cg);
+}
+#define _cleanup_cg_ __attribute__((cleanup(cgroup_freep)))
+
+/* A pidfd of ST's process, checked to be the recorded one: >= 0; -ESRCH
+ * when it is gone or another process has its pid; -ENOSYS when the kernel
+ * has no pidfds. */
+static int open_pidfd(const hk_state *st)
+{
+#ifdef SYS_pidfd_open
+	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (fd < 0)
+		return errno == ENOSYS ? -ENOSYS : -ESRCH;
+	/* Checked after opening: the pidfd then refers to the recorded process. */
+	if (!hk_state_alive(st))
+		return -ESRCH;
+	return hk_steal_fd(&fd);
+#else
+	return -ENOSYS;
+#endif
+}
+
+/* Send SIG to ST's process if it is still the recorded one: 0, -ESRCH or
+ * another -errno. */
+static int signal_recorded(const hk_state *st, int sig)
+{
+	_cleanup_close_ int fd = open_pidfd(st);
+#ifdef SYS_pidfd_send_signal
+	if (fd >= 0)
+		return syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 ? -errno : 0;
+#endif
+	if (fd != -ENOSYS && fd < 0)
+		return fd;
+	/* no pidfds: a (small) race between this check and kill() */
+	if (!hk_state_alive(st))
+		return -ESRCH;
+	return kill(st->pid, sig) < 0 ? -errno : 0;
+}
+
+static int not_running(const char *id, hk_err *err)
+{
+	return hk_err_plain(err, ESRCH, "container \"%s\" is not running", id);
+}
+
+/* Signal every process of ST's cgroup; the process itself when it has none. */
+static int signal_all(const hk_state *st, int sig, hk_err *err)
+{
+	if (!st->cgroup || !*st->cgroup) {
+		int r = signal_recorded(st, sig);
+		if (r == -ESRCH)
+			return not_running(st->id, err);
+		return r < 0 ? hk_err_set(err, -r, "kill container \"%s\"", st->id) : 0;
+	}
+	_cleanup_cg_ hk_cgroup *cg = NULL;
+	int r = hk_cgroup_load(st->cgroup, &cg, err);
+	if (r < 0)
+		return hk_err_wrap(err, "kill container \"%s\"", st->id);
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	if ((r = hk_cgroup_pids(cg, &pids, &n, err)) < 0)
+		return hk_err_wrap(err, "kill container \"%s\"", st->id);
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return hk_err_set(err, errno, "kill container \"%s\": pid %d", st->id,
+			                  (int)pids[i]);
+	return 0;
+}
+
+int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_state_ hk_state *st = NULL;
+	int r = hk_state_open(root, id, &lock, err);
+	if (r < 0 || (r = hk_state_load(root, id, &st, err)) < 0)
+		return r;
+	if (!hk_state_alive(st))
+		return not_running(id, err);
+	if (all)
+		return signal_all(st, sig, err);
+	r = signal_recorded(st, sig);
+	if (r == -ESRCH)
+		return not_running(id, err);
+	if (r < 0)
+		return hk_err_set(err, -r, "kill container \"%s\"", id);
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SIGKILL ST's process and wait (up to ~10 s) until it has gone (exited:
+ * a zombie counts as gone; it is not our child to reap). */
+static int kill_and_wait(const hk_state *st, hk_err *err)
+{
+	const long long deadline = now_ms() + 10000;
+	_cleanup_close_ int fd = open_pidfd(st);
+	if (fd == -ESRCH)
+		return 0;
+	int r = signal_recorded(st, SIGKILL);
+	if (r == -ESRCH)
+		return 0;
+	if (r < 0)
+		return hk_err_set(err, -r, "kill container \"%s\"", st->id);
+	while (hk_state_alive(st)) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return hk_err_plain(err, ETIMEDOUT,
+			                    "delete container \"%s\": process %d did not exit "
+			                    "after SIGKILL",
+			                    st->id, (int)st->pid);
+		if (fd >= 0) {
+			/* readable once it has exited */
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			if (poll(&p, 1, (int)(left < 100 ? left : 100)) < 0 && errno != EINTR)
+				return hk_err_set(err, errno, "poll pidfd");
+		} else {
+			usleep(10000);
+		}
+	}
+	return 0;
+}
+
+int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_state_ hk_state *st = NULL;
+	int r = hk_state_open(root, id, &lock, err);
+	if (r == -ENOENT && force)
+		return 0;
+	if (r < 0)
+		return r;
+	if ((r = hk_state_load(root, id, &st, err)) < 0) {
+		/* A directory with no (readable) record: a create that died
+		 * half-way.  --force clears it. */
+		if (force)
+			return hk_state_remove(root, id, err);
+		return r;
+	}
+	enum hk_status status = hk_state_status(root, st);
+	if ((status == HK_STATUS_RUNNING || status == HK_STATUS_PAUSED) && !force)
+		return hk_err_plain(err, EBUSY,
+		                    "cannot delete container \"%s\" that is not "
+		                    "stopped: %s",
+		                    id, hk_status_name(status));
+	if (status != HK_STATUS_STOPPED && (r = kill_and_wait(st, err)) < 0)
+		return r;
+	_cleanup_cg_ hk_cgroup *cg = NULL;
+	r = hk_cgroup_load(st->cgroup, &cg, err);
+	if (r < 0 && r != -ENOENT)
+		return hk_err_wrap(err, "delete container \"%s\"", id);
+	/* destroy kills whatever is left in the cgroup, then removes it */
+	if (r == 0 && (r = hk_cgroup_destroy(cg, err)) < 0)
+		return hk_err_wrap(err, "delete container \"%s\"", id);
+	return hk_state_remove(root, id, err);
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signames[] = {
+    {"HUP", SIGHUP},       {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},   {"IOT", SIGIOT},   {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CLD", SIGCHLD},  {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},
+    {"URG", SIGURG},       {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},     {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},       {"SYS", SIGSYS},
+};
+
+/* Whole-string decimal in [0, max]: the value, or -1. */
+static int parse_small(const char *s, int max)
+{
+	if (!*s || strlen(s) > 3)
+		return -1;
+	int v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v <= max ? v : -1;
+}
+
+int hk_signal_parse(const char *s)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	int n = parse_small(s, SIGRTMAX);
+	if (n >= 1)
+		return n;
+	if (n == 0 || (*s >= '0' && *s <= '9'))
+		return -EINVAL;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < HK_ARRAY_SIZE(signames); i++)
+		if (strcasecmp(s, signames[i].name) == 0)
+			return signames[i].sig;
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool min = strncasecmp(s, "RTMIN", 5) == 0;
+		const char *rest = s + 5;
+		int off = 0;
+		if (*rest) {
+			if (*rest != (min ? '+' : '-'))
+				return -EINVAL;
+			if ((off = parse_small(rest + 1, SIGRTMAX - SIGRTMIN)) < 0)
+				return -EINVAL;
+		}
+		return min ? SIGRTMIN + off : SIGRTMAX - off;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,453 @@
+/* state.c - the state store (see state.h): ROOT/ID/{state.json,exec.fifo,lock},
+ * atomic saves, liveness of the recorded process from /proc/PID/stat, and
+ * the OCI state JSON that `husk state` prints. */
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec/spec.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static void json_putp(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+}
+#define _cleanup_json_ __attribute__((cleanup(json_putp)))
+
+char *hk_state_root(const char *root_opt)
+{
+	char *root = NULL;
+	if (root_opt) {
+		root = strdup(root_opt);
+	} else if (geteuid() == 0) {
+		root = strdup("/run/husk");
+	} else {
+		const char *xdg = getenv("XDG_RUNTIME_DIR");
+		int r = xdg && *xdg ? asprintf(&root, "%s/husk", xdg)
+		                    : asprintf(&root, "/tmp/husk-%u", (unsigned)geteuid());
+		if (r < 0)
+			root = NULL;
+	}
+	if (!root)
+		return NULL;
+	/* Best effort: a root that cannot be made shows up as an error of
+	 * the first operation in it. */
+	hk_err ignored = {0};
+	hk_mkdir_p(root, 0700, &ignored);
+	return root;
+}
+
+/* ROOT must be a directory of the caller's (or root's) that nobody else
+ * may write: /tmp/husk-UID could have been made by someone else. */
+static int check_root(const char *root, hk_err *err)
+{
+	struct stat st;
+	if (stat(root, &st) < 0)
+		return hk_err_set(err, errno, "state root %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return hk_err_plain(err, ENOTDIR, "state root %s: not a directory", root);
+	if ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & 0022))
+		return hk_err_plain(err, EPERM,
+		                    "state root %s: must belong to you and be writable by you "
+		                    "only (use --root)",
+		                    root);
+	return 0;
+}
+
+/* Open and lock ROOT/ID/lock; CREATE: O_CREAT. */
+static int lock_dir(const char *root, const char *id, bool create, int *lock_fd, hk_err *err)
+{
+	int r = check_root(root, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/%s/lock", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "container \"%s\"", id);
+	int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
+	_cleanup_close_ int fd = open(path, flags, 0600);
+	if (fd < 0 && errno == ENOENT && !create)
+		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
+	if (fd < 0)
+		return hk_err_set(err, errno, "open %s", path);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return hk_err_set(err, errno, "lock %s", path);
+	/* A delete may have removed the directory while we waited. */
+	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return hk_err_set(err, errno, "stat %s", path);
+	if (sb.st_nlink == 0)
+		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
+	*lock_fd = hk_steal_fd(&fd);
+	return 0;
+}
+
+int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int r = check_root(root, err);
+	if (r < 0)
+		return r;
+	if (asprintf(&dir, "%s/%s", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "container \"%s\"", id);
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return hk_err_plain(err, EEXIST, "container \"%s\" already exists", id);
+		return hk_err_set(err, errno, "mkdir %s", dir);
+	}
+	r = lock_dir(root, id, true, lock_fd, err);
+	if (r < 0)
+		rmdir(dir);
+	return r;
+}
+
+int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err)
+{
+	return lock_dir(root, id, false, lock_fd, err);
+}
+
+static json_object *kv_object(const hk_kv *kv, size_t n)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; o && i < n; i++)
+		json_object_object_add(o, kv[i].key, json_object_new_string(kv[i].value));
+	return o;
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+int hk_state_save(const char *root, const hk_state *st, hk_err *err)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+	if (!o)
+		return hk_err_set(err, ENOMEM, "state");
+	json_object_object_add(o, "id", json_object_new_string(str_or_empty(st->id)));
+	json_object_object_add(o, "pid", json_object_new_int64(st->pid));
+	json_object_object_add(o, "start", json_object_new_int64((int64_t)st->start));
+	json_object_object_add(o, "bundle", json_object_new_string(str_or_empty(st->bundle)));
+	json_object_object_add(o, "rootfs", json_object_new_string(str_or_empty(st->rootfs)));
+	json_object_object_add(o, "created", json_object_new_string(str_or_empty(st->created)));
+	json_object_object_add(o, "cgroup", json_object_new_string(str_or_empty(st->cgroup)));
+	json_object_object_add(o, "owner", json_object_new_int64(st->owner));
+	json_object_object_add(o, "annotations", kv_object(st->annotations, st->n_annotations));
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
+	_cleanup_free_ char *tmp = NULL, *path = NULL;
+	if (asprintf(&tmp, "%s/%s/state.json.tmp", root, st->id) < 0 ||
+	    asprintf(&path, "%s/%s/state.json", root, st->id) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	int r = hk_write_file_at(AT_FDCWD, tmp, text, strlen(text), 1, err);
+	if (r < 0) {
+		unlink(tmp);
+		return hk_err_wrap(err, "save state");
+	}
+	if (rename(tmp, path) < 0) {
+		r = hk_err_set(err, errno, "save state: rename %s", tmp);
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+void hk_state_free(hk_state *st)
+{
+	if (!st)
+		return;
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->cgroup);
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		free(st->annotations[i].key);
+		free(st->annotations[i].value);
+	}
+	free(st->annotations);
+	free(st);
+}
+
+static void state_freep(hk_state **st)
+{
+	hk_state_free(*st);
+}
+#define _cleanup_state_ __attribute__((cleanup(state_freep)))
+
+/* A string member of O, "" when absent; NULL only when out of memory or
+ * present with another type (*BAD set). */
+static char *get_str(json_object *o, const char *key, bool *bad)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return strdup("");
+	if (!json_object_is_type(v, json_type_string)) {
+		*bad = true;
+		return NULL;
+	}
+	return strdup(json_object_get_string(v));
+}
+
+static bool get_int(json_object *o, const char *key, int64_t *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	if (asprintf(&path, "%s/%s/state.json", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	int r = hk_read_file(path, &text, NULL, err);
+	if (r == -ENOENT)
+		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
+	if (r < 0)
+		return hk_err_wrap(err, "load state");
+	_cleanup_json_ json_object *o = json_tokener_parse(text);
+	if (!o || !json_object_is_type(o, json_type_object))
+		return hk_err_plain(err, EINVAL, "load state: %s: not a JSON object", path);
+	_cleanup_state_ hk_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return hk_err_set(err, ENOMEM, "load state");
+	bool bad = false;
+	int64_t pid = 0, start = 0, owner = 0;
+	if (!get_int(o, "pid", &pid) || !get_int(o, "start", &start) || pid <= 0 || start < 0)
+		return hk_err_plain(err, EINVAL, "load state: %s: bad \"pid\" or \"start\"", path);
+	get_int(o, "owner", &owner);
+	st->pid = (pid_t)pid;
+	st->start = (unsigned long long)start;
+	st->owner = (uid_t)owner;
+	st->id = get_str(o, "id", &bad);
+	st->bundle = get_str(o, "bundle", &bad);
+	st->rootfs = get_str(o, "rootfs", &bad);
+	st->created = get_str(o, "created", &bad);
+	st->cgroup = get_str(o, "cgroup", &bad);
+	if (bad)
+		return hk_err_plain(err, EINVAL, "load state: %s: a field is not a string", path);
+	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->cgroup)
+		return hk_err_set(err, ENOMEM, "load state");
+	if (strcmp(st->id, id) != 0)
+		return hk_err_plain(err, EINVAL, "load state: %s: id \"%s\" is not \"%s\"", path,
+		                    st->id, id);
+	json_object *ann;
+	if (json_object_object_get_ex(o, "annotations", &ann) &&
+	    json_object_is_type(ann, json_type_object)) {
+		size_t n = (size_t)json_object_object_length(ann);
+		st->annotations = calloc(n ? n : 1, sizeof(hk_kv));
+		if (!st->annotations)
+			return hk_err_set(err, ENOMEM, "load state");
+		json_object_object_foreach(ann, key, val)
+		{
+			if (!json_object_is_type(val, json_type_string))
+				return hk_err_plain(err, EINVAL,
+				                    "load state: %s: annotation \"%s\" is not a "
+				                    "string",
+				                    path, key);
+			hk_kv *kv = &st->annotations[st->n_annotations++];
+			kv->key = strdup(key);
+			kv->value = strdup(json_object_get_string(val));
+			if (!kv->key || !kv->value)
+				return hk_err_set(err, ENOMEM, "load state");
+		}
+	}
+	*out = hk_steal_ptr(&st);
+	return 0;
+}
+
+int hk_state_remove(const char *root, const char *id, hk_err *err)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/%s", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "remove state");
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return hk_err_set(err, errno, "remove state: open %s", dir);
+	}
+	int fd2 = dup(dfd);
+	_cleanup_dir_ DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+	if (!d) {
+		int e = errno;
+		if (fd2 >= 0)
+			close(fd2);
+		return hk_err_set(err, e, "remove state: read %s", dir);
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+			return hk_err_set(err, errno, "remove state: unlink %s/%s", dir,
+			                  de->d_name);
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return hk_err_set(err, errno, "remove state: rmdir %s", dir);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int hk_state_list(const char *root, char ***ids, size_t *n, hk_err *err)
+{
+	*ids = NULL;
+	*n = 0;
+	_cleanup_dir_ DIR *d = opendir(root);
+	if (!d && errno != ENOENT)
+		return hk_err_set(err, errno, "list %s", root);
+	size_t cap = 8, len = 0;
+	_cleanup_strv_ char **v = calloc(cap + 1, sizeof(char *));
+	if (!v)
+		return hk_err_set(err, ENOMEM, "list %s", root);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		struct stat sb;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(sb.st_mode))
+			continue;
+		if (len == cap) {
+			char **nv = realloc(v, (cap * 2 + 1) * sizeof(char *));
+			if (!nv)
+				return hk_err_set(err, ENOMEM, "list %s", root);
+			v = nv;
+			cap *= 2;
+		}
+		if (!(v[len] = strdup(de->d_name)))
+			return hk_err_set(err, ENOMEM, "list %s", root);
+		v[++len] = NULL;
+	}
+	qsort(v, len, sizeof(char *), cmp_str);
+	*ids = hk_steal_ptr(&v);
+	*n = len;
+	return 0;
+}
+
+/* Field 3 (state) and field 22 (starttime) of /proc/PID/stat.  The comm
+ * field (2) may hold spaces and ')': the fields resume after the LAST ')'. */
+static int proc_stat(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t len = read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return len < 0 ? -errno : -EIO;
+	buf[len] = '\0';
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -EIO;
+	p += 2;
+	*state = *p;
+	/* from field 3: skip 19 fields to reach field 22 */
+	for (int i = 0; i < 19; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -EIO;
+		p++;
+	}
+	char *end;
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	if (errno || end == p)
+		return -EIO;
+	return 0;
+}
+
+unsigned long long hk_proc_start_time(pid_t pid)
+{
+	char state;
+	unsigned long long start;
+	return proc_stat(pid, &state, &start) < 0 ? 0 : start;
+}
+
+bool hk_state_alive(const hk_state *st)
+{
+	char state;
+	unsigned long long start;
+	if (proc_stat(st->pid, &state, &start) < 0)
+		return false;
+	return start == st->start && state != 'Z' && state != 'X';
+}
+
+enum hk_status hk_state_status(const char *root, const hk_state *st)
+{
+	if (!hk_state_alive(st))
+		return HK_STATUS_STOPPED;
+	_cleanup_free_ char *fifo = NULL;
+	if (asprintf(&fifo, "%s/%s/exec.fifo", root, st->id) >= 0 &&
+	    faccessat(AT_FDCWD, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return HK_STATUS_CREATED;
+	/* Paused (a frozen cgroup) is not supported yet: `pause` does not
+	 * exist, so a frozen container can only be one frozen by hand and is
+	 * reported as running. */
+	return HK_STATUS_RUNNING;
+}
+
+const char *hk_status_name(enum hk_status s)
+{
+	switch (s) {
+	case HK_STATUS_CREATING:
+		return "creating";
+	case HK_STATUS_CREATED:
+		return "created";
+	case HK_STATUS_RUNNING:
+		return "running";
+	case HK_STATUS_STOPPED:
+		return "stopped";
+	case HK_STATUS_PAUSED:
+		return "paused";
+	}
+	return "unknown";
+}
+
+char *hk_state_json(const hk_state *st, enum hk_status status)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+	if (!o)
+		return NULL;
+	/* the order and the names of runc's `runc state` */
+	json_object_object_add(o, "ociVersion", json_object_new_string(HK_OCI_VERSION));
+	json_object_object_add(o, "id", json_object_new_string(str_or_empty(st->id)));
+	json_object_object_add(o, "pid",
+	                       json_object_new_int(status == HK_STATUS_STOPPED ? 0 : st->pid));
+	json_object_object_add(o, "status", json_object_new_string(hk_status_name(status)));
+	json_object_object_add(o, "bundle", json_object_new_string(str_or_empty(st->bundle)));
+	json_object_object_add(o, "rootfs", json_object_new_string(str_or_empty(st->rootfs)));
+	json_object_object_add(o, "created", json_object_new_string(str_or_empty(st->created)));
+	json_object_object_add(o, "owner", json_object_new_string(""));
+	if (st->n_annotations)
+		json_object_object_add(o, "annotations",
+		                       kv_object(st->annotations, st->n_annotations));
+	const char *text = json_object_to_json_string_ext(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *out = NULL;
+	if (!text || asprintf(&out, "%s\n", text) < 0)
+		return NULL;
+	return out;
+}

@@ -1,0 +1,84 @@
+/* state.h - the state store: what `create` leaves for `start`, `state`,
+ * `kill`, `delete`, `list` and `ps`.
+ *
+ * ROOT/ID/ (mode 0700) holds:
+ *   state.json   the container's record, written atomically (temp + rename)
+ *   exec.fifo    while the container is created and not yet started: its
+ *                init blocks opening it for writing; `start` opens it for
+ *                reading
+ *   lock         flock()ed by every operation on the container
+ * ROOT is --root (default /run/husk; $XDG_RUNTIME_DIR/husk for a user).
+ */
+#ifndef HUSK_RUNTIME_STATE_H
+#define HUSK_RUNTIME_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "oci/types.h"
+#include "util/error.h"
+
+enum hk_status {
+	HK_STATUS_CREATING,
+	HK_STATUS_CREATED,
+	HK_STATUS_RUNNING,
+	HK_STATUS_STOPPED,
+	HK_STATUS_PAUSED,
+};
+
+typedef struct hk_state {
+	char *id;
+	pid_t pid;                /* the container's process (host pid namespace) */
+	unsigned long long start; /* its start time (/proc/PID/stat field 22) */
+	char *bundle;             /* absolute */
+	char *rootfs;             /* absolute */
+	char *created;            /* RFC 3339 time of creation */
+	char *cgroup;             /* hk_cgroup_path(), "" for none */
+	uid_t owner;              /* the uid that created it */
+	hk_kv *annotations;       /* from config.json */
+	size_t n_annotations;
+} hk_state;
+
+/* The state directory: --root if given, else /run/husk for root and
+ * $XDG_RUNTIME_DIR/husk (or /tmp/husk-UID) for a user (malloc'd). */
+char *hk_state_root(const char *root_opt);
+
+/* A container's directory in ROOT, locked (flock LOCK_EX) for the caller's
+ * lifetime of *LOCK_FD.
+ *   hk_state_create: made now (mkdir: two creates of one ID, one wins; the
+ *     other gets "container \"ID\" already exists", -EEXIST).
+ *   hk_state_open: must exist ("container \"ID\" does not exist", -ENOENT). */
+int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err);
+int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err);
+
+/* ROOT/ID/state.json, written atomically / read back. */
+int hk_state_save(const char *root, const hk_state *st, hk_err *err);
+int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err);
+void hk_state_free(hk_state *st);
+
+/* Remove ROOT/ID entirely (state.json, exec.fifo, lock). */
+int hk_state_remove(const char *root, const char *id, hk_err *err);
+
+/* The ids in ROOT, sorted (malloc'd, NULL-terminated). */
+int hk_state_list(const char *root, char ***ids, size_t *n, hk_err *err);
+
+/* The start time of PID (/proc/PID/stat field 22), 0 when it is gone. */
+unsigned long long hk_proc_start_time(pid_t pid);
+
+/* Is ST's process still the one that was recorded (same pid, same start
+ * time, not a zombie)? */
+bool hk_state_alive(const hk_state *st);
+
+/* The status now: stopped when the process is gone (or another has its
+ * pid), created while ROOT/ID/exec.fifo exists, paused when its cgroup is
+ * frozen, else running. */
+enum hk_status hk_state_status(const char *root, const hk_state *st);
+const char *hk_status_name(enum hk_status s);
+
+/* The OCI state JSON (`husk state`): ociVersion, id, status, pid (0 when
+ * stopped), bundle, rootfs, created, owner, annotations (malloc'd,
+ * pretty-printed, newline-terminated). */
+char *hk_state_json(const hk_state *st, enum hk_status status);
+
+#endif

@@ -1,0 +1,213 @@
+# test_lifecycle.sh - the OCI lifecycle over husk's state store: create
+# (the process waits), start, state, kill, delete, list, ps.  Every test
+# keeps its state in $T/state (--root).
+
+hkr() { "$HUSK" --root "$T/state" "$@"; }
+
+# status of container $1 ("" when husk state fails)
+status_of() { hkr state "$1" 2>/dev/null | jq -r .status; }
+
+# wait (up to 30 s) until container $1 has status $2
+wait_status() {
+	for _ in $(seq 300); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "container $1: status $(status_of "$1"), expected $2"
+}
+
+test_lifecycle_create_start_exit_delete() {
+	local b id pid out
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sh -c 'echo "started as $$"; sleep 0.3; echo done'
+	hkr create -b "$b" --pid-file "$T/pid" "$id" >"$T/out" 2>&1
+	pid=$(cat "$T/pid")
+	assert_eq created "$(status_of "$id")" "after create"
+	assert_eq "$pid" "$(hkr state "$id" | jq -r .pid)" "pid in state and pid file"
+	assert_eq "$b" "$(hkr state "$id" | jq -r .bundle)" "bundle"
+	[ -d "/proc/$pid" ] || fail "no process after create"
+	assert_eq "" "$(cat "$T/out")" "the command must not run before start"
+	hkr start "$id"
+	wait_status "$id" stopped
+	out=$(cat "$T/out")
+	assert_contains "$out" "started as 1"
+	assert_contains "$out" "done"
+	assert_eq 0 "$(hkr state "$id" | jq -r .pid)" "pid of a stopped container"
+	hkr delete "$id"
+	[ ! -e "$T/state/$id" ] || fail "state left after delete"
+	expect_fail hkr state "$id"
+	assert_contains "$(cat "$T/err")" "container \"$id\" does not exist"
+}
+
+test_lifecycle_start_twice_and_delete_running() {
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sleep 30
+	hkr create -b "$b" "$id"
+	hkr start "$id"
+	assert_eq running "$(status_of "$id")"
+	expect_fail hkr start "$id"
+	assert_contains "$(cat "$T/err")" "is not created: running"
+	expect_fail hkr delete "$id"
+	assert_contains "$(cat "$T/err")" "not stopped"
+	assert_eq running "$(status_of "$id")" "still running after a refused delete"
+	hkr delete --force "$id"
+	[ ! -e "$T/state/$id" ] || fail "state left after delete --force"
+	hkr delete --force "$id" # a missing one with --force: fine
+}
+
+test_lifecycle_kill_created_and_running() {
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+	hkr create -b "$b" "$id"
+	# a created container can be killed (SIGKILL: its init has no handler yet)
+	hkr kill "$id" KILL
+	wait_status "$id" stopped
+	hkr delete "$id"
+	hkr create -b "$b" "$id"
+	hkr start "$id"
+	sleep 0.3
+	hkr kill "$id" # TERM by default: the trap makes it exit
+	wait_status "$id" stopped
+	expect_fail hkr kill "$id" TERM
+	assert_contains "$(cat "$T/err")" "not running"
+	expect_fail hkr kill "$id" NOSUCHSIG
+	hkr delete "$id"
+}
+
+test_lifecycle_same_id_twice() {
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sleep 30
+	hkr create -b "$b" "$id"
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "container \"$id\" already exists"
+	assert_eq created "$(status_of "$id")" "the first one is untouched"
+	hkr delete --force "$id"
+}
+
+test_lifecycle_failed_create_leaves_nothing() {
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" /no/such/binary
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "/no/such/binary"
+	[ ! -e "$T/state/$id" ] || fail "state left after a failed create"
+	cfg "$b" '.process.terminal = true'
+	setargs "$b" sh
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "--console-socket"
+	[ ! -e "$T/state/$id" ] || fail "state left after a failed create"
+	# a state root others may write to is refused
+	mkdir -m 0777 "$T/shared-root"
+	chmod 0777 "$T/shared-root"
+	expect_fail "$HUSK" --root "$T/shared-root" create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "writable by you only"
+	assert_eq "" "$(ls -A "$T/shared-root")" "nothing made in it"
+}
+
+test_lifecycle_list_and_ps() {
+	local b id pid
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sh -c 'sleep 30 & sleep 30'
+	hkr create -b "$b" --pid-file "$T/pid" "$id"
+	hkr start "$id"
+	pid=$(cat "$T/pid")
+	assert_eq "$id" "$(hkr list -q)" "list -q"
+	assert_eq running "$(hkr list -f json | jq -r ".[] | select(.id == \"$id\") | .status")" "list json"
+	assert_contains "$(hkr list)" "$id"
+	sleep 0.2
+	assert_eq 2 "$(hkr ps -f json "$id" | jq length)" "ps json: both processes"
+	assert_contains "$(hkr ps -f json "$id")" "$pid"
+	hkr kill --all "$id" KILL
+	wait_status "$id" stopped
+	hkr delete "$id"
+	assert_eq "" "$(hkr list -q)" "list after delete"
+}
+
+test_lifecycle_console_socket() {
+	local b id out
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.process.terminal = true'
+	setargs "$b" sh -c 'tty; echo on-the-pty'
+	# receive the pty master on a unix socket, as conmon does, and print
+	# what the container writes on it
+	python3 - "$T/console.sock" >"$T/pty-out" <<'EOF' &
+import array, os, select, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(1024, socket.CMSG_LEN(fds.itemsize))
+for level, typ, data in anc:
+    if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+print("payload:", msg.decode(), flush=True)
+m = fds[0]
+out = b""
+while True:
+    r, _, _ = select.select([m], [], [], 10)
+    if not r: break
+    try: d = os.read(m, 1024)
+    except OSError: break
+    if not d: break
+    out += d
+print(out.decode(errors="replace").replace("\r", ""), flush=True)
+EOF
+	local py=$!
+	# python starts slowly in the emulated VM
+	for _ in $(seq 300); do [ -S "$T/console.sock" ] && break; sleep 0.1; done
+	hkr create -b "$b" --console-socket "$T/console.sock" "$id"
+	hkr start "$id"
+	wait_status "$id" stopped
+	wait "$py"
+	out=$(cat "$T/pty-out")
+	assert_contains "$out" "payload: /dev/pts/0"
+	assert_contains "$out" "/dev/pts/0"
+	assert_contains "$out" "on-the-pty"
+	hkr delete "$id"
+}
+
+test_lifecycle_run_detached() {
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sh -c 'trap "exit 0" TERM; echo up; while :; do sleep 0.1; done'
+	hkr run -d -b "$b" --pid-file "$T/pid" "$id" >"$T/out"
+	assert_eq running "$(status_of "$id")" "run -d returns with the container running"
+	[ -d "/proc/$(cat "$T/pid")" ] || fail "no process"
+	for _ in $(seq 300); do grep -q up "$T/out" && break; sleep 0.1; done
+	assert_contains "$(cat "$T/out")" "up"
+	hkr kill "$id" TERM
+	wait_status "$id" stopped
+	hkr delete "$id"
+}
+
+test_lifecycle_rootless() {
+	local b id out
+	b=$(mkbundle_user)
+	id=$(newid)
+	setargs "$b" sh -c 'id -u; echo rootless-started'
+	user_dir "$T/ustate"
+	(cd "$b" && as_user "$HUSK" --root "$T/ustate" create "$id") >"$T/out" 2>&1
+	assert_eq created "$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .status)"
+	as_user "$HUSK" --root "$T/ustate" start "$id"
+	for _ in $(seq 300); do grep -q rootless-started "$T/out" && break; sleep 0.1; done
+	out=$(cat "$T/out")
+	assert_contains "$out" "rootless-started"
+	assert_eq 0 "$(echo "$out" | head -1)" "root in the container"
+	for _ in $(seq 300); do
+		[ "$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .status)" = stopped ] && break
+		sleep 0.1
+	done
+	as_user "$HUSK" --root "$T/ustate" delete "$id"
+	[ ! -e "$T/ustate/$id" ] || fail "state left"
+}
