@@ -24,6 +24,7 @@ static const struct verb {
     {"delete", hk_cmd_delete, "delete a stopped container (--force: any)"},
     {"list", hk_cmd_list, "list containers"},
     {"ps", hk_cmd_ps, "list the processes of a container"},
+    {"features", hk_cmd_features, "print what this build supports (OCI features JSON)"},
     {"run", hk_cmd_run, "create and run a container in the foreground"},
     {"spec", hk_cmd_spec, "write a default config.json"},
 };

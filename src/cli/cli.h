@@ -40,6 +40,7 @@ int hk_cmd_kill(const hk_global *g, int argc, char **argv);
 int hk_cmd_delete(const hk_global *g, int argc, char **argv);
 int hk_cmd_list(const hk_global *g, int argc, char **argv);
 int hk_cmd_ps(const hk_global *g, int argc, char **argv);
+int hk_cmd_features(const hk_global *g, int argc, char **argv);
 int hk_cmd_run(const hk_global *g, int argc, char **argv);
 int hk_cmd_spec(const hk_global *g, int argc, char **argv);
 

@@ -108,6 +108,21 @@ static const struct {
     {"rstrictatime", MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", MOUNT_ATTR_RELATIME},
 };
 
+size_t hk_mount_option_names(const char **out, size_t max)
+{
+	size_t n = 0;
+#define HK_ADD_NAMES(table)                                                                        \
+	for (size_t i = 0; i < HK_ARRAY_SIZE(table); i++, n++)                                     \
+		if (n < max)                                                                       \
+			out[n] = table[i].name;
+	HK_ADD_NAMES(flag_options)
+	HK_ADD_NAMES(propagation_options)
+	HK_ADD_NAMES(recursive_options)
+	HK_ADD_NAMES(recursive_atime_options)
+#undef HK_ADD_NAMES
+	return n;
+}
+
 struct mopts {
 	unsigned long flags;
 	unsigned long cleared;

@@ -50,6 +50,11 @@ int hk_resolve_in_root(int rootfd, const char *path, bool mkdir_missing, bool mk
  * messages name the entry: "mounts[3] (tmpfs on /mytemp): ...". */
 int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, hk_err *err);
 
+/* The mount options hk_mounts_apply() understands (flags, propagation,
+ * recursive ones), for `husk features`: up to MAX names into OUT; returns
+ * how many there are. */
+size_t hk_mount_option_names(const char **out, size_t max);
+
 /* pivot_root into ROOTFD's directory and detach the old root. */
 int hk_rootfs_pivot(int rootfd, hk_err *err);
 

@@ -211,3 +211,30 @@ test_lifecycle_rootless() {
 	as_user "$HUSK" --root "$T/ustate" delete "$id"
 	[ ! -e "$T/ustate/$id" ] || fail "state left"
 }
+
+test_features_document() {
+	local f missing
+	hk features >"$T/f.json"
+	jq -e . "$T/f.json" >/dev/null || fail "features: not JSON"
+	assert_eq "1.0.0" "$(jq -r .ociVersionMin "$T/f.json")"
+	assert_eq "cgroup,ipc,mount,network,pid,time,user,uts" "$(jq -r '.linux.namespaces | join(",")' "$T/f.json")"
+	assert_eq "true true false" "$(jq -r '[.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd] | map(tostring) | join(" ")' "$T/f.json")"
+	# hooks and seccomp are parsed but not carried out yet: not claimed
+	assert_eq "[]" "$(jq -c .hooks "$T/f.json")"
+	assert_eq "false" "$(jq -r .linux.seccomp.enabled "$T/f.json")"
+	assert_contains "$(jq -r '.linux.capabilities | join(" ")' "$T/f.json")" "CAP_SYS_ADMIN"
+	# every mount option runc knows, but tmpcopyup (and acl, noacl)
+	if command -v runc >/dev/null; then
+		missing=$(jq -r --slurpfile h "$T/f.json" '.mountOptions - $h[0].mountOptions | join(",")' <(runc features))
+		# (acl and noacl go to the filesystem as data, unchecked: not claimed)
+		assert_eq "acl,noacl,tmpcopyup" "$missing" "mount options runc has and husk lacks"
+	fi
+	# and each listed option is accepted in a config (bind mounts of /tmp)
+	local b opts
+	b=$(mkbundle)
+	mkdir -p "$T/src"
+	opts=$(jq -c '[.mountOptions[] | select(. != "remount" and . != "ro" and . != "rro")] | map({destination: "/mnt/\(.)", type: "bind", source: "'"$T"'/src", options: ["rbind", .]})' "$T/f.json")
+	cfg "$b" ".mounts += $opts"
+	setargs "$b" true
+	hk run -b "$b" "$(newid)" || fail "a listed mount option was refused"
+}

@@ -1,0 +1,84 @@
+/* features.c - `husk features`: the OCI features document (runtime-spec
+ * features.md) of this build: what it does, not what it parses.  Hooks
+ * and seccomp are parsed but not carried out yet, so they are not
+ * listed. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "linux/caps.h"
+#include "linux/rootfs.h"
+#include "spec/spec.h"
+#include "util/cleanup.h"
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_object *sorted_strings(const char **v, size_t n)
+{
+	qsort(v, n, sizeof(*v), by_name);
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *enabled(bool on)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "enabled", json_object_new_boolean(on));
+	return o;
+}
+
+int hk_cmd_features(const hk_global *g, int argc, char **argv)
+{
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			printf("usage: husk features\n\nPrint what this build of husk supports "
+			       "(OCI features JSON).\n");
+			return 0;
+		}
+		return hk_cli_usage_error("features", "", "takes no arguments");
+	}
+	json_object *top = json_object_new_object();
+	json_object_object_add(top, "ociVersionMin", json_object_new_string("1.0.0"));
+	json_object_object_add(top, "ociVersionMax", json_object_new_string(HK_OCI_VERSION));
+	json_object_object_add(top, "hooks", json_object_new_array());
+	const char *names[128];
+	size_t n = hk_mount_option_names(names, HK_ARRAY_SIZE(names));
+	json_object_object_add(top, "mountOptions", sorted_strings(names, n));
+
+	json_object *lnx = json_object_new_object();
+	n = 0;
+	for (int t = 0; t < HK_NS_COUNT; t++)
+		names[n++] = hk_ns_type_name((enum hk_ns_type)t);
+	json_object_object_add(lnx, "namespaces", sorted_strings(names, n));
+	n = 0;
+	for (int c = 0; c < 64 && n < HK_ARRAY_SIZE(names); c++)
+		if (hk_cap_name(c))
+			names[n++] = hk_cap_name(c);
+	json_object_object_add(lnx, "capabilities", sorted_strings(names, n));
+	json_object *cg = json_object_new_object();
+	json_object_object_add(cg, "v1", json_object_new_boolean(true));
+	json_object_object_add(cg, "v2", json_object_new_boolean(true));
+	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+	json_object_object_add(lnx, "cgroup", cg);
+	json_object_object_add(lnx, "seccomp", enabled(false));
+	json_object_object_add(lnx, "apparmor", enabled(false));
+	json_object_object_add(lnx, "selinux", enabled(false));
+	json_object_object_add(top, "linux", lnx);
+	json_object *ann = json_object_new_object();
+	json_object_object_add(ann, "org.opencontainers.runtime.name",
+	                       json_object_new_string("husk"));
+	json_object_object_add(top, "annotations", ann);
+	printf("%s\n", json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
+	                                                       JSON_C_TO_STRING_SPACED |
+	                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(top);
+	return 0;
+}
