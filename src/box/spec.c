@@ -15,6 +15,7 @@
 #include "linux/rootfs.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
+#include "util/passwd.h"
 
 static void json_put(json_object **o)
 {
@@ -95,43 +96,23 @@ static FILE *open_in_rootfs(const char *rootfs, const char *file)
 	return f;
 }
 
-/* Look NAME up in the rootfs's passwd ("name:x:uid:gid:gecos:home:shell")
- * or group file: field 2 is the id; for passwd, *GID and *HOME too. */
+/* Look NAME (or, NULL, the id *ID) up in the rootfs's passwd or group
+ * file: *ID, and for passwd *GID and *HOME too. */
 static int lookup(const char *rootfs, const char *file, const char *name, uint32_t *id,
                   uint32_t *gid, char **home)
 {
 	_cleanup_file_ FILE *f = open_in_rootfs(rootfs, file);
-	if (!f)
-		return -ENOENT;
-	_cleanup_free_ char *line = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		char *fields[7] = {0};
-		char *p = line;
-		for (int i = 0; i < 7 && p; i++) {
-			fields[i] = p;
-			p = strchr(p, ':');
-			if (p)
-				*p++ = '\0';
-		}
-		if (!fields[2])
-			continue;
-		char *end;
-		unsigned long v = strtoul(fields[2], &end, 10);
-		if (*end)
-			continue;
-		bool match = name ? strcmp(fields[0], name) == 0 : v == *id;
-		if (!match)
-			continue;
-		*id = (uint32_t)v;
-		if (gid && fields[3])
-			*gid = (uint32_t)strtoul(fields[3], NULL, 10);
-		if (home && fields[5] && *fields[5])
-			*home = strdup(fields[5]);
-		return 0;
-	}
-	return -ENOENT;
+	hk_pwent e;
+	if (!f || hk_pwent_find(f, name, *id, &e, &buf, &cap) < 0)
+		return -ENOENT;
+	*id = e.id;
+	if (gid)
+		*gid = e.gid;
+	if (home && *e.home)
+		*home = strdup(e.home);
+	return 0;
 }
 
 static bool all_digits(const char *s)

@@ -19,6 +19,7 @@
 
 #include "linux/namespaces.h"
 #include "util/cleanup.h"
+#include "util/passwd.h"
 
 static const char *subuid_file = "/etc/subuid";
 static const char *subgid_file = "/etc/subgid";
@@ -34,8 +35,9 @@ void hk_idmaps_testing_files(const char *subuid, const char *subgid, const char 
 int hk_passwd_lookup(uid_t uid, char **name, char **home)
 {
 	_cleanup_file_ FILE *f = fopen(passwd_file, "re");
-	_cleanup_free_ char *line = NULL;
+	_cleanup_free_ char *buf = NULL;
 	size_t cap = 0;
+	hk_pwent e;
 
 	if (name)
 		*name = NULL;
@@ -43,38 +45,18 @@ int hk_passwd_lookup(uid_t uid, char **name, char **home)
 		*home = NULL;
 	if (!f)
 		return -errno;
-	while (getline(&line, &cap, f) > 0) {
-		/* name:password:uid:gid:gecos:home:shell */
-		char *fields[7] = {0};
-		char *p = line;
-		size_t n = 0;
-		line[strcspn(line, "\n")] = '\0';
-		while (n < 7) {
-			fields[n++] = p;
-			p = strchr(p, ':');
-			if (!p)
-				break;
-			*p++ = '\0';
+	if (hk_pwent_find(f, NULL, (uint32_t)uid, &e, &buf, &cap) < 0)
+		return -ENOENT;
+	if (name && !(*name = strdup(e.name)))
+		return -ENOMEM;
+	if (home && !(*home = strdup(e.home))) {
+		if (name) {
+			free(*name);
+			*name = NULL;
 		}
-		if (n < 6 || !*fields[2])
-			continue;
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(fields[2], &end, 10);
-		if (errno || *end || v != (unsigned long)uid)
-			continue;
-		if (name && !(*name = strdup(fields[0])))
-			return -ENOMEM;
-		if (home && !(*home = strdup(fields[5]))) {
-			if (name) {
-				free(*name);
-				*name = NULL;
-			}
-			return -ENOMEM;
-		}
-		return 0;
+		return -ENOMEM;
 	}
-	return -ENOENT;
+	return 0;
 }
 
 /* The first "NAME:start:count" or "UID:start:count" line of FILE: 1 when

@@ -35,9 +35,11 @@
 #include "runtime/container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -50,6 +52,7 @@
 #include "linux/sync.h"
 #include "runtime/init.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 void hk_forward_sigset(sigset_t *set)
 {
@@ -266,13 +269,33 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 	}
 }
 
-/* Step 10: undo what was made so far; ERR keeps the first failure. */
-static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
+void hk_container_abort(hk_container *c)
 {
 	hk_err ignored;
 	kill_and_reap(c->pid);
 	hk_container_destroy(c, &ignored);
 	hk_container_free(c);
+}
+
+int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)c->pid);
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return hk_err_set(err, ENOMEM, "pid file");
+	int r = hk_write_file_at(AT_FDCWD, tmp, buf, (size_t)n, 1, err);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = hk_err_set(err, errno, "pid file: rename %s", path);
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* Step 10: undo what was made so far; ERR keeps the first failure. */
+static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
+{
+	hk_container_abort(c);
 	if (mask)
 		sigprocmask(SIG_SETMASK, mask, NULL);
 	return err->code > 0 ? -err->code : -EINVAL;
@@ -339,6 +362,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	/* 5-9 */
 	if (parent_sync(c, o, sock, &ctx, in_cgroup, err) < 0)
 		return abort_create(c, &before, err);
+	sigprocmask(SIG_SETMASK, &before, NULL); /* run blocked them itself, before */
 	*out = c;
 	return 0;
 }

@@ -47,6 +47,11 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 /* After the process has exited (and been reaped): OOM check is left to the
  * caller; this kills what is left and removes the cgroup. */
 int hk_container_destroy(hk_container *c, hk_err *err);
+/* A step after hk_container_create() failed: kill and reap the process,
+ * remove the cgroup, free C.  Nothing is left. */
+void hk_container_abort(hk_container *c);
+/* --pid-file: the container's pid, written atomically (temp + rename). */
+int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err *err);
 void hk_container_free(hk_container *c);
 
 /* The signals husk forwards to the container; blocked in husk while it

@@ -5,12 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,21 +39,6 @@ static char *now_rfc3339(void)
 	if (asprintf(&out, "%s.%09ldZ", when, ts.tv_nsec) < 0)
 		return NULL;
 	return out;
-}
-
-static int write_pid_file(const char *path, pid_t pid, hk_err *err)
-{
-	char buf[32];
-	_cleanup_free_ char *tmp = NULL;
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (asprintf(&tmp, "%s.husk-tmp", path) < 0)
-		return hk_err_set(err, ENOMEM, "--pid-file");
-	int r = hk_write_file_at(AT_FDCWD, tmp, buf, strlen(buf), 1, err);
-	if (r == 0 && rename(tmp, path) < 0) {
-		r = hk_err_set(err, errno, "--pid-file %s", path);
-		unlink(tmp);
-	}
-	return r < 0 ? hk_err_wrap(err, "--pid-file") : 0;
 }
 
 static int record(const hk_create_opts *o, const hk_container *c, hk_err *err)
@@ -100,11 +83,8 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 
 	hk_container_opts co = {
 	    .id = o->id, .bundle = o->bundle, .spec = s, .wait_start = true, .exec_fifo = ffd};
-	sigset_t before;
-	sigprocmask(SIG_SETMASK, NULL, &before);
 	hk_container *c = NULL;
 	int r = hk_container_create(&co, &c, err);
-	sigprocmask(SIG_SETMASK, &before, NULL);
 	if (r < 0)
 		return r;
 	if (c->pty_master >= 0)
@@ -112,15 +92,11 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	if (r == 0)
 		r = record(o, c, err);
 	if (r == 0 && o->pid_file)
-		r = write_pid_file(o->pid_file, c->pid, err);
-	if (r < 0) {
-		hk_err ignored;
-		kill(c->pid, SIGKILL);
-		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		hk_container_destroy(c, &ignored);
-	}
-	hk_container_free(c);
+		r = hk_container_write_pid_file(c, o->pid_file, err);
+	if (r < 0)
+		hk_container_abort(c);
+	else
+		hk_container_free(c);
 	return r;
 }
 

@@ -33,6 +33,7 @@
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/passwd.h"
 #include "util/fs.h"
 
 __attribute__((noreturn)) static void fail(const hk_init_ctx *ctx, const hk_err *err)
@@ -189,11 +190,15 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	return 0;
 }
 
-static int setup_names(const hk_spec *s, hk_err *err)
+/* A network namespace of its own starts with lo down: up, as runc. */
+static int setup_network(const hk_spec *s, hk_err *err)
 {
 	const hk_namespace *net = hk_spec_namespace(s, HK_NS_NETWORK);
-	if (net && !net->path && hk_net_loopback_up(err) < 0)
-		return -err->code;
+	return net && !net->path ? hk_net_loopback_up(err) : 0;
+}
+
+static int setup_names(const hk_spec *s, hk_err *err)
+{
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return hk_err_set(err, errno, "hostname: sethostname \"%s\"", s->hostname);
 	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
@@ -242,24 +247,11 @@ static char **build_env(const hk_process *p, char *home_buf, size_t len)
 	_cleanup_file_ FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (fd >= 0 && !f)
 		close(fd);
-	char line[512];
-	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[7] = {0};
-		char *tok = line;
-		int n = 0;
-		/* name:pw:uid:gid:gecos:home:shell (empty fields kept) */
-		for (; n < 7 && tok; n++) {
-			fields[n] = tok;
-			tok = strchr(tok, ':');
-			if (tok)
-				*tok++ = '\0';
-		}
-		if (n >= 6 && fields[2] && strtoul(fields[2], NULL, 10) == p->user.uid &&
-		    fields[5][0]) {
-			home = fields[5];
-			break;
-		}
-	}
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 0;
+	hk_pwent e;
+	if (f && hk_pwent_find(f, NULL, p->user.uid, &e, &buf, &cap) == 0 && *e.home)
+		home = e.home;
 	snprintf(home_buf, len, "HOME=%s", home);
 	home_buf[strcspn(home_buf, "\n")] = '\0';
 	env[p->n_env] = home_buf;
@@ -347,7 +339,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 		hk_err_set(&err, errno, "setsid");
 		fail(ctx, &err);
 	}
-	if (setup_rootfs(ctx, userns != NULL, &err) < 0 || setup_names(s, &err) < 0)
+	if (setup_rootfs(ctx, userns != NULL, &err) < 0 || setup_names(s, &err) < 0 ||
+	    setup_network(s, &err) < 0)
 		fail(ctx, &err);
 	if (s->process.terminal) {
 		int master = -1;

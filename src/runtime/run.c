@@ -161,21 +161,6 @@ static void report_oom(const hk_container *c, int status)
 		        limit);
 }
 
-static int write_pid_file(const char *path, pid_t pid, hk_err *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return hk_err_set(err, ENOMEM, "pid file");
-	int r = hk_write_file_at(AT_FDCWD, tmp, buf, (size_t)n, 1, err);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = hk_err_set(err, errno, "pid file: rename %s", path);
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
-
 int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exit_code, hk_err *err)
 {
 	supervisor sv = {.sigfd = -1, .stdin_open = true};
@@ -201,14 +186,9 @@ int hk_run_foreground(const hk_container_opts *o, const char *pid_file, int *exi
 		return r;
 	}
 	sv.c = c;
-	if (pid_file && (r = write_pid_file(pid_file, c->pid, err)) < 0) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, NULL, 0);
-		hk_err keep = *err;
-		hk_container_destroy(c, err);
-		hk_container_free(c);
+	if (pid_file && (r = hk_container_write_pid_file(c, pid_file, err)) < 0) {
+		hk_container_abort(c);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		*err = keep;
 		return r;
 	}
 	if (c->pty_master >= 0) {
