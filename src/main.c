@@ -25,6 +25,11 @@ static const struct verb {
     {"list", hk_cmd_list, "list containers"},
     {"ps", hk_cmd_ps, "list the processes of a container"},
     {"features", hk_cmd_features, "print what this build supports (OCI features JSON)"},
+    {"exec", hk_cmd_exec, "run a new process in a running container"},
+    {"pause", hk_cmd_pause, "suspend every process of a container (freezer)"},
+    {"resume", hk_cmd_resume, "resume a paused container"},
+    {"update", hk_cmd_update, "change a container's resource limits"},
+    {"events", hk_cmd_events, "show a container's resource usage and OOM events"},
     {"run", hk_cmd_run, "create and run a container in the foreground"},
     {"spec", hk_cmd_spec, "write a default config.json"},
 };

@@ -43,5 +43,10 @@ int hk_cmd_ps(const hk_global *g, int argc, char **argv);
 int hk_cmd_features(const hk_global *g, int argc, char **argv);
 int hk_cmd_run(const hk_global *g, int argc, char **argv);
 int hk_cmd_spec(const hk_global *g, int argc, char **argv);
+int hk_cmd_exec(const hk_global *g, int argc, char **argv);
+int hk_cmd_pause(const hk_global *g, int argc, char **argv);
+int hk_cmd_resume(const hk_global *g, int argc, char **argv);
+int hk_cmd_update(const hk_global *g, int argc, char **argv);
+int hk_cmd_events(const hk_global *g, int argc, char **argv);
 
 #endif

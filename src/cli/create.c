@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 static const char create_usage[] =
     "[-b BUNDLE] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N] ID";
@@ -18,7 +19,8 @@ int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const 
                   const char *console, hk_err *err)
 {
 	char bundle_abs[PATH_MAX];
-	_cleanup_free_ char *config = NULL, *root = hk_state_root(g->root);
+	_cleanup_free_ char *config = NULL, *json = NULL, *root = hk_state_root(g->root);
+	size_t len = 0;
 	int r = hk_cli_check_id(id, err);
 	if (r < 0)
 		return r;
@@ -27,12 +29,16 @@ int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const 
 	if (!root || asprintf(&config, "%s/config.json", bundle_abs) < 0)
 		return hk_err_set(err, ENOMEM, "create");
 	hk_spec *spec = NULL;
-	if ((r = hk_spec_load(config, &spec, err)) < 0)
-		return r;
+	if ((r = hk_read_file(config, &json, &len, err)) < 0)
+		return hk_err_wrap(err, "config.json");
+	if ((r = hk_spec_parse(json, len, &spec, err)) < 0)
+		return hk_err_wrap(err, "config.json");
 	hk_create_opts o = {.root = root,
 	                    .id = id,
 	                    .bundle = bundle_abs,
 	                    .spec = spec,
+	                    .config_json = json,
+	                    .config_len = len,
 	                    .pid_file = pid_file,
 	                    .console_socket = console};
 	r = hk_lc_create(&o, err);

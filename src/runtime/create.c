@@ -89,6 +89,8 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 		return r;
 	if (c->pty_master >= 0)
 		r = hk_console_socket_send(o->console_socket, c->pty_master, err);
+	if (r == 0 && o->config_json)
+		r = hk_state_save_config(o->root, o->id, o->config_json, o->config_len, err);
 	if (r == 0)
 		r = record(o, c, err);
 	if (r == 0 && o->pid_file)

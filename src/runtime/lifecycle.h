@@ -16,6 +16,8 @@ typedef struct hk_create_opts {
 	const char *id;
 	const char *bundle; /* absolute */
 	const hk_spec *spec;
+	const char *config_json; /* the text SPEC was parsed from, kept in ROOT/ID */
+	size_t config_len;
 	const char *pid_file;       /* may be NULL */
 	const char *console_socket; /* may be NULL: process.terminal needs it */
 } hk_create_opts;

@@ -129,6 +129,27 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
+/* ROOT/ID/NAME, written to NAME.tmp then renamed over. */
+static int save_atomic(const char *root, const char *id, const char *name, const char *data,
+                       size_t len, hk_err *err)
+{
+	_cleanup_free_ char *tmp = NULL, *path = NULL;
+	if (asprintf(&tmp, "%s/%s/%s.tmp", root, id, name) < 0 ||
+	    asprintf(&path, "%s/%s/%s", root, id, name) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	int r = hk_write_file_at(AT_FDCWD, tmp, data, len, 1, err);
+	if (r < 0) {
+		unlink(tmp);
+		return hk_err_wrap(err, "save %s", name);
+	}
+	if (rename(tmp, path) < 0) {
+		r = hk_err_set(err, errno, "save %s: rename %s", name, tmp);
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
 int hk_state_save(const char *root, const hk_state *st, hk_err *err)
 {
 	_cleanup_json_ json_object *o = json_object_new_object();
@@ -145,21 +166,22 @@ int hk_state_save(const char *root, const hk_state *st, hk_err *err)
 	json_object_object_add(o, "annotations", kv_object(st->annotations, st->n_annotations));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
-	_cleanup_free_ char *tmp = NULL, *path = NULL;
-	if (asprintf(&tmp, "%s/%s/state.json.tmp", root, st->id) < 0 ||
-	    asprintf(&path, "%s/%s/state.json", root, st->id) < 0)
+	return save_atomic(root, st->id, "state.json", text, strlen(text), err);
+}
+
+int hk_state_save_config(const char *root, const char *id, const char *json, size_t len,
+                         hk_err *err)
+{
+	return save_atomic(root, id, "config.json", json, len, err);
+}
+
+int hk_state_load_spec(const char *root, const char *id, hk_spec **out, hk_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/%s/config.json", root, id) < 0)
 		return hk_err_set(err, ENOMEM, "state");
-	int r = hk_write_file_at(AT_FDCWD, tmp, text, strlen(text), 1, err);
-	if (r < 0) {
-		unlink(tmp);
-		return hk_err_wrap(err, "save state");
-	}
-	if (rename(tmp, path) < 0) {
-		r = hk_err_set(err, errno, "save state: rename %s", tmp);
-		unlink(tmp);
-		return r;
-	}
-	return 0;
+	int r = hk_spec_load(path, out, err);
+	return r < 0 ? hk_err_wrap(err, "container \"%s\"", id) : 0;
 }
 
 void hk_state_free(hk_state *st)

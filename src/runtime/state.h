@@ -7,6 +7,9 @@
  *                init blocks opening it for writing; `start` opens it for
  *                reading
  *   lock         flock()ed by every operation on the container
+ *   config.json  the config the container was created from: exec takes
+ *                its process defaults from it, and a bundle edited after
+ *                create changes nothing
  * ROOT is --root (default /run/husk; $XDG_RUNTIME_DIR/husk for a user).
  */
 #ifndef HUSK_RUNTIME_STATE_H
@@ -17,6 +20,7 @@
 #include <sys/types.h>
 
 #include "oci/types.h"
+#include "spec/spec.h"
 #include "util/error.h"
 
 enum hk_status {
@@ -56,6 +60,11 @@ int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err);
 int hk_state_save(const char *root, const hk_state *st, hk_err *err);
 int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err);
 void hk_state_free(hk_state *st);
+
+/* ROOT/ID/config.json: saved (atomically) at create, parsed back. */
+int hk_state_save_config(const char *root, const char *id, const char *json, size_t len,
+                         hk_err *err);
+int hk_state_load_spec(const char *root, const char *id, hk_spec **out, hk_err *err);
 
 /* Remove ROOT/ID entirely (state.json, exec.fifo, lock). */
 int hk_state_remove(const char *root, const char *id, hk_err *err);

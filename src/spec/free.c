@@ -14,7 +14,7 @@ void hk_kv_free(hk_kv *kv, size_t n)
 	free(kv);
 }
 
-static void process_free(hk_process *p)
+void hk_process_free(hk_process *p)
 {
 	free(p->user.additional_gids);
 	free(p->user.username);
@@ -28,7 +28,7 @@ static void process_free(hk_process *p)
 	free(p->selinux_label);
 }
 
-static void resources_free(hk_resources *r)
+void hk_resources_free(hk_resources *r)
 {
 	for (size_t i = 0; r->devices && i < r->n_devices; i++)
 		free(r->devices[i].access);
@@ -82,7 +82,7 @@ static void linux_free(hk_linux *l)
 		free(l->devices[i].path);
 	free(l->devices);
 	free(l->cgroups_path);
-	resources_free(&l->resources);
+	hk_resources_free(&l->resources);
 	hk_kv_free(l->sysctl, l->n_sysctl);
 	seccomp_free(l->seccomp);
 	free(l->rootfs_propagation);
@@ -108,7 +108,7 @@ void hk_spec_free(hk_spec *spec)
 		free(m->gid_mappings);
 	}
 	free(spec->mounts);
-	process_free(&spec->process);
+	hk_process_free(&spec->process);
 	free(spec->hostname);
 	free(spec->domainname);
 	for (int k = 0; k < HK_HOOK_KIND_COUNT; k++) {

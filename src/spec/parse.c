@@ -235,7 +235,7 @@ static size_t line_of(const char *s, size_t off)
 	return line;
 }
 
-static int parse_json(const char *json, size_t len, json_object **out, hk_err *err)
+int hk_parse_json_text(const char *json, size_t len, json_object **out, hk_err *err)
 {
 	struct json_tokener *tok = json_tokener_new();
 	if (!tok)
@@ -281,7 +281,7 @@ int hk_spec_parse(const char *json, size_t len, hk_spec **out, hk_err *err)
 {
 	json_object *top = NULL;
 	*out = NULL;
-	int r = parse_json(json, len, &top, err);
+	int r = hk_parse_json_text(json, len, &top, err);
 	if (r < 0)
 		return r;
 	hk_spec *spec = calloc(1, sizeof(*spec));

@@ -76,6 +76,9 @@ int hk_j_kv(json_object *obj, const char *path, const char *key, hk_kv **out, si
 int hk_j_idmaps(json_object *obj, const char *path, const char *key, hk_idmap **out, size_t *n,
                 hk_err *err);
 
+/* JSON text -> a top-level object (strict; errors "invalid JSON: ... (line N)"). */
+int hk_parse_json_text(const char *json, size_t len, json_object **out, hk_err *err);
+
 /* Section parsers (parse_process.c, parse_linux.c, parse_resources.c,
  * parse_seccomp.c); V is the section's object. */
 int hk_parse_process(json_object *v, hk_process *p, hk_err *err);

@@ -27,6 +27,16 @@ int hk_spec_parse(const char *json, size_t len, hk_spec **out, hk_err *err);
 int hk_spec_load(const char *path, hk_spec **out, hk_err *err);
 void hk_spec_free(hk_spec *spec);
 
+/* Parts of a config on their own, for `exec -p process.json` and `update
+ * --resources FILE`: the same checks and messages as in config.json
+ * ("process.args: required", "linux.resources.memory.limit: expected
+ * integer").  *OUT is zeroed first; free its members with
+ * hk_process_free() / hk_resources_free() (also after an error). */
+int hk_spec_parse_process(const char *json, size_t len, hk_process *out, hk_err *err);
+int hk_spec_parse_resources(const char *json, size_t len, hk_resources *out, hk_err *err);
+void hk_process_free(hk_process *p);
+void hk_resources_free(hk_resources *r);
+
 /* The default config.json `husk spec` writes (same defaults as `runc spec`,
  * args ["sh"]), as a malloc'd string ending in a newline. */
 char *hk_spec_default_json(bool rootless);
