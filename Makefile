@@ -5,7 +5,7 @@
 #                        (pure cgroup v2) inside ../shared/vmtest
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make format          apply .clang-format
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   the binary, man page and bash completion
 #   make bench           start-time comparison with crun/runc (bench/)
 
 PREFIX ?= /usr/local
@@ -41,7 +41,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HUSK := $(BUILD)/husk
 
-.PHONY: all check unit integration vmcheck format install clean bench demo rootfs
+.PHONY: all check unit integration vmcheck format install man clean bench demo rootfs
 
 all: husk
 
@@ -78,8 +78,18 @@ demo: husk rootfs
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS)
 
-install: husk
+# The binary, the man page husk(1) and the bash completion.  HUSK=PATH
+# installs a binary built elsewhere as it is (no build).
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+install: $(if $(filter command line,$(origin HUSK)),,$(HUSK))
 	install -D -m 0755 $(HUSK) $(DESTDIR)$(PREFIX)/bin/husk
+	install -D -m 0644 doc/husk.1 $(DESTDIR)$(MANDIR)/man1/husk.1
+	install -D -m 0644 contrib/bash-completion/husk $(DESTDIR)$(BASHCOMPDIR)/husk
+
+# the man page renders without a warning
+man:
+	groff -man -ww -z doc/husk.1
 
 bench: husk rootfs
 	bench/start.sh $(abspath $(HUSK))

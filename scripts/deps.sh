@@ -1,11 +1,13 @@
 #!/bin/sh
 # deps.sh - install the Debian packages husk's build and tests need (when
 # run as root and something is missing).  `--test` adds what the test suite
-# uses (jq, script, the pure cgroup v2 VM's qemu).
+# uses (jq, script, the pure cgroup v2 VM's qemu, the container engines of
+# tests/integration/test_engines.sh: podman with conmon, containerd,
+# docker.io; groff-base and man-db for the man page's check).
 set -eu
 pkgs="gcc make pkg-config libjson-c-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd"
+	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db"
 fi
 missing=""
 for p in $pkgs; do

@@ -1,13 +1,18 @@
 /* main.c - husk's entry point: global options, then one verb. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "spec/spec.h"
+#include "util/cleanup.h"
 
 #define HUSK_VERSION "0.1.0"
 
@@ -37,17 +42,63 @@ static const struct verb {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: husk [GLOBAL OPTIONS] COMMAND [ARGS...]\n\n"
-	           "husk is a Linux container runtime for OCI bundles.\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	           "husk is a Linux container runtime for OCI bundles, with runc's command line.\n"
+	           "\ncommands:\n");
+	for (size_t i = 0; i < HK_ARRAY_SIZE(verbs); i++)
 		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
-	fprintf(f, "\nglobal options:\n"
-	           "  --root DIR          state directory (default /run/husk)\n"
-	           "  --log FILE          also write errors to FILE\n"
-	           "  --log-format FMT    text or json\n"
-	           "  --debug             more output\n"
-	           "  --systemd-cgroup    use systemd to manage cgroups (not supported yet)\n"
-	           "  --rootless MODE     auto, true or false\n"
-	           "  -v, --version       print the version\n");
+	fprintf(f, "  %-8s %s\n", "help", "this text, or `husk help COMMAND`: the command's");
+	fprintf(f, "\nglobal options (before the command; -opt, --opt VALUE and --opt=VALUE "
+	           "all work):\n"
+	           "  --root DIR          state directory (default /run/husk; for a user\n"
+	           "                      $XDG_RUNTIME_DIR/husk)\n"
+	           "  --log FILE          also write errors to FILE (appended)\n"
+	           "  --log-format FMT    text (default) or json, as runc's\n"
+	           "  --debug             debug messages (to the --log file, else stderr)\n"
+	           "  --systemd-cgroup    accepted; create and run refuse it: no systemd\n"
+	           "                      cgroup driver yet\n"
+	           "  --rootless MODE     auto (default), true or false; husk decides from\n"
+	           "                      its effective uid either way (see husk(1))\n"
+	           "  -v, --version       print the version\n"
+	           "  -h, --help          this text\n"
+	           "\n`husk COMMAND --help` describes a command; man husk, all of them.\n");
+}
+
+static int find_verb(const char *name)
+{
+	for (size_t i = 0; i < HK_ARRAY_SIZE(verbs); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A usage error of husk itself: the reason (also to the --log file), the
+ * usage line; runc's status. */
+static int global_usage_error(const hk_global *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int global_usage_error(const hk_global *g, const char *fmt, ...)
+{
+	hk_err err = {.code = EINVAL};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	hk_cli_error(g, &err);
+	fprintf(stderr, "usage: husk [GLOBAL OPTIONS] COMMAND [ARGS...] (see husk --help)\n");
+	return HK_CLI_USAGE_STATUS;
+}
+
+/* --rootless takes what runc takes: auto, or a Go strconv.ParseBool
+ * value. */
+static bool rootless_valid(const char *v)
+{
+	static const char *const ok[] = {"",     "auto", "1", "t", "T",     "TRUE",  "true",
+	                                 "True", "0",    "f", "F", "FALSE", "false", "False"};
+	if (strcasecmp(v, "auto") == 0)
+		return true;
+	for (size_t i = 0; i < HK_ARRAY_SIZE(ok); i++)
+		if (strcmp(v, ok[i]) == 0)
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -68,25 +119,29 @@ int main(int argc, char **argv)
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			return 125;
-	hk_global g = {.root = getuid() == 0 ? "/run/husk" : NULL, .rootless = "auto"};
+	/* root: NULL is the default, chosen by hk_state_root() */
+	hk_global g = {.rootless = "auto"};
+	_cleanup_free_ char *abs_root = NULL;
+	hk_err err = {0};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	hk_cli_init(&g, 0, NULL);
+	/* Go's flag package (runc's) takes -log as well as --log: so does
+	 * getopt_long_only(); -v and -h still work */
+	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
+			if (!*optarg)
+				return global_usage_error(&g, "--root: empty directory name");
 			g.root = optarg;
 			break;
 		case 'l':
-			g.log = optarg;
+			g.log = *optarg ? optarg : NULL; /* as runc: "" is stderr */
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				fprintf(stderr,
-				        "husk: --log-format: expected text or json, got "
-				        "\"%s\"\n",
-				        optarg);
-				return 2;
-			}
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+				return global_usage_error(
+				    &g, "invalid log-format \"%s\": expected text or json", optarg);
 			g.log_json = strcmp(optarg, "json") == 0;
 			break;
 		case 'd':
@@ -96,6 +151,12 @@ int main(int argc, char **argv)
 			g.systemd_cgroup = true;
 			break;
 		case 'R':
+			if (!rootless_valid(optarg))
+				return global_usage_error(
+				    &g,
+				    "invalid --rootless value \"%s\": expected "
+				    "auto, true or false",
+				    optarg);
 			g.rootless = optarg;
 			break;
 		case 'v':
@@ -104,24 +165,71 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		default: {
+			const char *arg = argv[optind - 1];
+			int n = (int)strcspn(arg, "=");
+			if (optopt == 0)
+				return global_usage_error(&g, "unknown global option %.*s", n, arg);
+			if (arg[n] == '=')
+				return global_usage_error(&g, "option %.*s takes no value", n, arg);
+			return global_usage_error(&g, "option %s needs a value", arg);
+		}
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (g.systemd_cgroup) {
-		fprintf(stderr, "husk: --systemd-cgroup: the systemd cgroup driver is not "
-		                "supported yet; use the default cgroupfs driver\n");
+	if (hk_cli_open_log(&g, &err) < 0) {
+		g.log = NULL;
+		hk_cli_error(&g, &err);
 		return 1;
 	}
+	if (optind >= argc) {
+		hk_err_plain(&err, EINVAL, "no command given");
+		hk_cli_error(&g, &err);
+		usage(stderr);
+		return HK_CLI_USAGE_STATUS;
+	}
+	/* a relative --root would change meaning with the cwd (runc makes
+	 * it absolute too) */
+	if (g.root && g.root[0] != '/') {
+		_cleanup_free_ char *cwd = get_current_dir_name();
+		if (!cwd || asprintf(&abs_root, "%s/%s", cwd, g.root) < 0) {
+			hk_err_set(&err, cwd ? ENOMEM : errno, "--root %s", g.root);
+			hk_cli_error(&g, &err);
+			return 1;
+		}
+		g.root = abs_root;
+	}
 	const char *verb = argv[optind];
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, verb) == 0)
-			return verbs[i].fn(&g, argc - optind, argv + optind);
-	fprintf(stderr, "husk: unknown command \"%s\" (see husk --help)\n", verb);
-	return 2;
+	int vargc = argc - optind;
+	char **vargv = argv + optind;
+	char *help_argv[] = {NULL, "--help", NULL};
+	if (strcmp(verb, "help") == 0) {
+		if (vargc == 1) {
+			usage(stdout);
+			return 0;
+		}
+		/* husk help VERB: husk VERB --help */
+		verb = help_argv[0] = argv[optind + 1];
+		vargc = 2;
+		vargv = help_argv;
+	}
+	int v = find_verb(verb);
+	if (v < 0)
+		return global_usage_error(&g, "unknown command \"%s\"", verb);
+	hk_cli_init(&g, vargc, vargv);
+	hk_cli_debug("husk %s, command %s, root %s, rootless %s (euid %u)", HUSK_VERSION, verb,
+	             g.root ? g.root : "(default)", g.rootless, (unsigned)geteuid());
+	/* containerd and cri-o pass --systemd-cgroup to every command (delete
+	 * too, when cleaning up): only those that would make a cgroup
+	 * refuse it */
+	bool help = vargc > 1 && (strcmp(vargv[1], "--help") == 0 || strcmp(vargv[1], "-h") == 0);
+	if (g.systemd_cgroup && !help &&
+	    (strcmp(verb, "create") == 0 || strcmp(verb, "run") == 0)) {
+		hk_err_plain(&err, ENOTSUP,
+		             "--systemd-cgroup: husk has no systemd cgroup driver yet; leave the "
+		             "option out (husk manages cgroups itself: linux.cgroupsPath is a "
+		             "path, not slice:prefix:name)");
+		hk_cli_error(&g, &err);
+		return 1;
+	}
+	return verbs[v].fn(&g, vargc, vargv);
 }

@@ -286,3 +286,39 @@ undelegate_cgroup() {
 	done
 	return $r
 }
+
+# --- the OCI lifecycle, state in $T/state ---
+
+hkr() { "$HUSK" --root "$T/state" "$@"; }
+
+# status of container $1 ("" when husk state fails)
+status_of() { hkr state "$1" 2>/dev/null | jq -r .status; }
+
+# wait (up to 30 s: the emulated VM is slow) until container $1 has status $2
+wait_status() {
+	for _ in $(seq 300); do
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "container $1: status $(status_of "$1"), expected $2"
+}
+
+# wait (up to 30 s) until file $1 exists and is not empty
+wait_file() {
+	for _ in $(seq 300); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "no file $1"
+}
+
+# console_receiver SOCKET OUT: receive a pty master on SOCKET in the
+# background (as conmon does) and write what the container prints to OUT;
+# sets $console_pid; returns once SOCKET exists.
+console_receiver() {
+	python3 "$HK_TESTS_DIR/console-receiver.py" "$1" >"$2" &
+	console_pid=$!
+	# python starts slowly in the emulated VM
+	for _ in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
+	fail "console receiver: no socket $1"
+}

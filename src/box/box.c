@@ -224,7 +224,7 @@ static int run_in_layer(const hk_box_opts *o, const char *name, const char *stor
 		hk_overlay ov = {.lower = rootfs, .upper = l.upper, .work = l.work};
 		hk_container_opts co = {
 		    .id = name, .bundle = l.dir, .spec = spec, .foreground = true, .overlay = &ov};
-		r = hk_run_foreground(&co, NULL, exit_code, err);
+		r = hk_run_foreground(&co, NULL, NULL, exit_code, err);
 		if (r < 0)
 			name_option(err);
 	}

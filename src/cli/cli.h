@@ -7,20 +7,47 @@
 #include "util/error.h"
 
 typedef struct hk_global {
-	const char *root; /* --root: state directory */
-	const char *log;  /* --log FILE */
-	bool log_json;    /* --log-format json */
-	bool debug;
-	bool systemd_cgroup;
-	const char *rootless; /* auto|true|false */
+	const char *root;     /* --root: state directory */
+	const char *log;      /* --log FILE */
+	bool log_json;        /* --log-format json */
+	bool debug;           /* --debug: hk_cli_debug() lines */
+	bool systemd_cgroup;  /* --systemd-cgroup: create and run refuse it */
+	const char *rootless; /* --rootless auto|true|false (checked; husk
+	                       * decides from its euid, as auto) */
 } hk_global;
 
-/* Report ERR: "husk: MSG" on stderr and, with --log, to the log file
- * (one JSON object per line with --log-format json). */
+/* The exit status of a usage error: runc's (urfave/cli's) 1. */
+#define HK_CLI_USAGE_STATUS 1
+
+/* Called by main before the verb runs: G for hk_cli_debug() and for
+ * logging usage errors, the verb's ARGC/ARGV (argv[0] the verb) to name
+ * a bad option; also turns getopt's own messages off. */
+void hk_cli_init(const hk_global *g, int argc, char **argv);
+/* Check that the --log file can be opened for appending (creating it, as
+ * runc does). */
+int hk_cli_open_log(const hk_global *g, hk_err *err);
+/* Report ERR: "husk: MSG" on stderr and, with --log, one record in the
+ * log file: time="RFC 3339" level=error msg="MSG", or with --log-format
+ * json one line {"level":"error","msg":"MSG","time":"RFC 3339"} (what
+ * podman and containerd read).  G may be NULL: the one of hk_cli_init().
+ * Call it once per failed command: podman parses the log as one object. */
 void hk_cli_error(const hk_global *g, const hk_err *err);
-/* A usage error: "husk VERB: MSG" + "usage: ..." on stderr; returns 2. */
+/* With --debug: a level "debug" record in the log file (on stderr when
+ * there is no --log).  Nothing otherwise. */
+void hk_cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: "husk VERB: MSG" + "usage: husk VERB USAGE" on stderr,
+ * "VERB: MSG" in the log; returns HK_CLI_USAGE_STATUS.  MSG "unknown
+ * option" right after getopt_long() returned '?' is replaced by what was
+ * wrong ("unknown option --foo", "option --format needs a value"). */
 int hk_cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The arguments of a verb that takes only --help and one container ID:
+ * returns the container's state root (malloc'd) and sets *ID; otherwise
+ * NULL with *STATUS the exit status (0 after --help, which prints
+ * "usage: husk VERB ID" and HELP; a usage error or a bad id, reported). */
+char *hk_cli_id_arg(const hk_global *g, int argc, char **argv, const char *verb, const char *help,
+                    const char **id, int *status);
+
 /* Container ids as runc accepts them: [A-Za-z0-9][A-Za-z0-9_+.-]*. */
 int hk_cli_check_id(const char *id, hk_err *err);
 
@@ -30,7 +57,7 @@ char *hk_cli_container_root(const hk_global *g, const char *id, hk_err *err);
 
 /* create ID from BUNDLE/config.json (create, and run -d). */
 int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,
-                  const char *console, hk_err *err);
+                  const char *console, unsigned preserve_fds, hk_err *err);
 
 int hk_cmd_box(const hk_global *g, int argc, char **argv);
 int hk_cmd_create(const hk_global *g, int argc, char **argv);

@@ -1,8 +1,13 @@
-/* common.c - error reporting, usage errors and id checks for every verb. */
+/* common.c - what every verb shares: error reporting (stderr and the
+ * --log file, in runc's text or JSON format), --debug lines, usage errors
+ * and container id checks. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,54 +16,179 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 
-static void json_escape(FILE *f, const char *s)
+/* Set by hk_cli_init(): the global options and the verb's own argv (for
+ * naming a bad option after getopt_long() failed). */
+static const hk_global *cli_g;
+static int cli_argc;
+static char **cli_argv;
+
+void hk_cli_init(const hk_global *g, int argc, char **argv)
+{
+	cli_g = g;
+	cli_argc = argc;
+	cli_argv = argv;
+	/* the verbs say what is wrong themselves (hk_cli_usage_error) */
+	opterr = 0;
+}
+
+/* As Go's %q (logrus quotes msg so): \" \\ \n \t, other controls \xNN. */
+static void quote(FILE *f, const char *s, bool json)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 		if (ch == '"' || ch == '\\')
 			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch == '\t')
+			fputs("\\t", f);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, json ? "\\u%04x" : "\\x%02x", ch);
 		else
 			fputc(ch, f);
 	}
 }
 
+/* One log record, written with one write() so that records of husk
+ * processes sharing a log file never interleave.  JSON: one object per
+ * line, {"level","msg","time"} as runc's logrus writes it; text:
+ * time="..." level=LEVEL msg="...".  The time is RFC 3339, UTC. */
+static void log_record(int fd, bool json, const char *level, const char *msg)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	if (json)
+		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
+	else
+		fprintf(f, "time=\"%s.%06ldZ\" level=%s msg=\"", when, ts.tv_nsec / 1000, level);
+	quote(f, msg, json);
+	if (json)
+		fprintf(f, "\",\"time\":\"%s.%06ldZ\"}\n", when, ts.tv_nsec / 1000);
+	else
+		fputs("\"\n", f);
+	if (fclose(f) != 0)
+		return;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+static int open_log(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+}
+
+int hk_cli_open_log(const hk_global *g, hk_err *err)
+{
+	if (!g->log)
+		return 0;
+	int fd = open_log(g->log);
+	if (fd < 0)
+		return hk_err_set(err, errno, "failed to open log file %s", g->log);
+	close(fd);
+	return 0;
+}
+
+/* To the --log file when there is one. */
+static void log_to_file(const hk_global *g, const char *level, const char *msg)
+{
+	if (!g || !g->log)
+		return;
+	_cleanup_close_ int fd = open_log(g->log);
+	if (fd >= 0)
+		log_record(fd, g->log_json, level, msg);
+}
+
 void hk_cli_error(const hk_global *g, const hk_err *err)
 {
 	hk_err_print(err);
-	if (!g || !g->log)
+	log_to_file(g ? g : cli_g, "error", err->msg);
+}
+
+void hk_cli_debug(const char *fmt, ...)
+{
+	if (!cli_g || !cli_g->debug)
 		return;
-	_cleanup_file_ FILE *f = fopen(g->log, "ae");
-	if (!f)
-		return;
-	struct timespec ts;
-	struct tm tm;
-	char when[64], zone[8];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%z", &tm); /* +0100 -> +01:00 for RFC 3339 */
-	if (g->log_json) {
-		fprintf(f, "{\"level\":\"error\",\"time\":\"%s.%09ld%.3s:%s\",\"msg\":\"", when,
-		        ts.tv_nsec, zone, zone + 3);
-		json_escape(f, err->msg);
-		fputs("\"}\n", f);
-	} else {
-		fprintf(f, "%s.%09ld%.3s:%s error: %s\n", when, ts.tv_nsec, zone, zone + 3,
-		        err->msg);
+	char msg[HK_ERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* as runc: to the log file, or in its format on stderr */
+	if (cli_g->log)
+		log_to_file(cli_g, "debug", msg);
+	else
+		log_record(STDERR_FILENO, cli_g->log_json, "debug", msg);
+}
+
+/* After getopt_long() returned '?' on the verb's argv: which option, and
+ * what was wrong with it (glibc leaves that in optind and optopt). */
+static bool describe_bad_option(char *buf, size_t len)
+{
+	if (!cli_argv || optind < 1 || optind > cli_argc)
+		return false;
+	const char *prev = cli_argv[optind - 1];
+	const char *next = optind < cli_argc ? cli_argv[optind] : NULL;
+	bool short_opt = optopt > 0 && optopt < 128 && isgraph(optopt);
+	/* an unknown letter inside a cluster (-xa): optind still on it */
+	if (short_opt && next && next[0] == '-' && next[1] != '-' && strchr(next + 1, optopt) &&
+	    strchr(next + 1, optopt)[1] != '\0') {
+		snprintf(buf, len, "unknown option -%c", optopt);
+		return true;
 	}
+	if (optind - 1 >= 1 && prev[0] == '-' && prev[1] == '-' && prev[2]) {
+		int n = (int)strcspn(prev, "=");
+		if (optopt == 0)
+			snprintf(buf, len, "unknown option %.*s", n, prev);
+		else if (prev[n] == '=')
+			snprintf(buf, len, "option %.*s takes no value", n, prev);
+		else
+			snprintf(buf, len, "option %s needs a value", prev);
+		return true;
+	}
+	if (!short_opt)
+		return false;
+	/* the last letter of its word: unknown, or one that takes a value
+	 * with nothing after it (glibc says the same '?' for both) */
+	if (optind == cli_argc)
+		snprintf(buf, len, "unknown option -%c, or -%c without its value", optopt, optopt);
+	else
+		snprintf(buf, len, "unknown option -%c", optopt);
+	return true;
 }
 
 int hk_cli_usage_error(const char *verb, const char *usage, const char *fmt, ...)
 {
-	va_list ap;
-	fprintf(stderr, "husk %s: ", verb);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: husk %s %s\n", verb, usage);
-	return 2;
+	char reason[512];
+	if (strcmp(fmt, "unknown option") != 0 || !describe_bad_option(reason, sizeof(reason))) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(reason, sizeof(reason), fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "husk %s: %s\nusage: husk %s%s%s\n", verb, reason, verb, *usage ? " " : "",
+	        usage);
+	if (cli_g && cli_g->log) {
+		char msg[sizeof(reason) + 64];
+		snprintf(msg, sizeof(msg), "%s: %s", verb, reason);
+		log_to_file(cli_g, "error", msg);
+	}
+	return HK_CLI_USAGE_STATUS;
 }
 
 int hk_cli_check_id(const char *id, hk_err *err)
@@ -86,5 +216,36 @@ char *hk_cli_container_root(const hk_global *g, const char *id, hk_err *err)
 	char *root = hk_state_root(g->root);
 	if (!root)
 		hk_err_set(err, ENOMEM, "state root");
+	return root;
+}
+
+char *hk_cli_id_arg(const hk_global *g, int argc, char **argv, const char *verb, const char *help,
+                    const char **id, int *status)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	int c;
+	*id = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: husk %s ID\n\n%s\n", verb, help);
+			*status = 0;
+		} else {
+			*status = hk_cli_usage_error(verb, "ID", "unknown option");
+		}
+		return NULL;
+	}
+	if (optind != argc - 1) {
+		*status = hk_cli_usage_error(verb, "ID", "expected exactly one container id");
+		return NULL;
+	}
+	hk_err err = {0};
+	char *root = hk_cli_container_root(g, argv[optind], &err);
+	if (!root) {
+		hk_cli_error(g, &err);
+		*status = 1;
+		return NULL;
+	}
+	*id = argv[optind];
 	return root;
 }

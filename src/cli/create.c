@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/container.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -16,13 +17,14 @@ static const char create_usage[] =
     "[-b BUNDLE] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N] ID";
 
 int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,
-                  const char *console, hk_err *err)
+                  const char *console, unsigned preserve_fds, hk_err *err)
 {
 	char bundle_abs[PATH_MAX];
 	_cleanup_free_ char *config = NULL, *json = NULL, *root = hk_state_root(g->root);
 	size_t len = 0;
-	int r = hk_cli_check_id(id, err);
-	if (r < 0)
+	/* before any fd of ours may take their numbers */
+	int r = hk_check_preserved_fds(preserve_fds, hk_listen_fds(), err);
+	if (r < 0 || (r = hk_cli_check_id(id, err)) < 0)
 		return r;
 	if (!realpath(bundle, bundle_abs))
 		return hk_err_set(err, errno, "bundle %s", bundle);
@@ -40,7 +42,8 @@ int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const 
 	                    .config_json = json,
 	                    .config_len = len,
 	                    .pid_file = pid_file,
-	                    .console_socket = console};
+	                    .console_socket = console,
+	                    .preserve_fds = preserve_fds};
 	r = hk_lc_create(&o, err);
 	hk_spec_free(spec);
 	return r;
@@ -59,6 +62,7 @@ int hk_cmd_create(const hk_global *g, int argc, char **argv)
 	    {0},
 	};
 	const char *bundle = ".", *pid_file = NULL, *console = NULL;
+	unsigned preserve = 0;
 	hk_err err = {0};
 	int c;
 	optind = 1;
@@ -73,11 +77,17 @@ int hk_cmd_create(const hk_global *g, int argc, char **argv)
 		case 'p':
 			pid_file = optarg;
 			break;
-		case 'F':
-			if (strcmp(optarg, "0") != 0)
+		case 'F': {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!*optarg || *optarg == '-' || *end || errno || n > 65536)
 				return hk_cli_usage_error("create", create_usage,
-				                          "--preserve-fds: not supported yet");
+				                          "--preserve-fds %s: expected a number",
+				                          optarg);
+			preserve = (unsigned)n;
 			break;
+		}
 		case 'P':
 			return hk_cli_usage_error("create", create_usage,
 			                          "--no-pivot is not supported: husk always uses "
@@ -87,7 +97,9 @@ int hk_cmd_create(const hk_global *g, int argc, char **argv)
 		case 'h':
 			printf("usage: husk create %s\n\nCreate the container described by "
 			       "BUNDLE/config.json: everything but its process,\nwhich waits "
-			       "until `husk start ID`.\n",
+			       "until `husk start ID`.  --preserve-fds N passes husk's fds\n"
+			       "3..3+N-1 on to it (after the $LISTEN_FDS ones of systemd "
+			       "socket activation).\n",
 			       create_usage);
 			return 0;
 		default:
@@ -97,7 +109,7 @@ int hk_cmd_create(const hk_global *g, int argc, char **argv)
 	if (optind != argc - 1)
 		return hk_cli_usage_error("create", create_usage,
 		                          "expected exactly one container id");
-	int r = hk_cli_create(g, argv[optind], bundle, pid_file, console, &err);
+	int r = hk_cli_create(g, argv[optind], bundle, pid_file, console, preserve, &err);
 	if (r < 0)
 		hk_cli_error(g, &err);
 	return r < 0 ? 1 : 0;
@@ -105,22 +117,14 @@ int hk_cmd_create(const hk_global *g, int argc, char **argv)
 
 int hk_cmd_start(const hk_global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			printf("usage: husk start ID\n\nLet the process of a created container "
-			       "run.\n");
-			return 0;
-		}
-		return hk_cli_usage_error("start", "ID", "unknown option");
-	}
-	if (optind != argc - 1)
-		return hk_cli_usage_error("start", "ID", "expected exactly one container id");
+	const char *id;
+	int status;
+	_cleanup_free_ char *root = hk_cli_id_arg(
+	    g, argc, argv, "start", "Let the process of a created container run.", &id, &status);
+	if (!root)
+		return status;
 	hk_err err = {0};
-	_cleanup_free_ char *root = hk_cli_container_root(g, argv[optind], &err);
-	if (!root || hk_lc_start(root, argv[optind], &err) < 0) {
+	if (hk_lc_start(root, id, &err) < 0) {
 		hk_cli_error(g, &err);
 		return 1;
 	}

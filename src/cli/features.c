@@ -1,13 +1,13 @@
 /* features.c - `husk features`: the OCI features document (runtime-spec
- * features.md) of this build: what it does, not what it parses.  Hooks
- * and seccomp are parsed but not carried out yet, so they are not
- * listed. */
+ * features.md) of this build: what it does, not what it parses.  seccomp
+ * is parsed but not carried out yet, so it is not claimed. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/hooks.h"
 #include "linux/caps.h"
 #include "linux/rootfs.h"
 #include "spec/spec.h"
@@ -42,12 +42,19 @@ int hk_cmd_features(const hk_global *g, int argc, char **argv)
 			       "(OCI features JSON).\n");
 			return 0;
 		}
-		return hk_cli_usage_error("features", "", "takes no arguments");
+		return hk_cli_usage_error("features", "",
+		                          argv[1][0] == '-' ? "unknown option %s"
+		                                            : "unexpected argument \"%s\"",
+		                          argv[1]);
 	}
 	json_object *top = json_object_new_object();
 	json_object_object_add(top, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(top, "ociVersionMax", json_object_new_string(HK_OCI_VERSION));
-	json_object_object_add(top, "hooks", json_object_new_array());
+	json_object *hooks = json_object_new_array();
+	for (int k = 0; k < HK_HOOK_KIND_COUNT; k++)
+		json_object_array_add(
+		    hooks, json_object_new_string(hk_hook_kind_name((enum hk_hook_kind)k)));
+	json_object_object_add(top, "hooks", hooks);
 	const char *names[128];
 	size_t n = hk_mount_option_names(names, HK_ARRAY_SIZE(names));
 	json_object_object_add(top, "mountOptions", sorted_strings(names, n));

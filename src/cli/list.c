@@ -178,8 +178,11 @@ int hk_cmd_list(const hk_global *g, int argc, char **argv)
 		return 1;
 	}
 	struct row *rows = calloc(n ? n : 1, sizeof(*rows));
-	if (!rows)
+	if (!rows) {
+		hk_err_set(&err, ENOMEM, "list");
+		hk_cli_error(g, &err);
 		return 1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		hk_state *st = NULL;
 		hk_err ignored = {0};
@@ -198,8 +201,11 @@ int hk_cmd_list(const hk_global *g, int argc, char **argv)
 		for (size_t i = 0; i < nrows; i++)
 			puts(rows[i].st->id);
 	} else if (json) {
-		if (print_json(rows, nrows) < 0)
+		if (print_json(rows, nrows) < 0) {
+			hk_err_set(&err, ENOMEM, "list");
+			hk_cli_error(g, &err);
 			ret = 1;
+		}
 	} else {
 		print_table(rows, nrows);
 	}

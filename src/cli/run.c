@@ -1,4 +1,4 @@
-/* run.c - `husk run [-b BUNDLE] [--pid-file F] ID`. */
+/* run.c - `husk run [-d] [-b BUNDLE] [--pid-file F] [--preserve-fds N] ID`. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "runtime/container.h"
 #include "runtime/lifecycle.h"
 #include "runtime/run.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
-static const char run_usage[] = "[-d] [-b BUNDLE] [--pid-file FILE] [--console-socket PATH] ID";
+static const char run_usage[] =
+    "[-d] [-b BUNDLE] [--pid-file FILE] [--console-socket PATH] [--preserve-fds N] ID";
 
 int hk_cmd_run(const hk_global *g, int argc, char **argv)
 {
@@ -24,11 +27,13 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 	    {"no-new-keyring", no_argument, NULL, 'K'},
 	    {"detach", no_argument, NULL, 'd'},
 	    {"console-socket", required_argument, NULL, 'c'},
+	    {"preserve-fds", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	const char *bundle = ".", *pid_file = NULL, *console = NULL;
 	bool detach = false;
+	unsigned preserve = 0;
 	hk_err err = {0};
 	int c;
 
@@ -53,6 +58,17 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 			                          "pivot_root");
 		case 'K':
 			break;
+		case 'F': {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!*optarg || *optarg == '-' || *end || errno || n > 65536)
+				return hk_cli_usage_error("run", run_usage,
+				                          "--preserve-fds %s: expected a number",
+				                          optarg);
+			preserve = (unsigned)n;
+			break;
+		}
 		case 'h':
 			printf("usage: husk run %s\n\nCreate and run the container described by "
 			       "BUNDLE/config.json in the foreground;\nexit with its process's "
@@ -69,7 +85,7 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 	if (detach) {
 		/* create + start; husk returns, the container goes on */
 		_cleanup_free_ char *root = hk_state_root(g->root);
-		if (hk_cli_create(g, id, bundle, pid_file, console, &err) < 0) {
+		if (hk_cli_create(g, id, bundle, pid_file, console, preserve, &err) < 0) {
 			hk_cli_error(g, &err);
 			return 1;
 		}
@@ -83,7 +99,9 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 	}
 	if (console)
 		return hk_cli_usage_error("run", run_usage, "--console-socket needs -d");
-	if (hk_cli_check_id(id, &err) < 0) {
+	/* before any fd of ours may take their numbers */
+	if (hk_check_preserved_fds(preserve, hk_listen_fds(), &err) < 0 ||
+	    hk_cli_check_id(id, &err) < 0) {
 		hk_cli_error(g, &err);
 		return 1;
 	}
@@ -93,17 +111,31 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 		hk_cli_error(g, &err);
 		return 1;
 	}
-	_cleanup_free_ char *config = NULL;
-	if (asprintf(&config, "%s/config.json", bundle_abs) < 0)
+	_cleanup_free_ char *config = NULL, *json = NULL, *root = hk_state_root(g->root);
+	size_t len = 0;
+	if (!root || asprintf(&config, "%s/config.json", bundle_abs) < 0)
 		return 1;
 	hk_spec *spec = NULL;
-	if (hk_spec_load(config, &spec, &err) < 0) {
+	if (hk_read_file(config, &json, &len, &err) < 0 ||
+	    hk_spec_parse(json, len, &spec, &err) < 0) {
+		hk_err_wrap(&err, "config.json");
 		hk_cli_error(g, &err);
 		return 1;
 	}
-	hk_container_opts o = {.id = id, .bundle = bundle_abs, .spec = spec, .foreground = true};
+	hk_create_opts reg = {.root = root,
+	                      .id = id,
+	                      .bundle = bundle_abs,
+	                      .spec = spec,
+	                      .config_json = json,
+	                      .config_len = len};
+	hk_container_opts o = {.id = id,
+	                       .bundle = bundle_abs,
+	                       .spec = spec,
+	                       .foreground = true,
+	                       .preserve_fds = preserve,
+	                       .listen_fds = true};
 	int status = -1;
-	int r = hk_run_foreground(&o, pid_file, &status, &err);
+	int r = hk_run_foreground(&o, &reg, pid_file, &status, &err);
 	hk_spec_free(spec);
 	if (r < 0) {
 		hk_cli_error(g, &err);

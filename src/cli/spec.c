@@ -49,8 +49,11 @@ int hk_cmd_spec(const hk_global *g, int argc, char **argv)
 		return hk_cli_usage_error("spec", spec_usage, "unexpected argument \"%s\"",
 		                          argv[optind]);
 	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/config.json", bundle) < 0)
+	if (asprintf(&path, "%s/config.json", bundle) < 0) {
+		hk_err_set(&err, ENOMEM, "spec");
+		hk_cli_error(g, &err);
 		return 1;
+	}
 	if (access(path, F_OK) == 0) {
 		hk_err_plain(&err, EEXIST, "File %s exists. Remove it first", path);
 		hk_cli_error(g, &err);

@@ -7,38 +7,16 @@
 #include "runtime/state.h"
 #include "util/cleanup.h"
 
-static const char state_usage[] = "ID";
-
 int hk_cmd_state(const hk_global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
-	};
+	const char *id;
+	int status;
+	_cleanup_free_ char *root =
+	    hk_cli_id_arg(g, argc, argv, "state",
+	                  "Print the state of container ID (OCI state JSON).", &id, &status);
+	if (!root)
+		return status;
 	hk_err err = {0};
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			printf("usage: husk state %s\n\nPrint the state of container ID (OCI state "
-			       "JSON).\n",
-			       state_usage);
-			return 0;
-		default:
-			return hk_cli_usage_error("state", state_usage, "unknown option");
-		}
-	}
-	if (optind != argc - 1)
-		return hk_cli_usage_error("state", state_usage,
-		                          "expected exactly one container id");
-	const char *id = argv[optind];
-	_cleanup_free_ char *root = hk_cli_container_root(g, id, &err);
-	if (!root) {
-		hk_cli_error(g, &err);
-		return 1;
-	}
 	/* No lock: state.json is replaced atomically, and a reader must not
 	 * wait for a long operation on the container. */
 	hk_state *st = NULL;

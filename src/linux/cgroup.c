@@ -186,12 +186,6 @@ void hk_cgroup_free(hk_cgroup *cg)
 	free(cg);
 }
 
-static void cg_freep(hk_cgroup **cg)
-{
-	hk_cgroup_free(*cg);
-}
-#define _cleanup_cgroup_ __attribute__((cleanup(cg_freep)))
-
 static int add_hier(hk_cgroup *cg, const struct hk_cg_mnt *m, const char *path, hk_err *err)
 {
 	if (covers(path, m->own))
@@ -481,6 +475,7 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 		return hk_err_set(err, ENOMEM, "cgroup");
 	}
 	cg->layout = layout;
+	cg->rootless = geteuid() != 0;
 	for (char *line = s; r == 0 && line && *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)
@@ -643,6 +638,10 @@ static void kill_all(hk_cgroup *cg)
 		if (cg->layout != HK_CGROUP_V2 || hk_cgv2_kill(cg->h[i].fd) < 0)
 			kill_tree(cg->h[i].fd, 0);
 	}
+	/* a paused container: on v1 the SIGKILLs land only once thawed */
+	hk_err e;
+	if (hk_cgroup_frozen(cg))
+		hk_cgroup_freeze(cg, false, &e);
 }
 
 /* rmdir PATH and the cgroups the container made below it. */

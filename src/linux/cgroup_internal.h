@@ -83,13 +83,17 @@ int hk_cg_check_unsupported(const hk_resources *res, hk_err *err);
 /* --- v1 (cgroup_v1.c) --- */
 
 /* Does a v1 cgroup for RES need a directory in the hierarchy of controller
- * CTRL?  (memory and pids always; cpu, cpuset, devices when asked.) */
+ * CTRL?  (memory, pids, cpu, cpuacct, cpuset, devices and freezer always:
+ * `update` may set cpu limits later, `events` reads cpuacct, `pause`
+ * needs the freezer.) */
 bool hk_cgv1_needs(const hk_resources *res, const char *ctrl);
 /* Called on each directory husk creates in hierarchy H: copy cpuset.cpus
  * and cpuset.mems from the parent (a new cpuset cgroup starts empty). */
 int hk_cgv1_init_dir(const struct hk_cg_hier *h, const char *dir, hk_err *err);
-/* Apply RES to the leaf of every hierarchy of CG. */
+/* Apply RES to the leaf of every hierarchy of CG (DEVICES: the device
+ * rules too, at creation; not on update). */
 int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err);
+int hk_cgv1_update(hk_cgroup *cg, const hk_resources *res, hk_err *err);
 int hk_cgv1_apply_memory(int dirfd, const hk_resources *res, hk_err *err);
 int hk_cgv1_apply_devices(int dirfd, const hk_resources *res, hk_err *err);
 int hk_cgv1_allow_device(int dirfd, char type, long long major, long long minor, const char *access,
@@ -105,6 +109,9 @@ bool hk_cgv1_oom_killed(hk_cgroup *cg);
 int hk_cgv2_enable(const char *dir, const hk_resources *res, hk_err *err);
 int hk_cgv2_apply(int dirfd, const hk_resources *res, hk_err *err);
 bool hk_cgv2_oom_killed(hk_cgroup *cg);
+/* Make the controllers RES asks for available in DIR (below MOUNT),
+ * enabling them in the subtree_control of DIR's ancestors where missing. */
+int hk_cgv2_enable_up(const char *mount, const char *dir, const hk_resources *res, hk_err *err);
 /* Write 1 to cgroup.kill; -ENOENT when the kernel has none. */
 int hk_cgv2_kill(int dirfd);
 

@@ -74,16 +74,19 @@ int hk_cg_check_unsupported(const hk_resources *r, hk_err *err)
 		bool set;
 		const char *field;
 	} f[] = {
-	    {r->memory.has_kernel, "memory.kernel"},
-	    {r->memory.has_kernel_tcp, "memory.kernelTCP"},
-	    {r->memory.has_use_hierarchy, "memory.useHierarchy"},
-	    {r->memory.has_check_before_update, "memory.checkBeforeUpdate"},
-	    {r->cpu.has_burst, "cpu.burst"},
-	    {r->cpu.has_realtime_runtime, "cpu.realtimeRuntime"},
-	    {r->cpu.has_realtime_period, "cpu.realtimePeriod"},
-	    {r->cpu.has_idle, "cpu.idle"},
-	    {r->block_io.has_weight, "blockIO.weight"},
-	    {r->block_io.has_leaf_weight, "blockIO.leafWeight"},
+	    /* a zero asks for nothing (runc leaves the setting alone): engines
+	     * send them (docker: blockIO.weight 0 in every container) */
+	    {r->memory.has_kernel && r->memory.kernel != 0, "memory.kernel"},
+	    {r->memory.has_kernel_tcp && r->memory.kernel_tcp != 0, "memory.kernelTCP"},
+	    {r->memory.has_use_hierarchy && r->memory.use_hierarchy, "memory.useHierarchy"},
+	    {r->memory.has_check_before_update && r->memory.check_before_update,
+	     "memory.checkBeforeUpdate"},
+	    {r->cpu.has_burst && r->cpu.burst != 0, "cpu.burst"},
+	    {r->cpu.has_realtime_runtime && r->cpu.realtime_runtime != 0, "cpu.realtimeRuntime"},
+	    {r->cpu.has_realtime_period && r->cpu.realtime_period != 0, "cpu.realtimePeriod"},
+	    {r->cpu.has_idle && r->cpu.idle != 0, "cpu.idle"},
+	    {r->block_io.has_weight && r->block_io.weight != 0, "blockIO.weight"},
+	    {r->block_io.has_leaf_weight && r->block_io.leaf_weight != 0, "blockIO.leafWeight"},
 	    {r->block_io.n_weight_device > 0, "blockIO.weightDevice"},
 	    {r->block_io.n_throttle_read_bps > 0, "blockIO.throttleReadBpsDevice"},
 	    {r->block_io.n_throttle_write_bps > 0, "blockIO.throttleWriteBpsDevice"},
@@ -105,14 +108,13 @@ int hk_cg_check_unsupported(const hk_resources *r, hk_err *err)
 
 bool hk_cgv1_needs(const hk_resources *res, const char *ctrl)
 {
-	if (!strcmp(ctrl, "memory") || !strcmp(ctrl, "pids"))
-		return true;
-	if (!strcmp(ctrl, "cpu"))
-		return res->cpu.has_shares || res->cpu.has_quota || res->cpu.has_period;
-	if (!strcmp(ctrl, "cpuset"))
-		return (res->cpu.cpus && *res->cpu.cpus) || (res->cpu.mems && *res->cpu.mems);
-	if (!strcmp(ctrl, "devices"))
-		return true; /* always: deny-all plus the defaults, as runc */
+	/* always, as runc: `update` may ask for cpu limits later, `events`
+	 * reads cpuacct and `pause` needs the freezer */
+	static const char *const always[] = {"memory", "pids",    "cpu",    "cpuacct",
+	                                     "cpuset", "devices", "freezer"};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(always); i++)
+		if (!strcmp(ctrl, always[i]))
+			return true;
 	return false;
 }
 
@@ -270,7 +272,7 @@ static int fd_of(hk_cgroup *cg, const char *ctrl)
 	return h ? h->fd : -1;
 }
 
-int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err)
+static int apply(hk_cgroup *cg, const hk_resources *res, bool devices, hk_err *err)
 {
 	if (res->n_unified > 0)
 		return hk_err_plain(err, EINVAL,
@@ -301,9 +303,19 @@ int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err)
 	if (r == 0 && c->mems && *c->mems)
 		r = set1(sfd, "cpuset", "cpu.mems", "cpuset.mems", c->mems, NULL, false, err);
 	/* rootless: a devices hierarchy husk may not write was left out */
-	if (r == 0 && !(cg->rootless && fd_of(cg, "devices") < 0))
+	if (r == 0 && devices && !(cg->rootless && fd_of(cg, "devices") < 0))
 		r = hk_cgv1_apply_devices(fd_of(cg, "devices"), res, err);
 	return r;
+}
+
+int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err)
+{
+	return apply(cg, res, true, err);
+}
+
+int hk_cgv1_update(hk_cgroup *cg, const hk_resources *res, hk_err *err)
+{
+	return apply(cg, res, false, err);
 }
 
 bool hk_cgv1_oom_killed(hk_cgroup *cg)

@@ -6,6 +6,13 @@
  * image can never redirect a mount to the host.  After a mount the target
  * is resolved again to reach the new mount (the first fd still names the
  * directory below it) for the remount, propagation and mount_setattr.
+ *
+ * Options that are not the kernel's: propagation (applied after the
+ * mount), the recursive ones (mount_setattr), "bind"/"rbind", and
+ * "tmpcopyup" (runc's extension, sent by podman): a tmpfs gets a copy of
+ * what the directory it covers held (copyup.c); on any other type it is
+ * ignored, as runc does.  Anything else goes to the filesystem as data,
+ * so an option nobody knows fails the mount with the data named.
  */
 #include "linux/rootfs.h"
 
@@ -24,6 +31,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/copyup.h"
 #include "util/cleanup.h"
 
 #define HK_ATIME_FLAGS     (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
@@ -108,6 +116,15 @@ static const struct {
     {"rstrictatime", MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", MOUNT_ATTR_RELATIME},
 };
 
+/* runc's extension options (and "notmpcopyup", which undoes it). */
+static const struct {
+	const char *name;
+	bool copyup;
+} extension_options[] = {
+    {"tmpcopyup", true},
+    {"notmpcopyup", false},
+};
+
 size_t hk_mount_option_names(const char **out, size_t max)
 {
 	size_t n = 0;
@@ -119,6 +136,7 @@ size_t hk_mount_option_names(const char **out, size_t max)
 	HK_ADD_NAMES(propagation_options)
 	HK_ADD_NAMES(recursive_options)
 	HK_ADD_NAMES(recursive_atime_options)
+	HK_ADD_NAMES(extension_options)
 #undef HK_ADD_NAMES
 	return n;
 }
@@ -130,7 +148,8 @@ struct mopts {
 	size_t n_prop;
 	struct mount_attr attr;
 	bool has_attr;
-	char *data; /* comma-separated fs options, "" when none */
+	bool copyup; /* tmpcopyup */
+	char *data;  /* comma-separated fs options, "" when none */
 };
 
 static void mopts_free(struct mopts *o)
@@ -183,6 +202,17 @@ static bool parse_recursive_option(struct mopts *o, const char *opt)
 	return false;
 }
 
+static bool parse_extension_option(struct mopts *o, const char *opt)
+{
+	for (size_t i = 0; i < HK_ARRAY_SIZE(extension_options); i++) {
+		if (strcmp(opt, extension_options[i].name) == 0) {
+			o->copyup = extension_options[i].copyup;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int parse_options(const hk_mount *m, struct mopts *o, hk_err *err)
 {
 	size_t cap = 1;
@@ -194,8 +224,15 @@ static int parse_options(const hk_mount *m, struct mopts *o, hk_err *err)
 
 	for (size_t i = 0; i < m->n_options; i++) {
 		const char *opt = m->options[i];
-		if (parse_flag_option(o, opt) || parse_recursive_option(o, opt))
+		if (parse_flag_option(o, opt) || parse_recursive_option(o, opt) ||
+		    parse_extension_option(o, opt))
 			continue;
+		/* runc 1.2's and crun's idmapped mounts: not a filesystem's
+		 * data (a bind mount would silently ignore it). */
+		if (!strcmp(opt, "idmap") || !strcmp(opt, "ridmap"))
+			return hk_err_plain(err, EOPNOTSUPP,
+			                    "idmapped mounts are not supported (option \"%s\")",
+			                    opt);
 		bool prop = false;
 		for (size_t j = 0; j < HK_ARRAY_SIZE(propagation_options); j++) {
 			if (strcmp(opt, propagation_options[j].name) != 0)
@@ -292,8 +329,40 @@ static int do_fs_mount(const char *src, int target, const char *type, unsigned l
 {
 	char p[64];
 	flags &= ~(MS_BIND | MS_REC);
-	if (mount(src, fd_path(p, sizeof(p), target), type, flags, data) < 0)
-		return hk_err_set(err, errno, "mount");
+	if (mount(src, fd_path(p, sizeof(p), target), type, flags, data) == 0)
+		return 0;
+	/* Name the data: an option the filesystem does not know is the
+	 * usual cause of EINVAL. */
+	if (errno == EINVAL && data && *data)
+		return hk_err_set(err, errno, "mount with data \"%s\"", data);
+	return hk_err_set(err, errno, "mount");
+}
+
+/* A tmpfs onto fd TARGET (DEST in the rootfs) holding a copy of what the
+ * directory it covers held (tmpcopyup).  The covered directory stays
+ * readable through an fd opened before the mount, so no temporary mount
+ * point is needed; the tmpfs is mounted writable and made read-only after
+ * the copy when the options say so. */
+static int mount_tmpfs_copyup(int rootfd, const char *src, int target, const char *dest,
+                              const struct mopts *o, bool in_userns, hk_err *err)
+{
+	_cleanup_close_ int from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (from < 0 && errno != ENOTDIR)
+		return hk_err_set(err, errno, "tmpcopyup: open %s", dest);
+	int r = do_fs_mount(src, target, "tmpfs", o->flags & ~MS_RDONLY, o->data, err);
+	if (r < 0 || from < 0)
+		return r; /* (not a directory: the mount failed) */
+	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+	if (top < 0)
+		return top;
+	_cleanup_close_ int to = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (to < 0)
+		return hk_err_set(err, errno, "tmpcopyup: open the new tmpfs");
+	r = hk_copy_tree(from, to, err);
+	if (r < 0)
+		return hk_err_wrap(err, "tmpcopyup");
+	if (o->flags & MS_RDONLY)
+		return bind_remount(top, o->flags, o->cleared, in_userns, err);
 	return 0;
 }
 
@@ -302,6 +371,7 @@ static int do_fs_mount(const char *src, int target, const char *type, unsigned l
  * again with the same options (cgroup2 applies its options globally, so
  * mounting it with none would clear the host's nsdelegate). */
 struct minfo {
+	char root[256]; /* the mount's root within its filesystem */
 	char mountpoint[256];
 	char fstype[32];
 	char opts[512];
@@ -314,6 +384,8 @@ static bool parse_mountinfo_line(char *line, struct minfo *mi)
 	bool after_sep = false;
 	int post = 0;
 	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+		if (field == 3)
+			snprintf(mi->root, sizeof(mi->root), "%s", tok);
 		if (field == 4)
 			snprintf(mi->mountpoint, sizeof(mi->mountpoint), "%s", tok);
 		if (!after_sep) {
@@ -399,8 +471,63 @@ static void cgroup_symlinks(int destfd)
 	}
 }
 
-/* v1 or hybrid host: a tmpfs at DEST holding one fresh mount per hierarchy
- * the host has under /sys/fs/cgroup. */
+/* Does the comma list LIST hold every item of the comma list ITEMS? */
+static bool has_all(const char *list, const char *items)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", items);
+	char *save = NULL;
+	for (char *it = strtok_r(buf, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		size_t n = strlen(it);
+		const char *p = list;
+		bool found = false;
+		while ((p = strstr(p, it))) {
+			if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) {
+				found = true;
+				break;
+			}
+			p += n;
+		}
+		if (!found)
+			return false;
+	}
+	return *items != '\0';
+}
+
+/* The directory of our own cgroup in the hierarchy mounted as MI (from
+ * /proc/self/cgroup, relative to the mount's root), into OUT. */
+static bool own_cgroup_dir(const struct minfo *mi, char *out, size_t len)
+{
+	_cleanup_file_ FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096];
+	bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *ctrls = strchr(line, ':');
+		char *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+		if (!path)
+			continue;
+		*path++ = '\0';
+		ctrls++;
+		if (v2 ? *ctrls != '\0' : !has_all(mi->opts, ctrls))
+			continue;
+		size_t rl = strcmp(mi->root, "/") == 0 ? 0 : strlen(mi->root);
+		if (strncmp(path, mi->root, rl) != 0 || (path[rl] != '/' && path[rl] != '\0'))
+			return false; /* outside what is mounted */
+		return snprintf(out, len, "%s%s", mi->mountpoint, path + rl) < (int)len;
+	}
+	return false;
+}
+
+/* hk_mounts_apply(): does the container have a cgroup namespace of its own? */
+static bool own_cgroupns;
+
+/* v1 or hybrid host: a tmpfs at DEST holding one mount per hierarchy the
+ * host has under /sys/fs/cgroup: a fresh one in a cgroup namespace of the
+ * container's own (it shows the namespace's root), else, as runc does, a
+ * bind of the container's own cgroup directory (a fresh mount would show
+ * the whole hierarchy, and the limits of its root instead of the
+ * container's). */
 static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned long flags,
                            bool in_userns, hk_err *err)
 {
@@ -434,14 +561,19 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 		    openat(top, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			return hk_err_set(err, errno, "open %s/%s", dest, name);
-		char p[64];
+		char p[64], own[4096], sub_dest[4096];
+		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
+		if (!own_cgroupns && own_cgroup_dir(&mi, own, sizeof(own))) {
+			r = cgroup_fallback_bind(rootfd, own, sub, sub_dest, flags, in_userns, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (mount(mi.fstype, fd_path(p, sizeof(p), sub), mi.fstype,
 		          flags & ~(MS_BIND | MS_REC), mi.opts) == 0)
 			continue;
 		if (errno != EPERM)
 			return hk_err_set(err, errno, "mount %s %s", mi.fstype, name);
-		char sub_dest[4096];
-		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
 		r = cgroup_fallback_bind(rootfd, mi.mountpoint, sub, sub_dest, flags, in_userns,
 		                         err);
 		if (r < 0)
@@ -511,6 +643,8 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 		            in_userns, err);
 	} else if (is_type(type, "cgroup")) {
 		r = mount_cgroup(rootfd, target, m->destination, o.flags, in_userns, err);
+	} else if (o.copyup && is_type(type, "tmpfs")) {
+		r = mount_tmpfs_copyup(rootfd, src, target, m->destination, &o, in_userns, err);
 	} else if (is_type(type, "sysfs")) {
 		r = do_fs_mount(src, target, type, o.flags, o.data, err);
 		/* In a user namespace without its own network namespace the
@@ -528,8 +662,10 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 	return finish_mount(rootfd, m->destination, &o, err);
 }
 
-int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, hk_err *err)
+int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, bool cgroupns,
+                    hk_err *err)
 {
+	own_cgroupns = cgroupns;
 	for (size_t i = 0; i < n; i++) {
 		const hk_mount *m = &mounts[i];
 		int r = apply_one(rootfd, m, in_userns, err);

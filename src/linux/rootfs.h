@@ -46,9 +46,13 @@ int hk_resolve_in_root(int rootfd, const char *path, bool mkdir_missing, bool mk
 /* Apply every entry of `mounts` in order, targets resolved inside the
  * rootfs (created when missing: a directory, or a file when the source is
  * a file).  IN_USERNS: keep the locked flags (nosuid, nodev, noexec,
- * atime) of bind sources on remount, as the kernel requires.  Error
- * messages name the entry: "mounts[3] (tmpfs on /mytemp): ...". */
-int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, hk_err *err);
+ * atime) of bind sources on remount, as the kernel requires.  CGROUPNS:
+ * the container has a cgroup namespace of its own; without one, a cgroup
+ * mount on a v1 host shows the process's own cgroups (it must be in them
+ * by now).  Error messages name the entry: "mounts[3] (tmpfs on
+ * /mytemp): ...". */
+int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, bool cgroupns,
+                    hk_err *err);
 
 /* The mount options hk_mounts_apply() understands (flags, propagation,
  * recursive ones), for `husk features`: up to MAX names into OUT; returns

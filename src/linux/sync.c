@@ -155,3 +155,52 @@ int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err)
 		                    msg->type);
 	return 0;
 }
+
+int hk_sync_wait_exec(int sock, int *pty, bool stop_at_ready, const char *who,
+                      hk_sync_handler on_msg, hk_sync_handler after_ready, void *arg, hk_err *err)
+{
+	hk_sync_msg msg;
+	bool ready = false;
+	for (;;) {
+		int fd = -1;
+		int r = hk_sync_recv(sock, &msg, &fd, err);
+		if (r == -EPIPE && ready)
+			return 0; /* exec'd: the CLOEXEC socket closed */
+		if (r == -EPIPE)
+			return hk_err_plain(err, ECHILD, "%s died before reporting an error", who);
+		if (r < 0)
+			return r;
+		switch (msg.type) {
+		case HK_SYNC_PTY:
+			if (*pty >= 0)
+				close(*pty);
+			*pty = fd;
+			break;
+		case HK_SYNC_READY:
+			if (fd >= 0)
+				close(fd);
+			if (stop_at_ready)
+				return 0;
+			ready = true;
+			if (after_ready && (r = after_ready(arg, &msg, -1, err)) < 0)
+				return r;
+			break;
+		case HK_SYNC_ERROR:
+			if (fd >= 0)
+				close(fd);
+			*err = msg.err;
+			if (err->code <= 0)
+				err->code = EINVAL;
+			return -err->code;
+		default:
+			if (on_msg) {
+				if ((r = on_msg(arg, &msg, fd, err)) < 0)
+					return r;
+				break;
+			}
+			if (fd >= 0)
+				close(fd);
+			return hk_err_plain(err, EPROTO, "sync: unexpected message %d", msg.type);
+		}
+	}
+}

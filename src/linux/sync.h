@@ -7,6 +7,7 @@
 #ifndef HUSK_LINUX_SYNC_H
 #define HUSK_LINUX_SYNC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -21,6 +22,10 @@ enum hk_sync_type {
 	HK_SYNC_PTY,              /* child -> parent: pty master attached (SCM_RIGHTS) */
 	HK_SYNC_READY,            /* child -> parent: set up, about to wait/exec */
 	HK_SYNC_ERROR,            /* child -> parent: hk_err payload */
+	HK_SYNC_HOOKS,            /* child -> parent: namespaces and mounts made, before
+	                             pivot_root: run the prestart and createRuntime hooks */
+	HK_SYNC_HOOKS_DONE,       /* parent -> child: they ran; attached: a memfd with the
+	                             state JSON for the container's own hooks */
 };
 
 typedef struct hk_sync_msg {
@@ -45,5 +50,15 @@ void hk_sync_cancel_on(int sigfd);
 int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err);
 /* Receive and require TYPE; an HK_SYNC_ERROR is copied into ERR. */
 int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err);
+
+/* The parent's last stage: receive until the child has exec'd (EOF after
+ * READY; with STOP_AT_READY, return at READY: `create`'s process waits
+ * for start).  A PTY message's fd replaces *PTY; an ERROR is copied into
+ * ERR; any other message goes to ON_MSG (which owns its FD; NULL: an
+ * unexpected message).  AFTER_READY (may be NULL) runs once READY came.
+ * WHO names the child in "WHO died before reporting an error". */
+typedef int (*hk_sync_handler)(void *arg, const hk_sync_msg *msg, int fd, hk_err *err);
+int hk_sync_wait_exec(int sock, int *pty, bool stop_at_ready, const char *who,
+                      hk_sync_handler on_msg, hk_sync_handler after_ready, void *arg, hk_err *err);
 
 #endif

@@ -33,3 +33,17 @@ const hk_namespace *hk_spec_namespace(const hk_spec *spec, enum hk_ns_type type)
 			return &spec->lnx.namespaces[i];
 	return NULL;
 }
+
+static const char *const hook_kind_names[HK_HOOK_KIND_COUNT] = {
+    [HK_HOOK_PRESTART] = "prestart",
+    [HK_HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HK_HOOK_CREATE_CONTAINER] = "createContainer",
+    [HK_HOOK_START_CONTAINER] = "startContainer",
+    [HK_HOOK_POSTSTART] = "poststart",
+    [HK_HOOK_POSTSTOP] = "poststop",
+};
+
+const char *hk_hook_kind_name(enum hk_hook_kind kind)
+{
+	return (unsigned)kind < HK_HOOK_KIND_COUNT ? hook_kind_names[kind] : "?";
+}

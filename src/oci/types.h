@@ -109,6 +109,9 @@ enum hk_hook_kind {
 	HK_HOOK_KIND_COUNT
 };
 
+/* "prestart", "createRuntime", ... as in config.json. */
+const char *hk_hook_kind_name(enum hk_hook_kind kind);
+
 typedef struct hk_hooks {
 	hk_hook *list[HK_HOOK_KIND_COUNT];
 	size_t n[HK_HOOK_KIND_COUNT];

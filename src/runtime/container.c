@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -50,7 +51,9 @@
 #include "linux/namespaces.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -187,6 +190,69 @@ static int setup_cgroup(hk_container *c, const hk_container_opts *o, hk_err *err
 	return r < 0 ? r : allow_config_devices(c, err);
 }
 
+/* The state the hooks get on stdin (hooks.h), with STATUS. */
+static char *hook_state(const hk_container *c, const hk_container_opts *o, enum hk_status status)
+{
+	hk_state st = {
+	    .id = c->id,
+	    .pid = c->pid,
+	    .bundle = (char *)o->bundle,
+	    .rootfs = c->rootfs,
+	    .annotations = c->spec->annotations,
+	    .n_annotations = c->spec->n_annotations,
+	};
+	return hk_state_json(&st, status);
+}
+
+/* HOOKS from the child (its namespaces and mounts exist, pivot_root is
+ * next): run prestart then createRuntime here, in husk's namespaces, and
+ * hand the child the states for createContainer ("creating") and
+ * startContainer ("created"), NUL-separated in a memfd. */
+static int run_create_hooks(hk_container *c, const hk_container_opts *o, int sock, hk_err *err)
+{
+	const hk_hooks *h = &c->spec->hooks;
+	_cleanup_free_ char *creating = hook_state(c, o, HK_STATUS_CREATING);
+	_cleanup_free_ char *created = hook_state(c, o, HK_STATUS_CREATED);
+	if (!creating || !created)
+		return hk_err_set(err, ENOMEM, "hooks");
+	int r;
+	if ((r = hk_hooks_run(h, HK_HOOK_PRESTART, creating, err)) < 0 ||
+	    (r = hk_hooks_run(h, HK_HOOK_CREATE_RUNTIME, creating, err)) < 0)
+		return r;
+	_cleanup_close_ int mfd = memfd_create("husk-hook-state", MFD_CLOEXEC);
+	if (mfd < 0)
+		return hk_err_set(err, errno, "hooks: memfd_create");
+	size_t a = strlen(creating) + 1, b = strlen(created) + 1;
+	if (write(mfd, creating, a) != (ssize_t)a || write(mfd, created, b) != (ssize_t)b ||
+	    lseek(mfd, 0, SEEK_SET) < 0)
+		return hk_err_set(err, errno, "hooks: write the state");
+	return hk_sync_send(sock, HK_SYNC_HOOKS_DONE, 0, mfd, err);
+}
+
+static bool has_cgroup_mount(const hk_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (s->mounts[i].type && strcmp(s->mounts[i].type, "cgroup") == 0)
+			return true;
+	return false;
+}
+
+struct hooks_arg {
+	hk_container *c;
+	const hk_container_opts *o;
+	int sock;
+};
+
+static int on_hooks(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
+{
+	const struct hooks_arg *a = arg;
+	if (fd >= 0)
+		close(fd);
+	if (msg->type != HK_SYNC_HOOKS)
+		return hk_err_plain(err, EPROTO, "sync: unexpected message %d", msg->type);
+	return run_create_hooks(a->c, a->o, a->sock, err);
+}
+
 /* Steps 5-9 on the parent's side. */
 static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
                        const hk_init_ctx *ctx, bool in_cgroup, hk_err *err)
@@ -232,41 +298,9 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 		if ((r = hk_sync_send(sock, HK_SYNC_REAPED, 0, -1, err)) < 0)
 			return r;
 	}
-	bool ready = false;
-	for (;;) {
-		int fd = -1;
-		r = hk_sync_recv(sock, &msg, &fd, err);
-		if (r == -EPIPE && ready)
-			return 0; /* exec'd: the CLOEXEC socket closed */
-		if (r == -EPIPE)
-			return hk_err_plain(err, ECHILD,
-			                    "the container's init died before reporting an error");
-		if (r < 0)
-			return r;
-		switch (msg.type) {
-		case HK_SYNC_PTY:
-			if (c->pty_master >= 0)
-				close(c->pty_master);
-			c->pty_master = fd;
-			break;
-		case HK_SYNC_READY:
-			if (fd >= 0)
-				close(fd);
-			if (o->wait_start)
-				return 0; /* create: it waits for start */
-			ready = true;
-			break;
-		case HK_SYNC_ERROR:
-			*err = msg.err;
-			if (err->code <= 0)
-				err->code = EINVAL;
-			return -err->code;
-		default:
-			if (fd >= 0)
-				close(fd);
-			return hk_err_plain(err, EPROTO, "sync: unexpected message %d", msg.type);
-		}
-	}
+	struct hooks_arg ha = {c, o, sock};
+	return hk_sync_wait_exec(sock, &c->pty_master, o->wait_start, "the container's init",
+	                         ctx->hooks ? on_hooks : NULL, NULL, &ha, err);
 }
 
 void hk_container_abort(hk_container *c)
@@ -301,6 +335,35 @@ static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
 	return err->code > 0 ? -err->code : -EINVAL;
 }
 
+unsigned hk_listen_fds(void)
+{
+	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	char *end;
+	if (!fds || !pid)
+		return 0;
+	errno = 0;
+	unsigned long p = strtoul(pid, &end, 10);
+	if (errno || *end || p != (unsigned long)getpid())
+		return 0;
+	unsigned long n = strtoul(fds, &end, 10);
+	if (errno || *end || n > 65536)
+		return 0;
+	return (unsigned)n;
+}
+
+int hk_check_preserved_fds(unsigned n, unsigned listen, hk_err *err)
+{
+	for (unsigned i = 0; i < n + listen; i++) {
+		if (fcntl((int)(3 + i), F_GETFD) >= 0)
+			continue;
+		if (i < listen)
+			return hk_err_set(err, errno, "LISTEN_FDS: fd %u (of %u)", 3 + i, listen);
+		return hk_err_set(err, errno, "unable to stat preserved-fd %u (of %u)", i - listen,
+		                  n);
+	}
+	return 0;
+}
+
 int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err)
 {
 	const hk_spec *s = o->spec;
@@ -313,6 +376,10 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 
 	if (!s->has_process)
 		return hk_err_plain(err, EINVAL, "process: required to run a container");
+	ctx.listen_fds = o->listen_fds ? hk_listen_fds() : 0;
+	ctx.preserve_fds = ctx.listen_fds + o->preserve_fds;
+	if (hk_check_preserved_fds(o->preserve_fds, ctx.listen_fds, err) < 0)
+		return -err->code;
 	hk_container *c = calloc(1, sizeof(*c));
 	if (!c || !(c->id = strdup(o->id))) {
 		free(c);
@@ -329,8 +396,15 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)
 		return abort_create(c, NULL, err);
 	const hk_namespace *cgns = hk_spec_namespace(s, HK_NS_CGROUP);
-	ctx.cgroup_early = ctx.must_fork || (cgns && !cgns->path);
+
 	ctx.rootfs = c->rootfs;
+	for (int k = HK_HOOK_PRESTART; k <= HK_HOOK_START_CONTAINER; k++)
+		ctx.hooks = ctx.hooks || hk_hooks_any(&s->hooks, (enum hk_hook_kind)k);
+	/* the hooks' HOOKS/HOOKS_DONE exchange comes after CGROUP; on v1 a
+	 * cgroup mount without a cgroup namespace binds the container's own
+	 * cgroups (mounts.c): they must be its own by then */
+	ctx.cgroup_early = ctx.must_fork || (cgns && !cgns->path) || ctx.hooks ||
+	                   (layout != HK_CGROUP_V2 && !cgns && has_cgroup_mount(s));
 	_cleanup_close_ int sock = sv[0];
 	ctx.sync = sv[1];
 	sigset_t fwd, before;

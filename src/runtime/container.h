@@ -30,6 +30,12 @@ typedef struct hk_container_opts {
 	 * run (exec at once). */
 	bool wait_start;
 	int exec_fifo;
+	/* --preserve-fds N: fds 3.. of husk stay open in the process, after
+	 * the socket-activation ones when LISTEN_FDS (run, create: $LISTEN_FDS
+	 * fds when $LISTEN_PID is husk's pid; the process then gets
+	 * LISTEN_FDS=N LISTEN_PID=1 in its environment, as with runc). */
+	unsigned preserve_fds;
+	bool listen_fds;
 } hk_container_opts;
 
 typedef struct hk_container {
@@ -53,6 +59,13 @@ void hk_container_abort(hk_container *c);
 /* --pid-file: the container's pid, written atomically (temp + rename). */
 int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err *err);
 void hk_container_free(hk_container *c);
+
+/* $LISTEN_FDS when $LISTEN_PID is our pid (systemd socket activation),
+ * else 0. */
+unsigned hk_listen_fds(void);
+/* Fds 3..3+N-1 must be open to be passed on; runc's wording otherwise:
+ * "unable to stat preserved-fd 0 (of 2): bad file descriptor". */
+int hk_check_preserved_fds(unsigned n, unsigned listen, hk_err *err);
 
 /* The signals husk forwards to the container; blocked in husk while it
  * supervises, restored in the container before exec. */

@@ -14,6 +14,7 @@
 
 #include "linux/terminal.h"
 #include "runtime/container.h"
+#include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -41,8 +42,13 @@ static char *now_rfc3339(void)
 	return out;
 }
 
-static int record(const hk_create_opts *o, const hk_container *c, hk_err *err)
+int hk_lc_record(const hk_create_opts *o, const hk_container *c, hk_err *err)
 {
+	if (o->config_json) {
+		int r = hk_state_save_config(o->root, o->id, o->config_json, o->config_len, err);
+		if (r < 0)
+			return r;
+	}
 	hk_state st = {
 	    .id = (char *)o->id,
 	    .pid = c->pid,
@@ -71,7 +77,10 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	_cleanup_free_ char *fifo = NULL;
 	if (asprintf(&fifo, "%s/%s/exec.fifo", o->root, o->id) < 0)
 		return hk_err_set(err, ENOMEM, "create");
-	if (mkfifo(fifo, 0622) < 0)
+	/* 0622 whatever the umask (as runc): a process.user that is not root
+	 * must be able to open it for writing through its O_PATH fd (the
+	 * 0700 state directory keeps everyone else from its path) */
+	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
 		return hk_err_set(err, errno, "create: exec fifo %s", fifo);
 	_cleanup_close_ int ffd = open(fifo, O_PATH | O_CLOEXEC);
 	if (ffd < 0)
@@ -81,18 +90,21 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	if (hk_spec_namespace(s, HK_NS_USER) && chown(fifo, owner, gowner) < 0 && geteuid() == 0)
 		return hk_err_set(err, errno, "create: exec fifo %s: chown", fifo);
 
-	hk_container_opts co = {
-	    .id = o->id, .bundle = o->bundle, .spec = s, .wait_start = true, .exec_fifo = ffd};
+	hk_container_opts co = {.id = o->id,
+	                        .bundle = o->bundle,
+	                        .spec = s,
+	                        .wait_start = true,
+	                        .exec_fifo = ffd,
+	                        .preserve_fds = o->preserve_fds,
+	                        .listen_fds = true};
 	hk_container *c = NULL;
 	int r = hk_container_create(&co, &c, err);
 	if (r < 0)
 		return r;
 	if (c->pty_master >= 0)
 		r = hk_console_socket_send(o->console_socket, c->pty_master, err);
-	if (r == 0 && o->config_json)
-		r = hk_state_save_config(o->root, o->id, o->config_json, o->config_len, err);
 	if (r == 0)
-		r = record(o, c, err);
+		r = hk_lc_record(o, c, err);
 	if (r == 0 && o->pid_file)
 		r = hk_container_write_pid_file(c, o->pid_file, err);
 	if (r < 0)
@@ -115,20 +127,45 @@ int hk_lc_create(const hk_create_opts *o, hk_err *err)
 	return r;
 }
 
+/* After the start byte the container's init runs its startContainer hooks
+ * and writes "E" and the error when one fails; its exec closes the fifo
+ * (close-on-exec): read until then. */
+static int start_hooks_result(int fd, hk_err *err)
+{
+	char buf[HK_ERR_MSG_MAX];
+	size_t len = 0;
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return hk_err_set(err, errno, "start: poll");
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0 || (len += (size_t)n) == sizeof(buf) - 1)
+			break;
+	}
+	buf[len] = '\0';
+	if (len > 0 && buf[0] == 'E')
+		return hk_err_plain(err, EIO, "start: %s", buf + 1);
+	return 0;
+}
+
 int hk_lc_start(const char *root, const char *id, hk_err *err)
 {
 	_cleanup_close_ int lock = -1;
 	int r = hk_state_open(root, id, &lock, err);
 	if (r < 0)
 		return r;
-	hk_state *st = NULL;
+	_cleanup_state_ hk_state *st = NULL;
 	if ((r = hk_state_load(root, id, &st, err)) < 0)
 		return r;
 	enum hk_status status = hk_state_status(root, st);
-	hk_state_free(st);
 	if (status != HK_STATUS_CREATED)
 		return hk_err_plain(err, EINVAL, "container \"%s\" is not created: %s", id,
 		                    hk_status_name(status));
+	_cleanup_spec_ hk_spec *spec = NULL;
+	if ((r = hk_state_load_spec(root, id, &spec, err)) < 0)
+		return r;
 	_cleanup_free_ char *fifo = NULL;
 	if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
 		return hk_err_set(err, ENOMEM, "start");
@@ -143,5 +180,11 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 		                    "start: the container's process did not take the start "
 		                    "(it is gone)");
 	unlink(fifo);
-	return 0;
+	if (hk_hooks_any(&spec->hooks, HK_HOOK_START_CONTAINER) &&
+	    (r = start_hooks_result(fd, err)) < 0)
+		return r;
+	_cleanup_free_ char *state = hk_state_json(st, HK_STATUS_RUNNING);
+	if (!state)
+		return hk_err_set(err, ENOMEM, "start");
+	return hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTART, state, err);
 }

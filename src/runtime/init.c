@@ -32,6 +32,7 @@
 #include "linux/rootfs.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
+#include "runtime/hooks.h"
 #include "util/cleanup.h"
 #include "util/passwd.h"
 #include "util/fs.h"
@@ -42,13 +43,20 @@ __attribute__((noreturn)) static void fail(const hk_init_ctx *ctx, const hk_err 
 	_exit(1);
 }
 
-static void reset_signals(const hk_init_ctx *ctx)
+void hk_init_reset_signals(const sigset_t *mask)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &sa, NULL);
-	sigprocmask(SIG_SETMASK, &ctx->sigmask, NULL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+}
+
+void hk_init_fds(unsigned preserve_fds)
+{
+	syscall(SYS_close_range, 3U + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	for (unsigned fd = 3; fd < 3 + preserve_fds; fd++)
+		fcntl((int)fd, F_SETFD, 0);
 }
 
 /* Slow path: join namespaces given by path (user last: once in another
@@ -133,6 +141,37 @@ static int die_with_parent(const hk_init_ctx *ctx, hk_err *err)
 	return 0;
 }
 
+/* The states husk sent for the container's own hooks (HOOKS_DONE). */
+static char *hook_states;
+
+/* Before pivot_root: husk runs prestart and createRuntime, then we run
+ * createContainer here, in the container's mount namespace. */
+static int create_hooks(const hk_init_ctx *ctx, hk_err *err)
+{
+	hk_sync_msg msg;
+	int fd = -1, r;
+	if ((r = hk_sync_send(ctx->sync, HK_SYNC_HOOKS, 0, -1, err)) < 0 ||
+	    (r = hk_sync_expect(ctx->sync, HK_SYNC_HOOKS_DONE, &msg, &fd, err)) < 0)
+		return r;
+	_cleanup_close_ int mfd = fd;
+	struct stat st;
+	if (mfd < 0 || fstat(mfd, &st) < 0 || st.st_size < 2 || st.st_size > (1 << 24))
+		return hk_err_plain(err, EPROTO, "hooks: no state from husk");
+	hook_states = calloc(1, (size_t)st.st_size + 1);
+	if (!hook_states || read(mfd, hook_states, (size_t)st.st_size) != st.st_size)
+		return hk_err_set(err, errno ? errno : EIO, "hooks: read the state");
+	return hk_hooks_run(&ctx->spec->hooks, HK_HOOK_CREATE_CONTAINER, hook_states, err);
+}
+
+/* Just before the exec: startContainer, in the container. */
+static int start_hooks(const hk_init_ctx *ctx, hk_err *err)
+{
+	if (!hook_states)
+		return 0;
+	const char *created = hook_states + strlen(hook_states) + 1;
+	return hk_hooks_run(&ctx->spec->hooks, HK_HOOK_START_CONTAINER, created, err);
+}
+
 /* create: block until `start` opens the exec fifo for reading (open for
  * writing through /proc/self/fd: the fifo is outside the rootfs now), say
  * so with one byte, and go on to exec.  The parent is gone: a failure can
@@ -142,17 +181,26 @@ static void wait_for_start(const hk_init_ctx *ctx)
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->exec_fifo);
 	/* Nothing of husk's may stay open while it waits: the state lock
-	 * above all (start, kill and delete take it). */
-	if (ctx->exec_fifo > 3)
-		syscall(SYS_close_range, 3U, (unsigned)ctx->exec_fifo - 1, 0U);
+	 * above all (start, kill and delete take it).  The preserved fds
+	 * (3..3+N-1) were open before husk opened the fifo: below it. */
+	unsigned first = 3U + ctx->preserve_fds;
+	if ((unsigned)ctx->exec_fifo > first)
+		syscall(SYS_close_range, first, (unsigned)ctx->exec_fifo - 1, 0U);
 	syscall(SYS_close_range, (unsigned)ctx->exec_fifo + 1, ~0U, 0U);
 	int fd;
 	while ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
 		;
 	if (fd < 0 || write(fd, "0", 1) != 1)
 		_exit(1);
-	close(fd);
 	close(ctx->exec_fifo);
+	/* `start` reads on until the exec closes FD (close-on-exec): a
+	 * startContainer hook's failure reaches it as "E" and the message */
+	hk_err err = {0};
+	if (start_hooks(ctx, &err) < 0) {
+		if (write(fd, "E", 1) != 1 || write(fd, err.msg, strlen(err.msg)) < 0)
+			_exit(1);
+		_exit(1);
+	}
 }
 
 static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
@@ -164,7 +212,8 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	if ((r = hk_rootfs_prepare(ctx->rootfs, s->lnx.rootfs_propagation, ctx->overlay, in_userns,
 	                           &rootfd, err)) < 0)
 		return hk_err_wrap(err, "rootfs %s", ctx->rootfs);
-	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns, err)) < 0)
+	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns,
+	                         hk_spec_namespace(s, HK_NS_CGROUP) != NULL, err)) < 0)
 		return r;
 	if ((r = hk_devices_setup(rootfd, s->lnx.devices, s->lnx.n_devices, in_userns, err)) < 0)
 		return r; /* names "linux.devices[N] (...)" or "device /dev/null" */
@@ -176,6 +225,8 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 			return hk_err_wrap(err, "process.cwd: create %s", s->process.cwd);
 		close(r);
 	}
+	if (ctx->hooks && (r = create_hooks(ctx, err)) < 0)
+		return r;
 	if ((r = hk_rootfs_pivot(rootfd, err)) < 0)
 		return hk_err_wrap(err, "pivot_root into %s", ctx->rootfs);
 	/* sysctl before readonlyPaths makes /proc/sys read-only (as runc) */
@@ -206,7 +257,7 @@ static int setup_names(const hk_spec *s, hk_err *err)
 	return 0;
 }
 
-static bool setgroups_allowed(void)
+bool hk_init_setgroups_allowed(void)
 {
 	char buf[16] = "";
 	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
@@ -226,14 +277,20 @@ static const char *env_get(char *const *env, const char *name)
 }
 
 /* HOME, when the config does not set it: from the container's
- * /etc/passwd for the uid, else "/" (as runc). */
-static char **build_env(const hk_process *p, char *home_buf, size_t len)
+ * /etc/passwd for the uid, else "/" (as runc).  EXTRA goes last. */
+static char **build_env(const hk_process *p, const char *const *extra, char *home_buf, size_t len)
 {
-	char **env = calloc(p->n_env + 2, sizeof(char *));
+	size_t n_extra = 0;
+	while (extra && extra[n_extra])
+		n_extra++;
+	char **env = calloc(p->n_env + n_extra + 2, sizeof(char *));
 	if (!env)
 		return NULL;
+	size_t n = 0;
 	for (size_t i = 0; i < p->n_env; i++)
-		env[i] = p->env[i];
+		env[n++] = p->env[i];
+	for (size_t i = 0; i < n_extra; i++)
+		env[n++] = (char *)extra[i];
 	if (env_get(p->env, "HOME"))
 		return env;
 	const char *home = "/";
@@ -254,15 +311,13 @@ static char **build_env(const hk_process *p, char *home_buf, size_t len)
 		home = e.home;
 	snprintf(home_buf, len, "HOME=%s", home);
 	home_buf[strcspn(home_buf, "\n")] = '\0';
-	env[p->n_env] = home_buf;
+	env[n] = home_buf;
 	return env;
 }
 
-static int setup_process(const hk_init_ctx *ctx, bool setgroups_denied, char *path, size_t pathlen,
-                         char ***envp, hk_err *err)
+int hk_init_process(const hk_process *p, bool setgroups_denied, const char *const *extra_env,
+                    char *path, size_t pathlen, char ***envp, hk_err *err)
 {
-	const hk_spec *s = ctx->spec;
-	const hk_process *p = &s->process;
 	static char home[PATH_MAX + 8];
 	int r;
 
@@ -270,12 +325,6 @@ static int setup_process(const hk_init_ctx *ctx, bool setgroups_denied, char *pa
 		return hk_err_wrap(err, "process.rlimits");
 	if (p->has_oom_score_adj && (r = hk_oom_score_adj_apply(p->oom_score_adj, err)) < 0)
 		return hk_err_wrap(err, "process.oomScoreAdj");
-	if (s->lnx.has_personality) {
-		unsigned long dom =
-		    strcmp(s->lnx.personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
-		if (personality(dom) < 0)
-			return hk_err_set(err, errno, "linux.personality");
-	}
 	/* Without a capabilities object the sets are left as they are. */
 	const hk_caps *caps = p->has_capabilities ? &p->caps : NULL;
 	if (caps && (r = hk_caps_prepare(caps, err)) < 0)
@@ -292,10 +341,37 @@ static int setup_process(const hk_init_ctx *ctx, bool setgroups_denied, char *pa
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		return hk_err_plain(err, EPERM, "process.cwd: %s is outside the container", p->cwd);
-	*envp = build_env(p, home, sizeof(home));
+	*envp = build_env(p, extra_env, home, sizeof(home));
 	if (!*envp)
 		return hk_err_set(err, ENOMEM, "process.env");
 	return hk_exec_lookup(p->args[0], *envp, path, pathlen, err);
+}
+
+void hk_init_exec(int sync, const char *path, char *const *args, char *const *envp)
+{
+	hk_err err = {0};
+	execve(path, args, envp);
+	int e = errno;
+	if (e == ENOENT || e == ENOTDIR)
+		hk_err_plain(&err, e, "exec: \"%s\": %s", args[0],
+		             e == ENOENT ? "no such file or directory" : "not a directory");
+	else
+		hk_err_set(&err, e, "exec: \"%s\"", args[0]);
+	hk_sync_send_error(sync, &err);
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* LISTEN_FDS=N LISTEN_PID=1 when husk passes on socket-activation fds. */
+static const char *const *listen_env(const hk_init_ctx *ctx)
+{
+	static char fds[32];
+	static const char *env[3];
+	if (!ctx->listen_fds)
+		return NULL;
+	snprintf(fds, sizeof(fds), "LISTEN_FDS=%u", ctx->listen_fds);
+	env[0] = fds;
+	env[1] = "LISTEN_PID=1";
+	return env;
 }
 
 void hk_init_main(const hk_init_ctx *ctx)
@@ -306,8 +382,9 @@ void hk_init_main(const hk_init_ctx *ctx)
 	int r;
 
 	hk_sync_cancel_on(-1); /* the parent's signalfd means nothing here */
-	/* No fd of husk's may reach the container's program. */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* No fd of husk's may reach the container's program, but the
+	 * preserved ones (--preserve-fds, $LISTEN_FDS). */
+	hk_init_fds(ctx->preserve_fds);
 	if (ctx->foreground)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (ctx->joins && join_and_unshare_user(ctx, &err) < 0)
@@ -319,7 +396,7 @@ void hk_init_main(const hk_init_ctx *ctx)
 			_exit(1); /* the parent is gone or gave up */
 		setgroups_denied = msg.value != 0;
 	} else if (hk_spec_namespace(s, HK_NS_USER)) {
-		setgroups_denied = !setgroups_allowed(); /* a joined namespace */
+		setgroups_denied = !hk_init_setgroups_allowed(); /* a joined namespace */
 	}
 	/* A fork must land in the cgroup, and a cgroup namespace is rooted
 	 * where we are: then wait for the placement now, else before exec. */
@@ -354,26 +431,29 @@ void hk_init_main(const hk_init_ctx *ctx)
 			fail(ctx, &err);
 		close(master);
 	}
+	if (s->lnx.has_personality) {
+		unsigned long dom =
+		    strcmp(s->lnx.personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+		if (personality(dom) < 0) {
+			hk_err_set(&err, errno, "linux.personality");
+			fail(ctx, &err);
+		}
+	}
 	char path[PATH_MAX];
 	char **envp = NULL;
-	if (setup_process(ctx, setgroups_denied, path, sizeof(path), &envp, &err) < 0)
+	if (hk_init_process(&s->process, setgroups_denied, listen_env(ctx), path, sizeof(path),
+	                    &envp, &err) < 0)
 		fail(ctx, &err);
 	if (!ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
-	reset_signals(ctx);
+	hk_init_reset_signals(&ctx->sigmask);
 	if (ctx->foreground && die_with_parent(ctx, &err) < 0)
 		fail(ctx, &err);
 	if (hk_sync_send(ctx->sync, HK_SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	if (ctx->exec_fifo >= 0)
 		wait_for_start(ctx);
-	execve(path, s->process.args, envp);
-	int e = errno;
-	if (e == ENOENT || e == ENOTDIR)
-		hk_err_plain(&err, e, "exec: \"%s\": %s", s->process.args[0],
-		             e == ENOENT ? "no such file or directory" : "not a directory");
-	else
-		hk_err_set(&err, e, "exec: \"%s\"", s->process.args[0]);
-	hk_sync_send_error(ctx->sync, &err);
-	_exit(e == ENOENT ? 127 : 126);
+	else if (start_hooks(ctx, &err) < 0)
+		fail(ctx, &err);
+	hk_init_exec(ctx->sync, path, s->process.args, envp);
 }

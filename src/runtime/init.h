@@ -1,4 +1,5 @@
-/* init.h - the container's side of creation (runs in the cloned child). */
+/* init.h - the container's side of creation (runs in the cloned child),
+ * and the process setup it shares with exec (runtime/exec.c). */
 #ifndef HUSK_RUNTIME_INIT_H
 #define HUSK_RUNTIME_INIT_H
 
@@ -23,11 +24,37 @@ typedef struct hk_init_ctx {
 	bool setgroups_denied;
 	/* set in the child from the GO message */ /* wait for cgroup placement before the
 	                                              rootfs */
-	sigset_t sigmask; /* husk's mask before it blocked the forwarded signals */
+	sigset_t sigmask;      /* husk's mask before it blocked the forwarded signals */
+	unsigned preserve_fds; /* fds 3..3+N-1 stay open in the process */
+	unsigned listen_fds;   /* of them, socket activation: LISTEN_FDS=N LISTEN_PID=1 */
+	bool hooks; /* prestart, createRuntime, createContainer or startContainer hooks */
 } hk_init_ctx;
 
 /* Never returns: execs the container's process or reports the error to
  * the parent and exits. */
 __attribute__((noreturn)) void hk_init_main(const hk_init_ctx *ctx);
+
+/* The steps every container process takes before its exec, shared by the
+ * container's init and exec. */
+
+/* Keep fds 3..3+PRESERVE_FDS-1 for the program (close-on-exec cleared);
+ * mark every other fd from 3 up close-on-exec. */
+void hk_init_fds(unsigned preserve_fds);
+/* Does the user namespace we are in allow setgroups(2)? */
+bool hk_init_setgroups_allowed(void);
+/* Default handlers for every signal, MASK as the signal mask. */
+void hk_init_reset_signals(const sigset_t *mask);
+/* In the container's mount namespace, its root in place: rlimits,
+ * oomScoreAdj, capabilities, the user switch, noNewPrivileges, umask,
+ * chdir to cwd (which must stay inside the root), the environment (HOME
+ * from the container's /etc/passwd when unset; EXTRA_ENV, NULL-terminated
+ * or NULL, appended) into *ENVP, and the executable's path into PATH
+ * (runc's wording: exec: "foo": executable file not found in $PATH). */
+int hk_init_process(const hk_process *p, bool setgroups_denied, const char *const *extra_env,
+                    char *path, size_t pathlen, char ***envp, hk_err *err);
+/* execve(); when it fails the error (runc's wording) goes over SYNC and
+ * the process exits 127 (not found) or 126. */
+__attribute__((noreturn)) void hk_init_exec(int sync, const char *path, char *const *args,
+                                            char *const *envp);
 
 #endif

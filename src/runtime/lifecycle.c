@@ -15,20 +15,8 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "runtime/hooks.h"
 #include "util/cleanup.h"
-
-static void state_freep(hk_state **st)
-{
-	hk_state_free(*st);
-}
-#define _cleanup_state_ __attribute__((cleanup(state_freep)))
-
-static void cgroup_freep(hk_cgroup **cg)
-{
-	if (*cg)
-		hk_cgroup_free(*cg);
-}
-#define _cleanup_cg_ __attribute__((cleanup(cgroup_freep)))
 
 /* A pidfd of ST's process, checked to be the recorded one: >= 0; -ESRCH
  * when it is gone or another process has its pid; -ENOSYS when the kernel
@@ -70,17 +58,22 @@ static int not_running(const char *id, hk_err *err)
 	return hk_err_plain(err, ESRCH, "container \"%s\" is not running", id);
 }
 
-/* Signal every process of ST's cgroup; the process itself when it has none. */
+/* Signal every process of ST's cgroup; the process itself when it has
+ * none.  Also when the container's process has exited (as runc): what it
+ * left behind in its cgroup is what --all is for (containerd kills with
+ * --all after the task ended); nothing left is not an error. */
 static int signal_all(const hk_state *st, int sig, hk_err *err)
 {
 	if (!st->cgroup || !*st->cgroup) {
 		int r = signal_recorded(st, sig);
 		if (r == -ESRCH)
-			return not_running(st->id, err);
+			return 0;
 		return r < 0 ? hk_err_set(err, -r, "kill container \"%s\"", st->id) : 0;
 	}
-	_cleanup_cg_ hk_cgroup *cg = NULL;
+	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	int r = hk_cgroup_load(st->cgroup, &cg, err);
+	if (r == -ENOENT)
+		return 0;
 	if (r < 0)
 		return hk_err_wrap(err, "kill container \"%s\"", st->id);
 	_cleanup_free_ pid_t *pids = NULL;
@@ -94,6 +87,18 @@ static int signal_all(const hk_state *st, int sig, hk_err *err)
 	return 0;
 }
 
+/* After a SIGKILL: a paused container's processes die only once its cgroup
+ * is thawed (v1 freezer; harmless on v2), as runc does. */
+static void thaw_after_kill(const hk_state *st)
+{
+	if (!st->cgroup || !*st->cgroup)
+		return;
+	_cleanup_cgroup_ hk_cgroup *cg = NULL;
+	hk_err e;
+	if (hk_cgroup_load(st->cgroup, &cg, &e) == 0 && hk_cgroup_frozen(cg))
+		hk_cgroup_freeze(cg, false, &e);
+}
+
 int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -101,16 +106,20 @@ int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 	int r = hk_state_open(root, id, &lock, err);
 	if (r < 0 || (r = hk_state_load(root, id, &st, err)) < 0)
 		return r;
-	if (!hk_state_alive(st))
+	if (!all && !hk_state_alive(st))
 		return not_running(id, err);
-	if (all)
-		return signal_all(st, sig, err);
-	r = signal_recorded(st, sig);
-	if (r == -ESRCH)
-		return not_running(id, err);
-	if (r < 0)
-		return hk_err_set(err, -r, "kill container \"%s\"", id);
-	return 0;
+	if (all) {
+		r = signal_all(st, sig, err);
+	} else {
+		r = signal_recorded(st, sig);
+		if (r == -ESRCH)
+			return not_running(id, err);
+		if (r < 0)
+			return hk_err_set(err, -r, "kill container \"%s\"", id);
+	}
+	if (r == 0 && sig == SIGKILL)
+		thaw_after_kill(st);
+	return r;
 }
 
 static long long now_ms(void)
@@ -133,6 +142,7 @@ static int kill_and_wait(const hk_state *st, hk_err *err)
 		return 0;
 	if (r < 0)
 		return hk_err_set(err, -r, "kill container \"%s\"", st->id);
+	thaw_after_kill(st);
 	while (hk_state_alive(st)) {
 		long long left = deadline - now_ms();
 		if (left <= 0)
@@ -176,14 +186,27 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		                    id, hk_status_name(status));
 	if (status != HK_STATUS_STOPPED && (r = kill_and_wait(st, err)) < 0)
 		return r;
-	_cleanup_cg_ hk_cgroup *cg = NULL;
+	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	r = hk_cgroup_load(st->cgroup, &cg, err);
 	if (r < 0 && r != -ENOENT)
 		return hk_err_wrap(err, "delete container \"%s\"", id);
 	/* destroy kills whatever is left in the cgroup, then removes it */
 	if (r == 0 && (r = hk_cgroup_destroy(cg, err)) < 0)
 		return hk_err_wrap(err, "delete container \"%s\"", id);
-	return hk_state_remove(root, id, err);
+	/* poststop hooks: after the container is gone, from the config it
+	 * was created from (a failure is a warning, hooks.h) */
+	hk_spec *spec = NULL;
+	hk_err ignored;
+	if (hk_state_load_spec(root, id, &spec, &ignored) < 0)
+		spec = NULL;
+	if ((r = hk_state_remove(root, id, err)) == 0 && spec &&
+	    hk_hooks_any(&spec->hooks, HK_HOOK_POSTSTOP)) {
+		_cleanup_free_ char *state = hk_state_json(st, HK_STATUS_STOPPED);
+		if (state)
+			hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTOP, state, &ignored);
+	}
+	hk_spec_free(spec);
+	return r;
 }
 
 static const struct {

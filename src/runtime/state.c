@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "linux/cgroup.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -200,12 +201,6 @@ void hk_state_free(hk_state *st)
 	free(st->annotations);
 	free(st);
 }
-
-static void state_freep(hk_state **st)
-{
-	hk_state_free(*st);
-}
-#define _cleanup_state_ __attribute__((cleanup(state_freep)))
 
 /* A string member of O, "" when absent; NULL only when out of memory or
  * present with another type (*BAD set). */
@@ -425,10 +420,15 @@ enum hk_status hk_state_status(const char *root, const hk_state *st)
 	if (asprintf(&fifo, "%s/%s/exec.fifo", root, st->id) >= 0 &&
 	    faccessat(AT_FDCWD, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return HK_STATUS_CREATED;
-	/* Paused (a frozen cgroup) is not supported yet: `pause` does not
-	 * exist, so a frozen container can only be one frozen by hand and is
-	 * reported as running. */
-	return HK_STATUS_RUNNING;
+	/* paused: its cgroup is frozen (`pause`, or by hand) */
+	hk_err e;
+	hk_cgroup *cg = NULL;
+	bool frozen = false;
+	if (st->cgroup && *st->cgroup && hk_cgroup_load(st->cgroup, &cg, &e) == 0) {
+		frozen = hk_cgroup_frozen(cg);
+		hk_cgroup_free(cg);
+	}
+	return frozen ? HK_STATUS_PAUSED : HK_STATUS_RUNNING;
 }
 
 const char *hk_status_name(enum hk_status s)

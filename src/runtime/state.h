@@ -60,6 +60,11 @@ int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err);
 int hk_state_save(const char *root, const hk_state *st, hk_err *err);
 int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err);
 void hk_state_free(hk_state *st);
+static inline void hk_state_freep(hk_state **st)
+{
+	hk_state_free(*st);
+}
+#define _cleanup_state_ __attribute__((cleanup(hk_state_freep)))
 
 /* ROOT/ID/config.json: saved (atomically) at create, parsed back. */
 int hk_state_save_config(const char *root, const char *id, const char *json, size_t len,

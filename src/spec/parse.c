@@ -140,15 +140,6 @@ static int parse_mounts(json_object *top, hk_spec *spec, hk_err *err)
 	return 0;
 }
 
-static const char *const hook_keys[HK_HOOK_KIND_COUNT] = {
-    [HK_HOOK_PRESTART] = "prestart",
-    [HK_HOOK_CREATE_RUNTIME] = "createRuntime",
-    [HK_HOOK_CREATE_CONTAINER] = "createContainer",
-    [HK_HOOK_START_CONTAINER] = "startContainer",
-    [HK_HOOK_POSTSTART] = "poststart",
-    [HK_HOOK_POSTSTOP] = "poststop",
-};
-
 static int parse_hook(json_object *v, const char *p, hk_hook *h, hk_err *err)
 {
 	int r;
@@ -175,7 +166,8 @@ static int parse_hooks(json_object *top, hk_hooks *hooks, hk_err *err)
 	if (r < 0 || !obj)
 		return r;
 	for (int k = 0; k < HK_HOOK_KIND_COUNT; k++) {
-		if ((r = hk_j_arr(obj, "hooks", hook_keys[k], false, &arr, err)) < 0)
+		if ((r = hk_j_arr(obj, "hooks", hk_hook_kind_name((enum hk_hook_kind)k), false,
+		                  &arr, err)) < 0)
 			return r;
 		if (!arr)
 			continue;
@@ -184,7 +176,7 @@ static int parse_hooks(json_object *top, hk_hooks *hooks, hk_err *err)
 		if (!hooks->list[k])
 			return hk_j_oom(err);
 		hooks->n[k] = n;
-		hk_jpath(pk, "hooks", hook_keys[k]);
+		hk_jpath(pk, "hooks", hk_hook_kind_name((enum hk_hook_kind)k));
 		for (size_t i = 0; i < n; i++) {
 			r = parse_hook(json_object_array_get_idx(arr, i), hk_jpath_idx(p, pk, i),
 			               &hooks->list[k][i], err);

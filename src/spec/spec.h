@@ -26,6 +26,11 @@ int hk_spec_parse(const char *json, size_t len, hk_spec **out, hk_err *err);
  * ("config.json: linux.namespaces[2].type: unknown namespace \"foo\""). */
 int hk_spec_load(const char *path, hk_spec **out, hk_err *err);
 void hk_spec_free(hk_spec *spec);
+static inline void hk_spec_freep(hk_spec **spec)
+{
+	hk_spec_free(*spec);
+}
+#define _cleanup_spec_ __attribute__((cleanup(hk_spec_freep)))
 
 /* Parts of a config on their own, for `exec -p process.json` and `update
  * --resources FILE`: the same checks and messages as in config.json

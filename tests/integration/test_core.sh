@@ -237,7 +237,8 @@ test_container_dies_with_husk_slow_path() {
 	# joining a namespace by path takes the slow path (fork into the pid ns)
 	cfg "$b" '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/self/ns/ipc" else . end]'
 	setargs "$b" sleep 60
-	"$HUSK" run -b "$b" "$(newid)" &
+	# its record stays in --root when husk is SIGKILLed (as runc's)
+	"$HUSK" --root "$T/state" run -b "$b" "$(newid)" &
 	hpid=$!
 	cpid=$(container_child "$hpid" sleep)
 	kill -KILL "$hpid"

@@ -2,20 +2,6 @@
 # (the process waits), start, state, kill, delete, list, ps.  Every test
 # keeps its state in $T/state (--root).
 
-hkr() { "$HUSK" --root "$T/state" "$@"; }
-
-# status of container $1 ("" when husk state fails)
-status_of() { hkr state "$1" 2>/dev/null | jq -r .status; }
-
-# wait (up to 30 s) until container $1 has status $2
-wait_status() {
-	for _ in $(seq 300); do
-		[ "$(status_of "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "container $1: status $(status_of "$1"), expected $2"
-}
-
 test_lifecycle_create_start_exit_delete() {
 	local b id pid out
 	b=$(mkbundle)
@@ -140,35 +126,11 @@ test_lifecycle_console_socket() {
 	setargs "$b" sh -c 'tty; echo on-the-pty'
 	# receive the pty master on a unix socket, as conmon does, and print
 	# what the container writes on it
-	python3 - "$T/console.sock" >"$T/pty-out" <<'EOF' &
-import array, os, select, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-fds = array.array("i")
-msg, anc, _, _ = c.recvmsg(1024, socket.CMSG_LEN(fds.itemsize))
-for level, typ, data in anc:
-    if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
-        fds.frombytes(data[:fds.itemsize])
-print("payload:", msg.decode(), flush=True)
-m = fds[0]
-out = b""
-while True:
-    r, _, _ = select.select([m], [], [], 10)
-    if not r: break
-    try: d = os.read(m, 1024)
-    except OSError: break
-    if not d: break
-    out += d
-print(out.decode(errors="replace").replace("\r", ""), flush=True)
-EOF
-	local py=$!
-	# python starts slowly in the emulated VM
-	for _ in $(seq 300); do [ -S "$T/console.sock" ] && break; sleep 0.1; done
+	console_receiver "$T/console.sock" "$T/pty-out"
 	hkr create -b "$b" --console-socket "$T/console.sock" "$id"
 	hkr start "$id"
 	wait_status "$id" stopped
-	wait "$py"
+	wait "$console_pid"
 	out=$(cat "$T/pty-out")
 	assert_contains "$out" "payload: /dev/pts/0"
 	assert_contains "$out" "/dev/pts/0"
@@ -219,15 +181,16 @@ test_features_document() {
 	assert_eq "1.0.0" "$(jq -r .ociVersionMin "$T/f.json")"
 	assert_eq "cgroup,ipc,mount,network,pid,time,user,uts" "$(jq -r '.linux.namespaces | join(",")' "$T/f.json")"
 	assert_eq "true true false" "$(jq -r '[.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd] | map(tostring) | join(" ")' "$T/f.json")"
-	# hooks and seccomp are parsed but not carried out yet: not claimed
-	assert_eq "[]" "$(jq -c .hooks "$T/f.json")"
+	assert_eq "prestart createRuntime createContainer startContainer poststart poststop" \
+		"$(jq -r '.hooks | join(" ")' "$T/f.json")"
+	# seccomp is parsed but not carried out yet: not claimed
 	assert_eq "false" "$(jq -r .linux.seccomp.enabled "$T/f.json")"
 	assert_contains "$(jq -r '.linux.capabilities | join(" ")' "$T/f.json")" "CAP_SYS_ADMIN"
-	# every mount option runc knows, but tmpcopyup (and acl, noacl)
+	# every mount option runc knows (but acl, noacl)
 	if command -v runc >/dev/null; then
 		missing=$(jq -r --slurpfile h "$T/f.json" '.mountOptions - $h[0].mountOptions | join(",")' <(runc features))
 		# (acl and noacl go to the filesystem as data, unchecked: not claimed)
-		assert_eq "acl,noacl,tmpcopyup" "$missing" "mount options runc has and husk lacks"
+		assert_eq "acl,noacl" "$missing" "mount options runc has and husk lacks"
 	fi
 	# and each listed option is accepted in a config (bind mounts of /tmp)
 	local b opts
@@ -237,4 +200,33 @@ test_features_document() {
 	cfg "$b" ".mounts += $opts"
 	setargs "$b" true
 	hk run -b "$b" "$(newid)" || fail "a listed mount option was refused"
+}
+
+test_lifecycle_non_root_user() {
+	# the process waits on the exec fifo as uid 1000 (podman run -u)
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.process.user = {"uid": 1000, "gid": 1000}'
+	setargs "$b" sh -c 'echo "uid=$(id -u)"'
+	hkr create -b "$b" "$id" >"$T/out" 2>&1
+	hkr start "$id"
+	wait_status "$id" stopped
+	assert_eq "uid=1000" "$(cat "$T/out")"
+	hkr delete "$id"
+}
+
+test_lifecycle_kill_all_after_exit() {
+	# containerd's `kill --all` after the task ended: nothing to do, no error
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" true
+	hkr create -b "$b" "$id"
+	hkr start "$id"
+	wait_status "$id" stopped
+	hkr kill --all "$id" KILL
+	expect_fail hkr kill "$id" KILL
+	assert_contains "$(cat "$T/err")" "is not running"
+	hkr delete "$id"
 }

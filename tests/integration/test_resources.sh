@@ -83,6 +83,12 @@ test_unsupported_resource_is_an_error() {
 	cfg "$b" '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 1048576}]'
 	expect_fail hk run -b "$b" "$(newid)"
 	assert_contains "$(cat "$T/err")" "linux.resources.hugepageLimits"
+	# zeros ask for nothing (docker sends blockIO.weight 0 with every container)
+	cfg "$b" 'del(.linux.resources.hugepageLimits) | .linux.resources.blockIO = {"weight": 0} | .linux.resources.cpu = {"shares": 0, "realtimeRuntime": 0}'
+	hk run -b "$b" "$(newid)"
+	cfg "$b" '.linux.resources.blockIO = {"weight": 500}'
+	expect_fail hk run -b "$b" "$(newid)"
+	assert_contains "$(cat "$T/err")" "linux.resources.blockIO.weight"
 }
 
 test_cgroup_with_other_processes_refused() {
@@ -112,4 +118,26 @@ test_cgroup_with_other_processes_refused() {
 	[ "$rc" -ne 0 ] || fail "husk ran in a cgroup holding another process"
 	assert_contains "$(cat "$T/err")" "is not empty"
 	assert_eq yes "$alive" "the other process survived"
+}
+
+test_container_sees_its_own_limits() {
+	# /sys/fs/cgroup in the container shows the container's cgroup: on v1
+	# without a cgroup namespace a bind of its own directories (as runc;
+	# a fresh mount would show the hierarchy's root), on v2 through its
+	# cgroup namespace
+	local b out
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.memory.limit = 50331648'
+	if [ "$(cg_layout)" = v2 ]; then
+		cfg "$b" '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
+		setargs "$b" cat /sys/fs/cgroup/memory.max
+	else
+		cfg "$b" '.linux.namespaces |= map(select(.type != "cgroup"))'
+		setargs "$b" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls -d /sys/fs/cgroup/memory/*/ 2>/dev/null | wc -l'
+	fi
+	out=$("$HUSK" run -b "$b" "$(newid)")
+	assert_eq 50331648 "$(echo "$out" | head -1)" "the container's memory limit, seen inside"
+	if [ "$(cg_layout)" != v2 ]; then
+		assert_eq 0 "$(echo "$out" | tail -1 | tr -d ' ')" "cgroups below the container's, seen inside"
+	fi
 }

@@ -199,7 +199,7 @@ static void mounts_basic_body(void)
 	ms[3] = mk(NULL, file, "/etc/x/file", 3, (const char *[]){"bind", NULL});
 	_cleanup_close_ int root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	hk_err err = {0};
-	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, &err), err);
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, false, &err), err);
 
 	struct statfs sfs;
 	struct stat st;
@@ -269,7 +269,7 @@ static void mounts_escape_body(void)
 	};
 	_cleanup_close_ int root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	hk_err err = {0};
-	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, &err), err);
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), false, false, &err), err);
 	snprintf(p, sizeof(p), "%s/%s", r, uniq);
 	CHECK(tu_fs_type(p) == TMPFS_MAGIC);
 	snprintf(p, sizeof(p), "%s/tmp/%s", r, uniq);
@@ -304,15 +304,17 @@ static void mounts_errors_body(void)
 	    mk("tmpfs", "tmpfs", "/ok", 0, NULL),
 	    mk("tmpfs", "tmpfs", "/mytemp", 1, (const char *[]){"size=bogus", NULL}),
 	};
-	CHECK(hk_mounts_apply(root, ms, 2, false, &err) == -EINVAL);
-	CHECK_STREQ(err.msg, "mounts[1] (tmpfs on /mytemp): mount: invalid argument");
+	CHECK(hk_mounts_apply(root, ms, 2, false, false, &err) == -EINVAL);
+	CHECK_STREQ(
+	    err.msg,
+	    "mounts[1] (tmpfs on /mytemp): mount with data \"size=bogus\": invalid argument");
 
 	hk_mount m2[] = {mk("nosuchfs", "x", "/a", 0, NULL)};
-	CHECK(hk_mounts_apply(root, m2, 1, false, &err) == -ENODEV);
+	CHECK(hk_mounts_apply(root, m2, 1, false, false, &err) == -ENODEV);
 	CHECK_STREQ(err.msg, "mounts[0] (nosuchfs on /a): mount: no such device");
 
 	hk_mount m3[] = {mk("bind", "/nonexistent-hk", "/b", 0, (const char *[]){"rbind", NULL})};
-	CHECK(hk_mounts_apply(root, m3, 1, false, &err) == -ENOENT);
+	CHECK(hk_mounts_apply(root, m3, 1, false, false, &err) == -ENOENT);
 	CHECK_STREQ(err.msg,
 	            "mounts[0] (bind on /b): stat /nonexistent-hk: no such file or directory");
 }
@@ -330,7 +332,7 @@ static void mounts_cgroup_body(void)
 	hk_err err = {0};
 	hk_mount ms[] = {mk("cgroup", "cgroup", "/sys/fs/cgroup", 0,
 	                    (const char *[]){"nosuid", "noexec", "nodev", "relatime", "ro", NULL})};
-	CHECK_OK(hk_mounts_apply(root, ms, 1, false, &err), err);
+	CHECK_OK(hk_mounts_apply(root, ms, 1, false, false, &err), err);
 	snprintf(p, sizeof(p), "%s/sys/fs/cgroup", r);
 	struct statvfs sv;
 	if (tu_fs_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC) {
@@ -394,7 +396,7 @@ static void mounts_userns_body(void)
 	    mk("bind", src, "/ro", 0, (const char *[]){"ro", NULL}),
 	    mk("sysfs", "sysfs", "/sys", 1, (const char *[]){"ro", "nosuid", NULL}),
 	};
-	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), true, &err), err);
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), true, false, &err), err);
 	struct statvfs sv;
 	snprintf(p, sizeof(p), "%s/ro", r);
 	CHECK(statvfs(p, &sv) == 0 && (sv.f_flag & ST_RDONLY) && (sv.f_flag & ST_NODEV));
@@ -475,7 +477,7 @@ static void pivot_body(void)
 	    mk("tmpfs", "tmpfs", "/tmp", 1, NULL),
 	    mk("bind", "/dev/null", "/realnull", 2, NULL),
 	};
-	CHECK(hk_mounts_apply(rootfd, ms, HK_ARRAY_SIZE(ms), false, &err) == 0);
+	CHECK(hk_mounts_apply(rootfd, ms, HK_ARRAY_SIZE(ms), false, false, &err) == 0);
 	CHECK(hk_rootfs_pivot(rootfd, &err) == 0);
 	close(rootfd);
 

@@ -1,0 +1,578 @@
+/* exec.c - `husk exec`: a new process in an existing container.
+ *
+ *   husk (holds the state lock)          intermediate            process
+ *   1. state: not stopped, not paused
+ *   2. the process to run: -p FILE, or
+ *      the container's own with changes
+ *   3. pidfd of the container's init;
+ *      /proc/PID/ns/ files opened (those
+ *      that differ from ours), init still
+ *      alive
+ *   4. fork ------------------------>   not dumpable; join the
+ *                                       container's cgroup (host
+ *                                       credentials); setns user,
+ *                                       then the others, mnt last;
+ *                                       clone(CLONE_PARENT) ---->  (husk's child, in
+ *   5. <- PID; reap the intermediate    <- PID, exit               the pid and time
+ *      GO ------------------------------------------------------>  namespaces)
+ *                                                                  setsid, pty (-> PTY),
+ *                                                                  fds, rlimits, caps,
+ *                                                                  user, cwd, env, path
+ *   6. READY, then EOF (exec'd) or   <---------------------------  READY; execve
+ *      ERROR (then nothing is left)
+ *   7. pid file; lock released; detached: pty to --console-socket, done;
+ *      else supervise (supervise.c) and exit with its status.
+ *
+ * Nothing of husk's reaches the process: every fd but stdio and the
+ * preserved ones is close-on-exec, and it stays non-dumpable until its
+ * exec, so that nothing in the container can ptrace it or open its
+ * /proc files while it still holds husk's (CVE-2016-9962). */
+#include "runtime/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/caps.h"
+#include "linux/cgroup.h"
+#include "linux/namespaces.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "runtime/container.h"
+#include "runtime/init.h"
+#include "runtime/state.h"
+#include "runtime/supervise.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The order of joining: user first (it gives us the rights over the
+ * others), mount last (after it, the container's root is ours). */
+static const struct {
+	enum hk_ns_type type;
+	const char *name; /* in /proc/PID/ns */
+} join_order[] = {
+    {HK_NS_USER, "user"},     {HK_NS_IPC, "ipc"}, {HK_NS_UTS, "uts"},   {HK_NS_NETWORK, "net"},
+    {HK_NS_CGROUP, "cgroup"}, {HK_NS_PID, "pid"}, {HK_NS_TIME, "time"}, {HK_NS_MOUNT, "mnt"},
+};
+
+typedef struct exec_ctx {
+	const hk_process *p;
+	int ns[HK_ARRAY_SIZE(join_order)]; /* -1: the same as ours, not joined */
+	hk_cgroup *cg;
+	unsigned preserve_fds;
+	/* a paused container (--ignore-paused): the process joins its cgroup
+	 * (and freezes) only after its setup, and husk lets go of the lock
+	 * then, so that `husk resume` can thaw it */
+	bool late_cgroup;
+	int lock;         /* closed in the children */
+	sigset_t sigmask; /* for the process: husk's, the forwarded ones unblocked */
+} exec_ctx;
+
+static void ctx_release(exec_ctx *x)
+{
+	for (size_t i = 0; i < HK_ARRAY_SIZE(x->ns); i++) {
+		if (x->ns[i] >= 0)
+			close(x->ns[i]);
+		x->ns[i] = -1;
+	}
+	if (x->cg)
+		hk_cgroup_free(x->cg);
+	x->cg = NULL;
+}
+
+/* ---- the process to run ---- */
+
+static int env_set(hk_process *p, const char *kv, hk_err *err)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq || eq == kv)
+		return hk_err_plain(err, EINVAL, "--env \"%s\": expected KEY=VALUE", kv);
+	size_t klen = (size_t)(eq - kv) + 1;
+	char *dup = strdup(kv);
+	if (!dup)
+		return hk_err_set(err, ENOMEM, "--env");
+	for (size_t i = 0; i < p->n_env; i++) {
+		if (strncmp(p->env[i], kv, klen) == 0) {
+			free(p->env[i]);
+			p->env[i] = dup;
+			return 0;
+		}
+	}
+	char **env = realloc(p->env, (p->n_env + 2) * sizeof(char *));
+	if (!env) {
+		free(dup);
+		return hk_err_set(err, ENOMEM, "--env");
+	}
+	env[p->n_env++] = dup;
+	env[p->n_env] = NULL;
+	p->env = env;
+	return 0;
+}
+
+static int add_caps(hk_process *p, char **names, size_t n, hk_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int cap = hk_cap_from_name(names[i]);
+		if (cap < 0 || cap >= 64)
+			return hk_err_plain(err, EINVAL, "--cap: unknown capability \"%s\"",
+			                    names[i]);
+		/* Without a capabilities object the process keeps all it has. */
+		if (!p->has_capabilities)
+			continue;
+		uint64_t bit = UINT64_C(1) << cap;
+		p->caps.bounding |= bit;
+		p->caps.effective |= bit;
+		p->caps.permitted |= bit;
+		/* ambient needs inheritable, which --cap does not add (runc) */
+		if (p->caps.inheritable)
+			p->caps.ambient |= bit;
+	}
+	return 0;
+}
+
+/* The container's own process (taken from SPEC) with O's changes. */
+static int process_from_config(const hk_exec_opts *o, hk_spec *spec, hk_process *p, hk_err *err)
+{
+	*p = spec->process;
+	memset(&spec->process, 0, sizeof(spec->process));
+	hk_strv_free(p->args);
+	p->n_args = 0;
+	if (!(p->args = calloc(o->n_args + 1, sizeof(char *))))
+		return hk_err_set(err, ENOMEM, "exec");
+	for (size_t i = 0; i < o->n_args; i++) {
+		if (!(p->args[i] = strdup(o->args[i])))
+			return hk_err_set(err, ENOMEM, "exec");
+		p->n_args++;
+	}
+	if (p->n_args == 0)
+		return hk_err_plain(err, EINVAL, "process args cannot be empty");
+	for (size_t i = 0; i < o->n_env; i++)
+		if (env_set(p, o->env[i], err) < 0)
+			return -err->code;
+	if (o->cwd) {
+		if (o->cwd[0] != '/')
+			return hk_err_plain(err, EINVAL, "--cwd %s: must be an absolute path",
+			                    o->cwd);
+		free(p->cwd);
+		if (!(p->cwd = strdup(o->cwd)))
+			return hk_err_set(err, ENOMEM, "exec");
+	}
+	if (o->has_uid)
+		p->user.uid = o->uid;
+	if (o->has_gid)
+		p->user.gid = o->gid;
+	if (o->n_gids) {
+		size_t n = p->user.n_additional_gids + o->n_gids;
+		uint32_t *g = realloc(p->user.additional_gids, n * sizeof(uint32_t));
+		if (!g)
+			return hk_err_set(err, ENOMEM, "exec");
+		memcpy(g + p->user.n_additional_gids, o->gids, o->n_gids * sizeof(uint32_t));
+		p->user.additional_gids = g;
+		p->user.n_additional_gids = n;
+	}
+	if (add_caps(p, o->caps, o->n_caps, err) < 0)
+		return -err->code;
+	p->terminal = o->tty;
+	if (o->no_new_privs)
+		p->no_new_privileges = true;
+	return 0;
+}
+
+static int load_process(const hk_exec_opts *o, hk_process *p, hk_err *err)
+{
+	if (o->process_file) {
+		_cleanup_free_ char *json = NULL;
+		size_t len = 0;
+		int r = hk_read_file(o->process_file, &json, &len, err);
+		if (r == 0 && (r = hk_spec_parse_process(json, len, p, err)) < 0)
+			hk_err_wrap(err, "%s", o->process_file);
+		return r;
+	}
+	hk_spec *spec = NULL;
+	int r = hk_state_load_spec(o->root, o->id, &spec, err);
+	if (r < 0)
+		return r;
+	r = process_from_config(o, spec, p, err);
+	hk_spec_free(spec);
+	return r;
+}
+
+/* runc's checks of a terminal against detach and --console-socket. */
+static int check_terminal(const hk_exec_opts *o, const hk_process *p, hk_err *err)
+{
+	if (o->detach && p->terminal && !o->console_socket)
+		return hk_err_plain(err, EINVAL,
+		                    "cannot allocate tty if husk will detach without setting "
+		                    "console socket");
+	if ((!o->detach || !p->terminal) && o->console_socket)
+		return hk_err_plain(err, EINVAL,
+		                    "cannot use console socket if husk will not detach or "
+		                    "allocate tty");
+	return 0;
+}
+
+/* ---- the container ---- */
+
+/* Has the process behind PIDFD exited?  (Its pid may be reused after.) */
+static bool pidfd_exited(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	return poll(&p, 1, 0) == 1;
+}
+
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+	if (fstat(fd, &a) < 0 || stat(path, &b) < 0)
+		return 0;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int stopped(const char *id, hk_err *err)
+{
+	return hk_err_plain(err, ESRCH, "cannot exec in a stopped container \"%s\"", id);
+}
+
+/* The namespaces of ST's process that are not ours, and its cgroup. */
+static int open_target(const hk_state *st, exec_ctx *x, hk_err *err)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (pidfd < 0 && errno != ENOSYS)
+		return stopped(st->id, err);
+	/* checked after opening: the pidfd is the recorded process's */
+	if (!hk_state_alive(st))
+		return stopped(st->id, err);
+	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++) {
+		char path[64], self[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)st->pid, join_order[i].name);
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", join_order[i].name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && access(self, F_OK) < 0)
+			continue; /* the kernel has no such namespace */
+		if (fd < 0 && (!hk_state_alive(st) || (pidfd >= 0 && pidfd_exited(pidfd))))
+			return stopped(st->id, err); /* it went meanwhile */
+		if (fd < 0)
+			return hk_err_set(err, errno, "open %s", path);
+		if (same_file(fd, self)) {
+			close(fd);
+			continue;
+		}
+		x->ns[i] = fd;
+	}
+	/* still the recorded process: the files were its namespaces */
+	if ((pidfd >= 0 && pidfd_exited(pidfd)) || !hk_state_alive(st))
+		return stopped(st->id, err);
+	int r = hk_cgroup_load(st->cgroup, &x->cg, err);
+	return r < 0 ? hk_err_wrap(err, "the container's cgroup") : 0;
+}
+
+/* ---- the children ---- */
+
+__attribute__((noreturn)) static void child_fail(int sock, hk_err *err)
+{
+	hk_sync_send_error(sock, err);
+	_exit(1);
+}
+
+/* The new process, in every namespace of the container. */
+__attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
+{
+	const hk_process *p = x->p;
+	hk_err err = {0};
+	hk_sync_msg msg;
+	/* husk knows our pid now and may kill us on failure */
+	if (hk_sync_expect(sock, HK_SYNC_GO, &msg, NULL, &err) < 0)
+		_exit(1);
+	if (setsid() < 0) {
+		hk_err_set(&err, errno, "setsid");
+		child_fail(sock, &err);
+	}
+	if (p->terminal) {
+		/* /dev/ptmx of the container's devpts: we are in its mounts */
+		int master = -1;
+		int r =
+		    hk_pty_setup_child(false, p->console_height, p->console_width, &master, &err);
+		if (r < 0) {
+			hk_err_wrap(&err, "process.terminal");
+			child_fail(sock, &err);
+		}
+		if (hk_sync_send(sock, HK_SYNC_PTY, 0, master, &err) < 0)
+			child_fail(sock, &err);
+		close(master);
+	}
+	hk_init_fds(x->preserve_fds);
+	char path[PATH_MAX];
+	char **envp = NULL;
+	if (hk_init_process(p, !hk_init_setgroups_allowed(), NULL, path, sizeof(path), &envp,
+	                    &err) < 0)
+		child_fail(sock, &err);
+	/* a change of ids may have made us dumpable again */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	hk_init_reset_signals(&x->sigmask);
+	if (hk_sync_send(sock, HK_SYNC_READY, 0, -1, &err) < 0)
+		_exit(1);
+	if (x->late_cgroup && hk_sync_expect(sock, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
+		_exit(1);
+	hk_init_exec(sock, path, p->args, envp);
+}
+
+/* The intermediate: joins, then forks the process as husk's child (into
+ * the pid and time namespaces, which only children enter). */
+__attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
+{
+	hk_err err = {0};
+	hk_sync_cancel_on(-1);
+	if (x->lock >= 0)
+		close(x->lock);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		hk_err_set(&err, errno, "prctl PR_SET_DUMPABLE");
+		child_fail(sock, &err);
+	}
+	if (!x->late_cgroup && hk_cgroup_enter(x->cg, getpid(), &err) < 0) {
+		hk_err_wrap(&err, "join the container's cgroup");
+		child_fail(sock, &err);
+	}
+	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++) {
+		if (x->ns[i] < 0)
+			continue;
+		if (setns(x->ns[i], (int)hk_ns_clone_flag(join_order[i].type)) < 0) {
+			hk_err_set(&err, errno, "join the container's %s namespace",
+			           join_order[i].name);
+			child_fail(sock, &err);
+		}
+		close(x->ns[i]);
+		x->ns[i] = -1;
+	}
+	/* CLONE_PARENT: the process is husk's child, for husk to wait on */
+	long pid =
+	    syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		hk_err_set(&err, errno, "fork into the container's pid namespace");
+		child_fail(sock, &err);
+	}
+	if (pid == 0)
+		process_main(x, sock);
+	if (hk_sync_send(sock, HK_SYNC_PID, (int)pid, -1, &err) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* ---- husk's side ---- */
+
+/* Bounded: a process frozen in a paused container (cgroup v1) dies only
+ * once thawed; husk does not wait for that. */
+static void kill_and_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 200; i++) {
+		pid_t r = waitpid(pid, NULL, WNOHANG | __WALL);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		usleep(10000);
+	}
+}
+
+static void reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+/* A paused container: put the process in its cgroup (where it freezes
+ * until `husk resume`, which needs the lock) and let it go on. */
+static int late_cgroup(const exec_ctx *x, int sock, pid_t pid, int *lock, hk_err *err)
+{
+	int r = hk_cgroup_enter(x->cg, pid, err);
+	if (r < 0)
+		return hk_err_wrap(err, "join the container's cgroup");
+	close(*lock);
+	*lock = -1;
+	return hk_sync_send(sock, HK_SYNC_CGROUP, 0, -1, err);
+}
+
+struct ready_arg {
+	const exec_ctx *x;
+	int sock;
+	pid_t pid;
+	int *lock;
+};
+
+static int on_ready(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
+{
+	const struct ready_arg *a = arg;
+	return late_cgroup(a->x, a->sock, a->pid, a->lock, err);
+}
+
+/* Steps 5-6: the process's pid in *PID (-1 when none), its pty master. */
+static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int *master, int *lock,
+                       hk_err *err)
+{
+	hk_sync_msg msg;
+	int r = hk_sync_expect(sock, HK_SYNC_PID, &msg, NULL, err);
+	if (r < 0) {
+		kill_and_reap(inter);
+		if (r == -EPIPE)
+			return hk_err_plain(err, ECHILD,
+			                    "exec: joining the container failed, with no error "
+			                    "reported");
+		return r;
+	}
+	reap(inter);
+	*pid = msg.value;
+	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
+		return r;
+	struct ready_arg ra = {x, sock, *pid, lock};
+	return hk_sync_wait_exec(sock, master, false, "exec: the process", NULL,
+	                         x->late_cgroup ? on_ready : NULL, &ra, err);
+}
+
+/* Steps 4-6: the process, exec'd; nothing is left on failure. */
+static int spawn(exec_ctx *x, pid_t *pid, int *master, int *lock, hk_err *err)
+{
+	int sv[2];
+	*pid = -1;
+	*master = -1;
+	if (hk_sync_pair(sv, err) < 0)
+		return -err->code;
+	_cleanup_close_ int sock = sv[0];
+	pid_t inter = fork();
+	if (inter < 0) {
+		close(sv[1]);
+		return hk_err_set(err, errno, "fork");
+	}
+	if (inter == 0) {
+		close(sock);
+		intermediate_main(x, sv[1]);
+	}
+	close(sv[1]);
+	int r = parent_sync(x, sock, inter, pid, master, lock, err);
+	if (r < 0) {
+		kill_and_reap(*pid);
+		if (*master >= 0)
+			close(*master);
+		*master = -1;
+		*pid = -1;
+	}
+	return r;
+}
+
+static int write_pid_file(pid_t pid, const char *path, hk_err *err)
+{
+	hk_container c = {.pid = pid};
+	return hk_container_write_pid_file(&c, path, err);
+}
+
+static void process_freep(hk_process *p)
+{
+	hk_process_free(p);
+}
+
+/* Steps 1-3, under the lock. */
+static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *err)
+{
+	_cleanup_state_ hk_state *st = NULL;
+	int r = hk_state_load(o->root, o->id, &st, err);
+	if (r < 0)
+		return r;
+	enum hk_status status = hk_state_status(o->root, st);
+	if (status == HK_STATUS_STOPPED)
+		return stopped(o->id, err);
+	x->late_cgroup = status == HK_STATUS_PAUSED;
+	if (status == HK_STATUS_PAUSED && !o->ignore_paused)
+		return hk_err_plain(err, EBUSY,
+		                    "cannot exec in a paused container \"%s\" (use "
+		                    "--ignore-paused to override)",
+		                    o->id);
+	if ((r = load_process(o, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0)
+		return r;
+	return open_target(st, x, err);
+}
+
+static int exec_locked(const hk_exec_opts *o, hk_process *p, exec_ctx *x, int *lock, int *exit_code,
+                       hk_err *err)
+{
+	int r = prepare(o, p, x, err);
+	if (r < 0)
+		return r;
+	x->p = p;
+	x->lock = *lock;
+	x->preserve_fds = o->preserve_fds;
+	sigset_t fwd, old;
+	hk_forward_sigset(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, &old);
+	x->sigmask = old;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&fwd, sig))
+			sigdelset(&x->sigmask, sig);
+	_cleanup_close_ int sigfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return hk_err_set(err, errno, "signalfd");
+	}
+	/* INT, TERM, HUP or QUIT during the setup abort it */
+	pid_t pid;
+	_cleanup_close_ int master = -1;
+	hk_sync_cancel_on(sigfd);
+	r = spawn(x, &pid, &master, lock, err);
+	hk_sync_cancel_on(-1);
+	ctx_release(x);
+	if (r == 0 && o->pid_file)
+		r = write_pid_file(pid, o->pid_file, err);
+	if (r == 0 && o->detach && master >= 0)
+		r = hk_console_socket_send(o->console_socket, master, err);
+	if (r < 0) {
+		kill_and_reap(pid);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
+	}
+	/* running: `husk state`, `kill` and `ps` may go on meanwhile */
+	if (*lock >= 0)
+		close(*lock);
+	*lock = -1;
+	if (o->detach) {
+		*exit_code = 0;
+	} else {
+		int status = 0;
+		hk_supervise(pid, master, sigfd, &status);
+		*exit_code = hk_exit_code(status);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+int hk_exec(const hk_exec_opts *o, int *exit_code, hk_err *err)
+{
+	*exit_code = -1;
+	/* before any fd of ours may take their numbers */
+	int r = hk_check_preserved_fds(o->preserve_fds, 0, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int lock = -1;
+	if ((r = hk_state_open(o->root, o->id, &lock, err)) < 0)
+		return r;
+	__attribute__((cleanup(process_freep))) hk_process p = {0};
+	exec_ctx x = {.lock = -1};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(x.ns); i++)
+		x.ns[i] = -1;
+	r = exec_locked(o, &p, &x, &lock, exit_code, err);
+	ctx_release(&x);
+	return r;
+}

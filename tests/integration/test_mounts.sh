@@ -1,0 +1,106 @@
+# test_mounts.sh - mount options that are not the kernel's: tmpcopyup (a
+# tmpfs over a rootfs directory gets a copy of what it held, as podman
+# --read-only's /run expects), notmpcopyup, and unknown options.
+
+# A directory /data in the bundle's rootfs with a file, a subdirectory, a
+# symlink inside and two pointing out of the rootfs, and a fifo.
+_mk_copyup_tree() {
+	local r=$1/rootfs/data
+	mkdir -p "$r/sub/deeper"
+	echo hello >"$r/file"
+	chmod 0604 "$r/file"
+	chown 1234:5678 "$r/file"
+	echo nested >"$r/sub/deeper/n"
+	chmod 0777 "$r/sub"
+	chmod 4755 "$r/sub/deeper/n"
+	touch -d '2001-02-03 04:05:06' "$r/file"
+	ln -s file "$r/link"
+	ln -s /etc/passwd "$r/abs"
+	ln -s ../../.. "$r/rel"
+	mkfifo "$r/fifo"
+}
+
+test_mounts_tmpcopyup() {
+	local b out before
+	b=$(mkbundle)
+	_mk_copyup_tree "$b"
+	before=$(cd "$b/rootfs/data" && find . -printf '%p %y %m %U:%G %s %T@ %l\n' | sort)
+	cfg "$b" '.root.readonly = true | .mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]}]'
+	setargs "$b" sh -c '
+		cd /data || exit 1
+		grep " /data tmpfs " /proc/mounts | cut -d" " -f3
+		cat file; cat sub/deeper/n; cat link
+		stat -c "%n %A %u:%g %Y" file sub sub/deeper/n
+		readlink abs; readlink rel
+		[ -L abs ] && [ -L rel ] && echo symlinks-kept
+		[ -e fifo ] && echo fifo-copied
+		echo new > written && echo writable'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_contains "$out" "tmpfs"
+	assert_contains "$out" "hello
+nested
+hello"
+	assert_contains "$out" "file -rw----r-- 1234:5678 981173106"
+	assert_contains "$out" "sub drwxrwxrwx 0:0"
+	assert_contains "$out" "sub/deeper/n -rwsr-xr-x 0:0"
+	assert_contains "$out" "/etc/passwd
+../../..
+symlinks-kept"
+	assert_not_contains "$out" "fifo-copied"
+	assert_contains "$out" "writable"
+	# the host's directory: nothing followed, written or changed
+	assert_eq "$before" "$(cd "$b/rootfs/data" && find . -printf '%p %y %m %U:%G %s %T@ %l\n' | sort)" \
+		"rootfs /data changed"
+	[ ! -e "$b/rootfs/data/written" ] || fail "tmpfs write reached the rootfs"
+}
+
+test_mounts_tmpcopyup_readonly_and_not() {
+	local b out
+	b=$(mkbundle)
+	_mk_copyup_tree "$b"
+	cfg "$b" '.mounts += [
+		{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "tmpcopyup", "mode=750"]},
+		{"destination": "/empty", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "notmpcopyup"]},
+		{"destination": "/bound", "type": "bind", "source": "'"$b"'/rootfs/data", "options": ["rbind", "tmpcopyup"]}]'
+	mkdir -p "$b/rootfs/empty"
+	echo x >"$b/rootfs/empty/hidden"
+	setargs "$b" sh -c '
+		cat /data/file; stat -c "%a" /data
+		touch /data/x 2>/dev/null && echo data-writable
+		ls -A /empty | wc -l
+		cat /bound/file'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_eq "hello
+750
+0
+hello" "$out"
+}
+
+test_mounts_unknown_option_fails() {
+	local b id
+	b=$(mkbundle)
+	cfg "$b" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "bogusopt"]}]'
+	setargs "$b" true
+	id=$(newid)
+	expect_fail hk run -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" 'tmpfs on /t): mount with data "bogusopt": invalid argument'
+	hk delete --force "$id" >/dev/null 2>&1 || true
+}
+
+test_mounts_tmpcopyup_rootless() {
+	# an unprivileged user's container: the rootfs's owners (host root)
+	# have no mapping, so the copies are the container root's and a
+	# set-uid file of someone else loses its set-uid bit
+	local b out
+	b=$(mkbundle_user)
+	mkdir -p "$b/rootfs/data/sub"
+	echo hi >"$b/rootfs/data/sub/f"
+	chmod 4755 "$b/rootfs/data/sub/f"
+	ln -s /etc/passwd "$b/rootfs/data/abs"
+	cfg "$b" '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "tmpcopyup"]}]'
+	setargs "$b" sh -c 'cat /data/sub/f; stat -c "%A %u" /data/sub/f; readlink /data/abs'
+	out=$(cd "$b" && as_user "$HUSK" run "$(newid)")
+	assert_eq "hi
+-rwxr-xr-x 0
+/etc/passwd" "$out"
+}
