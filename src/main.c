@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "linux/selfexe.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 
@@ -215,6 +216,17 @@ int main(int argc, char **argv)
 	int v = find_verb(verb);
 	if (v < 0)
 		return global_usage_error(&g, "unknown command \"%s\"", verb);
+	/* verbs that put processes running husk's binary in a container: that
+	 * binary must not be writable through them (CVE-2019-5736); an
+	 * ordinary user's containers cannot write a root-owned binary */
+	static const char *const into_container[] = {"create", "run", "exec", "box"};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(into_container) && geteuid() == 0; i++) {
+		if (strcmp(verb, into_container[i]) == 0 && hk_selfexe_readonly(argv, &err) < 0) {
+			hk_err_wrap(&err, "protect husk's binary");
+			hk_cli_error(&g, &err);
+			return 1;
+		}
+	}
 	hk_cli_init(&g, vargc, vargv);
 	hk_cli_debug("husk %s, command %s, root %s, rootless %s (euid %u)", HUSK_VERSION, verb,
 	             g.root ? g.root : "(default)", g.rootless, (unsigned)geteuid());

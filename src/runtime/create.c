@@ -180,6 +180,10 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 		                    "start: the container's process did not take the start "
 		                    "(it is gone)");
 	unlink(fifo);
+	/* started: kill and delete must not wait for its hooks (or for a
+	 * container process that holds the fifo open) */
+	close(lock);
+	lock = -1;
 	if (hk_hooks_any(&spec->hooks, HK_HOOK_START_CONTAINER) &&
 	    (r = start_hooks_result(fd, err)) < 0)
 		return r;

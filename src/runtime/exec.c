@@ -348,6 +348,11 @@ __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
 		hk_err_wrap(&err, "join the container's cgroup");
 		child_fail(sock, &err);
 	}
+	/* no directory fd of the host's cgroup tree goes into the container */
+	if (!x->late_cgroup) {
+		hk_cgroup_free(x->cg);
+		x->cg = NULL;
+	}
 	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++) {
 		if (x->ns[i] < 0)
 			continue;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +100,17 @@ static void thaw_after_kill(const hk_state *st)
 		hk_cgroup_freeze(cg, false, &e);
 }
 
+/* Is ST's process in a pid namespace other than ours? */
+static bool own_pid_namespace(const hk_state *st)
+{
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
+	if (stat(path, &a) < 0 || stat("/proc/self/ns/pid", &b) < 0)
+		return true; /* unknown: signal the process alone */
+	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
 int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -108,6 +120,11 @@ int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 		return r;
 	if (!all && !hk_state_alive(st))
 		return not_running(id, err);
+	/* KILL of the init of a pid namespace kills every process in it;
+	 * without one of its own, the others would live on: kill them all
+	 * (as runc) */
+	if (sig == SIGKILL && !all && !own_pid_namespace(st))
+		all = true;
 	if (all) {
 		r = signal_all(st, sig, err);
 	} else {

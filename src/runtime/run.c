@@ -118,6 +118,8 @@ int hk_run_foreground(const hk_container_opts *o, const hk_create_opts *reg, con
 	}
 	if (pid_file && (r = hk_container_write_pid_file(c, pid_file, err)) < 0) {
 		hk_container_abort(c);
+		if (reg)
+			unregister(reg);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return r;
 	}

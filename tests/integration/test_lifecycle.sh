@@ -230,3 +230,31 @@ test_lifecycle_kill_all_after_exit() {
 	assert_contains "$(cat "$T/err")" "is not running"
 	hkr delete "$id"
 }
+
+test_lifecycle_kill_without_pid_namespace() {
+	# KILL of a container that shares husk's pid namespace kills every
+	# process of it, not only the first (as runc): none is left running
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.linux.namespaces |= map(select(.type != "pid"))'
+	setargs "$b" sh -c 'sleep 61 & sleep 62'
+	hkr create -b "$b" "$id"
+	hkr start "$id"
+	for _ in $(seq 300); do
+		[ "$(hkr ps -f json "$id" | jq length)" = 2 ] && break
+		sleep 0.1
+	done
+	local pids p left
+	pids=$(hkr ps -f json "$id" | jq -r '.[]')
+	hkr kill "$id" KILL
+	wait_status "$id" stopped
+	for _ in $(seq 300); do
+		left=""
+		for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	assert_eq "" "$left" "processes left after kill KILL"
+	hkr delete "$id"
+}

@@ -138,3 +138,30 @@ test_image_device_nodes_denied_without_rules() {
 	assert_eq "denied
 null-ok" "$out"
 }
+
+test_husk_binary_not_writable_through_container() {
+	# CVE-2019-5736: a process in the container that gets hold of
+	# /proc/PID/exe of a process running husk's binary (the interpreter of
+	# a "#!/proc/self/exe" script run by `husk exec`) must not be able to
+	# reopen it for writing once husk has exited.  A copy of husk runs the
+	# container, so a failure damages only the copy.
+	local b id hpid
+	cp "$HUSK" "$T/husk-copy"
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sleep 60
+	"$T/husk-copy" --root "$T/state" run -b "$b" "$id" &
+	hpid=$!
+	wait_status "$id" running
+	exec 9<"/proc/$hpid/exe"
+	# the container's init (a clone of husk until its exec) and husk
+	# itself share the binary: both must lead to a read-only mount
+	hkr kill "$id" KILL
+	wait "$hpid" || true
+	local rc=0
+	(echo overwritten >>/proc/self/fd/9) 2>"$T/err" || rc=$?
+	exec 9<&-
+	[ "$rc" -ne 0 ] || fail "husk's binary was writable through /proc/PID/exe"
+	assert_contains "$(cat "$T/err")" "Read-only file system"
+	cmp -s "$HUSK" "$T/husk-copy" || fail "husk's binary was changed"
+}
