@@ -2,8 +2,11 @@
 #ifndef HUSK_CLI_CLI_H
 #define HUSK_CLI_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "spec/spec.h"
 #include "util/error.h"
 
 typedef struct hk_global {
@@ -54,6 +57,21 @@ int hk_cli_check_id(const char *id, hk_err *err);
 /* The state root for container ID (checked as hk_cli_check_id does),
  * malloc'd; NULL with ERR set. */
 char *hk_cli_container_root(const hk_global *g, const char *id, hk_err *err);
+
+/* A bundle as create and run read it: --preserve-fds checked (before
+ * husk opens anything), ID checked, PATH absolute, the state root,
+ * config.json's text and its parse.  Free with hk_cli_bundle_free(). */
+typedef struct hk_bundle {
+	char path[PATH_MAX];
+	char *root;
+	char *json;
+	size_t len;
+	hk_spec *spec;
+} hk_bundle;
+int hk_cli_bundle_load(const hk_global *g, const char *id, const char *bundle,
+                       unsigned preserve_fds, hk_bundle *out, hk_err *err);
+void hk_cli_bundle_free(hk_bundle *b);
+#define _cleanup_bundle_ __attribute__((cleanup(hk_cli_bundle_free)))
 
 /* create ID from BUNDLE/config.json (create, and run -d). */
 int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,

@@ -16,37 +16,50 @@
 static const char create_usage[] =
     "[-b BUNDLE] [--console-socket PATH] [--pid-file FILE] [--preserve-fds N] ID";
 
-int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,
-                  const char *console, unsigned preserve_fds, hk_err *err)
+int hk_cli_bundle_load(const hk_global *g, const char *id, const char *bundle,
+                       unsigned preserve_fds, hk_bundle *out, hk_err *err)
 {
-	char bundle_abs[PATH_MAX];
-	_cleanup_free_ char *config = NULL, *json = NULL, *root = hk_state_root(g->root);
-	size_t len = 0;
+	memset(out, 0, sizeof(*out));
 	/* before any fd of ours may take their numbers */
 	int r = hk_check_preserved_fds(preserve_fds, hk_listen_fds(), err);
 	if (r < 0 || (r = hk_cli_check_id(id, err)) < 0)
 		return r;
-	if (!realpath(bundle, bundle_abs))
+	if (!realpath(bundle, out->path))
 		return hk_err_set(err, errno, "bundle %s", bundle);
-	if (!root || asprintf(&config, "%s/config.json", bundle_abs) < 0)
-		return hk_err_set(err, ENOMEM, "create");
-	hk_spec *spec = NULL;
-	if ((r = hk_read_file(config, &json, &len, err)) < 0)
+	_cleanup_free_ char *config = NULL;
+	out->root = hk_state_root(g->root);
+	if (!out->root || asprintf(&config, "%s/config.json", out->path) < 0)
+		return hk_err_set(err, ENOMEM, "bundle %s", bundle);
+	if ((r = hk_read_file(config, &out->json, &out->len, err)) < 0 ||
+	    (r = hk_spec_parse(out->json, out->len, &out->spec, err)) < 0)
 		return hk_err_wrap(err, "config.json");
-	if ((r = hk_spec_parse(json, len, &spec, err)) < 0)
-		return hk_err_wrap(err, "config.json");
-	hk_create_opts o = {.root = root,
+	return 0;
+}
+
+void hk_cli_bundle_free(hk_bundle *b)
+{
+	hk_spec_free(b->spec);
+	free(b->json);
+	free(b->root);
+}
+
+int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const char *pid_file,
+                  const char *console, unsigned preserve_fds, hk_err *err)
+{
+	_cleanup_bundle_ hk_bundle b;
+	int r = hk_cli_bundle_load(g, id, bundle, preserve_fds, &b, err);
+	if (r < 0)
+		return r;
+	hk_create_opts o = {.root = b.root,
 	                    .id = id,
-	                    .bundle = bundle_abs,
-	                    .spec = spec,
-	                    .config_json = json,
-	                    .config_len = len,
+	                    .bundle = b.path,
+	                    .spec = b.spec,
+	                    .config_json = b.json,
+	                    .config_len = b.len,
 	                    .pid_file = pid_file,
 	                    .console_socket = console,
 	                    .preserve_fds = preserve_fds};
-	r = hk_lc_create(&o, err);
-	hk_spec_free(spec);
-	return r;
+	return hk_lc_create(&o, err);
 }
 
 int hk_cmd_create(const hk_global *g, int argc, char **argv)

@@ -99,44 +99,25 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 	}
 	if (console)
 		return hk_cli_usage_error("run", run_usage, "--console-socket needs -d");
-	/* before any fd of ours may take their numbers */
-	if (hk_check_preserved_fds(preserve, hk_listen_fds(), &err) < 0 ||
-	    hk_cli_check_id(id, &err) < 0) {
+	_cleanup_bundle_ hk_bundle bd;
+	if (hk_cli_bundle_load(g, id, bundle, preserve, &bd, &err) < 0) {
 		hk_cli_error(g, &err);
 		return 1;
 	}
-	char bundle_abs[PATH_MAX];
-	if (!realpath(bundle, bundle_abs)) {
-		hk_err_set(&err, errno, "bundle %s", bundle);
-		hk_cli_error(g, &err);
-		return 1;
-	}
-	_cleanup_free_ char *config = NULL, *json = NULL, *root = hk_state_root(g->root);
-	size_t len = 0;
-	if (!root || asprintf(&config, "%s/config.json", bundle_abs) < 0)
-		return 1;
-	hk_spec *spec = NULL;
-	if (hk_read_file(config, &json, &len, &err) < 0 ||
-	    hk_spec_parse(json, len, &spec, &err) < 0) {
-		hk_err_wrap(&err, "config.json");
-		hk_cli_error(g, &err);
-		return 1;
-	}
-	hk_create_opts reg = {.root = root,
+	hk_create_opts reg = {.root = bd.root,
 	                      .id = id,
-	                      .bundle = bundle_abs,
-	                      .spec = spec,
-	                      .config_json = json,
-	                      .config_len = len};
+	                      .bundle = bd.path,
+	                      .spec = bd.spec,
+	                      .config_json = bd.json,
+	                      .config_len = bd.len};
 	hk_container_opts o = {.id = id,
-	                       .bundle = bundle_abs,
-	                       .spec = spec,
+	                       .bundle = bd.path,
+	                       .spec = bd.spec,
 	                       .foreground = true,
 	                       .preserve_fds = preserve,
 	                       .listen_fds = true};
 	int status = -1;
 	int r = hk_run_foreground(&o, &reg, pid_file, &status, &err);
-	hk_spec_free(spec);
 	if (r < 0) {
 		hk_cli_error(g, &err);
 		if (status >= 0)
