@@ -543,17 +543,6 @@ int hk_cgroup_enter(hk_cgroup *cg, pid_t pid, hk_err *err)
 	return 0;
 }
 
-int hk_cgroup_allow_device(hk_cgroup *cg, char type, int64_t major, int64_t minor,
-                           const char *access, hk_err *err)
-{
-	if (!cg || cg->layout == HK_CGROUP_V2)
-		return 0;
-	struct hk_cg_hier *h = hk_cg_find(cg, "devices");
-	if (!h)
-		return 0;
-	return hk_cgv1_allow_device(h->fd, type, (long long)major, (long long)minor, access, err);
-}
-
 bool hk_cgroup_oom_killed(hk_cgroup *cg)
 {
 	if (!cg || cg->n_h == 0)
