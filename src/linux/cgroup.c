@@ -275,18 +275,33 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 	return check_empty(h->fd, full, err);
 }
 
+/* Did husk make the leaf of H (and so may remove it)? */
+static bool leaf_created(const struct hk_cg_hier *h)
+{
+	const char *dir = h->n_created ? h->created[h->n_created - 1] : NULL;
+	size_t ml = strlen(h->mount);
+	return dir && strncmp(dir, h->mount, ml) == 0 && strcmp(dir + ml, h->path) == 0;
+}
+
+/* One line per hierarchy, "CTRLS:/path" (v1) or "/path" (v2), with a
+ * leading '=' when the leaf existed before: a cgroup husk did not create
+ * is never removed (the OCI runtime spec's "delete only created
+ * resources"), even by a later `husk delete`. */
 static int build_path(hk_cgroup *cg, hk_err *err)
 {
 	size_t len = 1;
 	for (size_t i = 0; i < cg->n_h; i++)
-		len += strlen(cg->h[i].path) + (cg->h[i].ctrls ? strlen(cg->h[i].ctrls) + 2 : 0);
+		len +=
+		    strlen(cg->h[i].path) + (cg->h[i].ctrls ? strlen(cg->h[i].ctrls) + 2 : 0) + 2;
 	cg->path = calloc(1, len);
 	if (!cg->path)
 		return hk_err_set(err, ENOMEM, "cgroup");
 	for (size_t i = 0; i < cg->n_h; i++) {
+		if (i)
+			strcat(cg->path, "\n");
+		if (!leaf_created(&cg->h[i]))
+			strcat(cg->path, "=");
 		if (cg->h[i].ctrls) {
-			if (i)
-				strcat(cg->path, "\n");
 			strcat(cg->path, cg->h[i].ctrls);
 			strcat(cg->path, ":");
 		}
@@ -480,6 +495,9 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
+		bool existed = line[0] == '=';
+		if (existed)
+			line++;
 		char *ctrls = NULL, *p = line;
 		if (line[0] != '/') {
 			ctrls = line;
@@ -497,6 +515,8 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 			r = hk_err_plain(err, EINVAL, "cgroup: bad or foreign path \"%s\"", line);
 		else if ((r = normalize(p, &norm, err)) == 0)
 			r = add_hier(cg, mnt, norm, err);
+		if (r == 0)
+			cg->h[cg->n_h - 1].existed = existed;
 		line = nl ? nl + 1 : NULL;
 	}
 	hk_cg_mounts_free(m, nm);
@@ -508,7 +528,8 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 		h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (h->fd < 0)
 			return hk_err_set(err, errno, "cgroup: open %s", full);
-		r = remember(h, full, err);
+		if (!h->existed)
+			r = remember(h, full, err);
 	}
 	if (r == 0)
 		r = build_path(cg, err);
@@ -699,13 +720,11 @@ static bool remove_empty_leaves(hk_cgroup *cg)
 	bool all = true;
 	for (size_t i = 0; i < cg->n_h; i++) {
 		struct hk_cg_hier *h = &cg->h[i];
-		const char *dir = h->n_created ? h->created[h->n_created - 1] : NULL;
-		size_t ml = strlen(h->mount);
-		if (!dir || strncmp(dir, h->mount, ml) != 0 || strcmp(dir + ml, h->path) != 0) {
+		if (!leaf_created(h)) {
 			all = false; /* a leaf husk did not make: it may hold processes */
 			continue;
 		}
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		if (rmdir(h->created[h->n_created - 1]) == 0 || errno == ENOENT)
 			free(h->created[--h->n_created]);
 		else
 			all = false;

@@ -18,6 +18,7 @@ struct hk_cg_hier {
 	int fd;         /* O_DIRECTORY fd of the leaf; -1 before creation */
 	char **created; /* absolute dirs husk made, shallowest first */
 	size_t n_created;
+	bool existed; /* hk_cgroup_load(): the leaf was there before husk */
 };
 
 struct hk_cgroup {

@@ -120,6 +120,38 @@ test_cgroup_with_other_processes_refused() {
 	assert_eq yes "$alive" "the other process survived"
 }
 
+# The OCI rule "delete only created resources": a cgroup that was there
+# before (an engine may make it) is used, but neither `run` nor a later
+# `delete` (which knows the cgroup only from the state file) removes it.
+test_existing_cgroup_not_removed() {
+	local b path dir id
+	b=$(mkbundle)
+	path=$(jq -r .linux.cgroupsPath "$b/config.json")
+	if [ "$(cg_layout)" = v2 ]; then
+		dir=/sys/fs/cgroup/$(dirname "$(_hk_own_cgroup)")/$path
+	else
+		dir=/sys/fs/cgroup/pids/$(_hk_own_cgroup pids)/$path
+	fi
+	dir=$(echo "$dir" | tr -s /)
+	mkdir -p "$dir"
+	setargs "$b" sh -c 'cat /proc/self/cgroup'
+	cfg "$b" '.linux.namespaces |= map(select(.type != "cgroup"))'
+	out=$(hk run -b "$b" "$(newid)")
+	assert_contains "$out" "$path"
+	[ -d "$dir" ] || fail "run removed $dir, which it did not create"
+	id=$(newid)
+	setargs "$b" sleep 30
+	hkr create -b "$b" "$id"
+	hkr start "$id"
+	[ "$(cat "$dir/cgroup.procs" | wc -l)" -ge 1 ] || fail "the container is not in $dir"
+	hkr delete -f "$id"
+	local ok=yes
+	[ -d "$dir" ] || ok=no
+	[ -z "$(cat "$dir/cgroup.procs" 2>/dev/null)" ] || fail "processes left in $dir"
+	rmdir "$dir" 2>/dev/null || true
+	assert_eq yes "$ok" "delete kept the cgroup it did not create"
+}
+
 test_container_sees_its_own_limits() {
 	# /sys/fs/cgroup in the container shows the container's cgroup: on v1
 	# without a cgroup namespace a bind of its own directories (as runc;
