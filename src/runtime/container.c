@@ -190,8 +190,8 @@ static int setup_cgroup(hk_container *c, const hk_container_opts *o, hk_err *err
 	return r < 0 ? r : allow_config_devices(c, err);
 }
 
-/* The state the hooks get on stdin (hooks.h), with STATUS. */
-static char *hook_state(const hk_container *c, const hk_container_opts *o, enum hk_status status)
+char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
+                              enum hk_status status)
 {
 	hk_state st = {
 	    .id = c->id,
@@ -211,8 +211,8 @@ static char *hook_state(const hk_container *c, const hk_container_opts *o, enum 
 static int run_create_hooks(hk_container *c, const hk_container_opts *o, int sock, hk_err *err)
 {
 	const hk_hooks *h = &c->spec->hooks;
-	_cleanup_free_ char *creating = hook_state(c, o, HK_STATUS_CREATING);
-	_cleanup_free_ char *created = hook_state(c, o, HK_STATUS_CREATED);
+	_cleanup_free_ char *creating = hk_container_state_json(c, o, HK_STATUS_CREATING);
+	_cleanup_free_ char *created = hk_container_state_json(c, o, HK_STATUS_CREATED);
 	if (!creating || !created)
 		return hk_err_set(err, ENOMEM, "hooks");
 	int r;

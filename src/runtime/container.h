@@ -12,6 +12,7 @@
 
 #include "linux/cgroup.h"
 #include "linux/rootfs.h"
+#include "runtime/state.h"
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -59,6 +60,10 @@ void hk_container_abort(hk_container *c);
 /* --pid-file: the container's pid, written atomically (temp + rename). */
 int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err *err);
 void hk_container_free(hk_container *c);
+/* The container's state as hooks get it on stdin (hooks.h), with STATUS;
+ * malloc'd JSON, NULL when out of memory. */
+char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
+                              enum hk_status status);
 
 /* $LISTEN_FDS when $LISTEN_PID is our pid (systemd socket activation),
  * else 0. */

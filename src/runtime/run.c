@@ -42,23 +42,12 @@ static void report_oom(const hk_container *c, int status)
 }
 
 /* The state a foreground container's hooks get. */
-static char *hook_state(const hk_container *c, const hk_container_opts *o, enum hk_status status)
-{
-	hk_state st = {.id = c->id,
-	               .pid = c->pid,
-	               .bundle = (char *)o->bundle,
-	               .rootfs = c->rootfs,
-	               .annotations = c->spec->annotations,
-	               .n_annotations = c->spec->n_annotations};
-	return hk_state_json(&st, status);
-}
-
 static void run_hooks(const hk_container *c, const hk_container_opts *o, enum hk_hook_kind kind,
                       enum hk_status status)
 {
 	if (!hk_hooks_any(&o->spec->hooks, kind))
 		return;
-	_cleanup_free_ char *state = hook_state(c, o, status);
+	_cleanup_free_ char *state = hk_container_state_json(c, o, status);
 	hk_err ignored; /* poststart/poststop failures are warnings (hooks.h) */
 	if (state)
 		hk_hooks_run(&o->spec->hooks, kind, state, &ignored);
