@@ -236,7 +236,7 @@ delegated_cgroup() {
 		echo "$d"
 		return 0
 	fi
-	for c in memory pids; do
+	for c in memory pids "$@"; do
 		own=$(_hk_own_cgroup "$c")
 		[ -n "$own" ] || { fail "no $c cgroup hierarchy"; return 1; }
 		d=/sys/fs/cgroup/$c${own%/}/$name
@@ -321,4 +321,15 @@ console_receiver() {
 	# python starts slowly in the emulated VM
 	for _ in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
 	fail "console receiver: no socket $1"
+}
+
+# The container's cgroup directory (from the host) holding file $2, for the
+# cgroupsPath of bundle $1.
+cg_dir_of() {
+	local name d
+	name=$(jq -r .linux.cgroupsPath "$1/config.json")
+	for d in $(find /sys/fs/cgroup -maxdepth 8 -type d -name "$name" 2>/dev/null); do
+		[ -e "$d/$2" ] && echo "$d" && return 0
+	done
+	fail "no cgroup $name with $2"
 }

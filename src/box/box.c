@@ -29,38 +29,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-int hk_box_parse_size(const char *s, int64_t *out)
-{
-	/* DIGITS[.DIGITS][b|k|m|g|t][b|i]: no signs, hex, exponents, nan */
-	size_t whole = strspn(s, "0123456789"), frac = 0;
-	if (whole == 0)
-		return -EINVAL;
-	const char *p = s + whole;
-	if (*p == '.') {
-		frac = strspn(p + 1, "0123456789");
-		if (frac == 0)
-			return -EINVAL;
-		p += 1 + frac;
-	}
-	static const char units[] = "bkmgt";
-	const char *u = *p ? strchr(units, *p | 0x20) : NULL;
-	double mult = 1;
-	if (u) {
-		for (const char *q = units; q < u; q++)
-			mult *= 1024;
-		p++;
-		if (u != units && (*p == 'b' || *p == 'B' || *p == 'i'))
-			p++; /* "100MB", "100Mi" */
-	}
-	if (*p)
-		return -EINVAL;
-	double v = strtod(s, NULL) * mult;
-	if (v >= 9.2e18)
-		return -EINVAL;
-	*out = (int64_t)v;
-	return 0;
-}
-
 /* Say once (per storage directory) that only the user's own id is
  * mapped. */
 static void note_single_map(const char *storage, const hk_idmaps *maps)

@@ -70,7 +70,4 @@ int hk_box_run(const hk_box_opts *o, int *exit_code, hk_err *err);
 /* Remove the layer a box NAME kept (--rm=false); refused while it runs. */
 int hk_box_remove(const char *name, hk_err *err);
 
-/* Parse sizes as docker does: "100M", "1g", "512k", "1024b", "1024". */
-int hk_box_parse_size(const char *s, int64_t *out);
-
 #endif

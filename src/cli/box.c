@@ -11,6 +11,7 @@
 #include "box/box.h"
 #include "cli/cli.h"
 #include "util/cleanup.h"
+#include "util/size.h"
 
 static const char box_usage[] = "[OPTIONS] [ROOTFS] [--] [COMMAND [ARG...]]";
 
@@ -126,7 +127,7 @@ static int size_opt(const char *opt, const char *v, bool allow_unlimited, int64_
 		*out = -1;
 		return 0;
 	}
-	if (hk_box_parse_size(v, out) < 0)
+	if (hk_parse_size(v, out) < 0)
 		return hk_cli_usage_error(
 		    "box", box_usage, "%s: expected a size such as 100M or 1g, got \"%s\"", opt, v);
 	return 0;

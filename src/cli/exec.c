@@ -16,7 +16,8 @@ static const char exec_usage[] =
     "[-p process.json | ...] [-t|--tty] [--console-socket PATH] [--pid-file F] [-d|--detach]\n"
     "       [--cwd DIR] [-e|--env K=V]... [-u|--user UID[:GID]] [-g|--additional-gids G]...\n"
     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] [--ignore-paused]\n"
-    "       [--apparmor P] [--process-label L] ID [COMMAND [ARG...]]";
+    "       [--cgroup [CONTROLLER:]PATH]... [--apparmor P] [--process-label L]\n"
+    "       ID [COMMAND [ARG...]]";
 
 static const char exec_help[] =
     "\nRun a new process in the container ID (running, or created and not yet\n"
@@ -37,6 +38,9 @@ static const char exec_help[] =
     "  --no-new-privs           set no_new_privs\n"
     "  --preserve-fds N         pass fds 3..3+N-1 on\n"
     "  --ignore-paused          allow exec in a paused container\n"
+    "  --cgroup [CTRL:]PATH     run in this existing sub-cgroup of the container's\n"
+    "                           cgroup; cgroup v1: CTRL[,CTRL]:PATH for the\n"
+    "                           hierarchy of CTRL only (repeatable)\n"
     "\nExit status: the process's (128+N when killed by signal N); with -d, 0 once\n"
     "it has started; 255 when it could not be started.\n";
 
@@ -102,10 +106,12 @@ int hk_cmd_exec(const hk_global *g, int argc, char **argv)
 	_cleanup_free_ char **env = calloc((size_t)argc + 1, sizeof(char *));
 	_cleanup_free_ char **caps = calloc((size_t)argc + 1, sizeof(char *));
 	_cleanup_free_ uint32_t *gids = calloc((size_t)argc + 1, sizeof(uint32_t));
+	_cleanup_free_ char **cgroups = calloc((size_t)argc + 1, sizeof(char *));
 	unsigned long v;
 	int c;
-	if (!env || !caps || !gids)
+	if (!env || !caps || !gids || !cgroups)
 		return 255;
+	o.cgroups = cgroups;
 	o.env = env;
 	o.caps = caps;
 	o.gids = gids;
@@ -171,8 +177,8 @@ int hk_cmd_exec(const hk_global *g, int argc, char **argv)
 			                          "--process-label: SELinux labels are not "
 			                          "supported by husk");
 		case 'G':
-			return hk_cli_usage_error("exec", exec_usage,
-			                          "--cgroup: sub-cgroups are not supported yet");
+			cgroups[o.n_cgroups++] = optarg;
+			break;
 		case 'h':
 			printf("usage: husk exec %s\n%s", exec_usage, exec_help);
 			return 0;

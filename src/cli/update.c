@@ -14,12 +14,14 @@
 #include "runtime/control.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/size.h"
 
 static const char update_usage[] =
     "[--resources FILE|-] [--memory N] [--memory-reservation N] [--memory-swap N]\n"
-    "       [--pids-limit N] [--cpu-share N] [--cpu-period N] [--cpu-quota N]\n"
-    "       [--cpu-rt-period N] [--cpu-rt-runtime N] [--cpuset-cpus LIST]\n"
-    "       [--cpuset-mems LIST] [--blkio-weight N] ID";
+    "       [--kernel-memory N] [--kernel-memory-tcp N] [--pids-limit N]\n"
+    "       [--cpu-share N] [--cpu-period N] [--cpu-quota N] [--cpu-burst N]\n"
+    "       [--cpu-rt-period N] [--cpu-rt-runtime N] [--cpu-idle 0|1]\n"
+    "       [--cpuset-cpus LIST] [--cpuset-mems LIST] [--blkio-weight N] ID";
 
 static const char update_help[] =
     "\nChange the resource limits of container ID (created, running or paused); the\n"
@@ -32,15 +34,23 @@ static const char update_help[] =
     "                              512m, 1g)\n"
     "      --memory-reservation N  memory soft limit\n"
     "      --memory-swap N         memory + swap limit; -1 unlimited swap\n"
+    "      --kernel-memory N       kernel memory limit (linux.resources.memory.kernel;\n"
+    "                              obsolete: cgroup v1 only)\n"
+    "      --kernel-memory-tcp N   kernel TCP buffer limit (memory.kernelTCP)\n"
     "      --pids-limit N          maximum number of processes\n"
     "      --cpu-share N           CPU shares (relative weight; also --cpu-shares)\n"
     "      --cpu-period N          CFS period (microseconds)\n"
     "      --cpu-quota N           CFS quota per period (microseconds)\n"
+    "      --cpu-burst N           CFS burst: unused quota that may be spent\n"
+    "                              later, above the quota (microseconds)\n"
     "      --cpu-rt-period N       realtime period (microseconds)\n"
     "      --cpu-rt-runtime N      realtime runtime (microseconds)\n"
+    "      --cpu-idle 0|1          1: the container's tasks run as SCHED_IDLE\n"
     "      --cpuset-cpus LIST      CPUs to use (0-2,4)\n"
     "      --cpuset-mems LIST      memory nodes to use\n"
-    "      --blkio-weight N        block IO weight (10-1000)\n";
+    "      --blkio-weight N        block IO weight (10-1000)\n"
+    "\n--l3-cache-schema and --mem-bw-schema (Intel RDT) are refused: husk does\n"
+    "not support Intel RDT.\n";
 
 enum {
 	OPT_MEMORY = 256,
@@ -55,46 +65,26 @@ enum {
 	OPT_CPUS,
 	OPT_MEMS,
 	OPT_BLKIO,
+	OPT_KMEM,
+	OPT_KMEM_TCP,
+	OPT_BURST,
+	OPT_IDLE,
+	OPT_RDT,
 };
 
-/* docker's RAMInBytes: "1024", "512m", "1.5g", "2GiB", "64 kb" (binary
- * multiples), as runc accepts them; -1 stays -1. */
+/* A size for --memory and the like: "-1" (unlimited) or docker's
+ * RAMInBytes (runc's parser). */
 static int parse_size(const char *s, long long *out)
 {
+	int64_t v;
 	if (!strcmp(s, "-1")) {
 		*out = -1;
 		return 0;
 	}
-	const char *p = s;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	double v = strtod(s, NULL);
-	if (*p == ' ')
-		p++;
-	static const char units[] = "kmgtp";
-	const char *u = *p ? strchr(units, *p | 0x20) : NULL;
-	if (u && *p) {
-		for (long i = 0; i <= u - units; i++)
-			v *= 1024;
-		p++;
-	}
-	if (*p == 'i' || *p == 'I')
-		p++;
-	if (*p == 'b' || *p == 'B')
-		p++;
-	if (*p || v >= 9.2e18)
-		return -EINVAL;
-	*out = (long long)v;
-	return 0;
+	int r = hk_parse_size(s, &v);
+	if (r == 0)
+		*out = v;
+	return r;
 }
 
 /* A whole-string integer (SIGNED: may be negative). */
@@ -132,10 +122,14 @@ static int add_option(json_object *top, int c, const char *name, const char *arg
 	    {OPT_MEMORY, "memory", "limit", 's'},
 	    {OPT_MEMORY_RES, "memory", "reservation", 's'},
 	    {OPT_MEMORY_SWAP, "memory", "swap", 's'},
+	    {OPT_KMEM, "memory", "kernel", 's'},
+	    {OPT_KMEM_TCP, "memory", "kernelTCP", 's'},
 	    {OPT_PIDS, "pids", "limit", 'i'},
 	    {OPT_SHARES, "cpu", "shares", 'u'},
 	    {OPT_PERIOD, "cpu", "period", 'u'},
 	    {OPT_QUOTA, "cpu", "quota", 'i'},
+	    {OPT_BURST, "cpu", "burst", 'u'},
+	    {OPT_IDLE, "cpu", "idle", 'i'},
 	    {OPT_RT_PERIOD, "cpu", "realtimePeriod", 'u'},
 	    {OPT_RT_RUNTIME, "cpu", "realtimeRuntime", 'i'},
 	    {OPT_CPUS, "cpu", "cpus", 'c'},
@@ -224,6 +218,12 @@ int hk_cmd_update(const hk_global *g, int argc, char **argv)
 	    {"cpuset-cpus", required_argument, NULL, OPT_CPUS},
 	    {"cpuset-mems", required_argument, NULL, OPT_MEMS},
 	    {"blkio-weight", required_argument, NULL, OPT_BLKIO},
+	    {"kernel-memory", required_argument, NULL, OPT_KMEM},
+	    {"kernel-memory-tcp", required_argument, NULL, OPT_KMEM_TCP},
+	    {"cpu-burst", required_argument, NULL, OPT_BURST},
+	    {"cpu-idle", required_argument, NULL, OPT_IDLE},
+	    {"l3-cache-schema", required_argument, NULL, OPT_RDT},
+	    {"mem-bw-schema", required_argument, NULL, OPT_RDT},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -246,6 +246,11 @@ int hk_cmd_update(const hk_global *g, int argc, char **argv)
 		case '?':
 			json_object_put(top);
 			return hk_cli_usage_error("update", update_usage, "unknown option");
+		case OPT_RDT:
+			/* Intel RDT is resctrl (linux.intelRdt), not a cgroup */
+			r = hk_err_plain(&err, ENOTSUP, "--%s: husk does not support Intel RDT",
+			                 opts[idx].name);
+			break;
 		default:
 			flags = true;
 			r = add_option(top, c, opts[idx].name, optarg, &err);

@@ -1,6 +1,7 @@
 /* cgroup.c - the container's cgroup: layout detection, path resolution,
  * directory creation and removal, entering, OOM checks and killing.  The
- * resource files are written by cgroup_v1.c and cgroup_v2.c.
+ * resource files are written by cgroup_v1.c, cgroup_v2.c, cgroup_io.c and
+ * cgroup_misc.c; cgroup_res.c says which fields ask for what.
  *
  * Depends only on util/ and the spec structs: this could become a library. */
 #include "linux/cgroup.h"
@@ -388,9 +389,7 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 	static const hk_resources none;
 	if (!res)
 		res = &none;
-	int r = hk_cg_check_unsupported(res, err);
-	if (r < 0)
-		return r;
+	int r;
 	_cleanup_free_ char *dflt = NULL;
 	if (!cgroups_path || !*cgroups_path) {
 		if (!id || !*id || asprintf(&dflt, "husk-%s", id) < 0)
@@ -405,6 +404,9 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 	enum hk_cgroup_layout layout;
 	if ((r = hk_cgroup_layout(&layout, err)) < 0)
 		return hk_err_wrap(err, "cgroup");
+	/* what the layout cannot do and bad values, before any mkdir */
+	if ((r = hk_cg_validate(res, layout, err)) < 0)
+		return r;
 	struct hk_cg_mnt *m = NULL;
 	size_t nm = 0;
 	if ((r = hk_cg_mounts(layout, &m, &nm, err)) < 0)

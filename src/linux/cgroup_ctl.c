@@ -1,7 +1,7 @@
 /* cgroup_ctl.c - acting on a container's existing cgroup: freezing and
  * thawing it (pause/resume) and changing its resources (update).  The
  * resource files are written by the same code as at creation (cgroup_v1.c,
- * cgroup_v2.c). */
+ * cgroup_v2.c, cgroup_io.c, cgroup_misc.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -177,42 +177,47 @@ int hk_cgv2_enable_up(const char *mount, const char *dir, const hk_resources *re
 	return r;
 }
 
-/* What is a no-op for runc's update: 0 means "leave as is". */
+/* What is a no-op for runc's update: 0 means "leave as is" for the memory
+ * limits, shares, quota, period, pids, the realtime values, blkio weights
+ * and the net_cls class (runc writes each only when non-zero); burst and
+ * idle are pointers in runc's config, so 0 sets 0, and the device lists
+ * (throttling, hugepages, rdma, priorities) are written as given (a
+ * throttle rate of 0 removes that limit). */
 static void drop_zeros(hk_resources *r)
 {
-	if (r->memory.has_limit && r->memory.limit == 0)
-		r->memory.has_limit = false;
-	if (r->memory.has_reservation && r->memory.reservation == 0)
-		r->memory.has_reservation = false;
-	if (r->memory.has_swap && r->memory.swap == 0)
-		r->memory.has_swap = false;
+	__typeof__(r->memory) *m = &r->memory;
+	__typeof__(r->cpu) *c = &r->cpu;
+	m->has_limit &= m->limit != 0;
+	m->has_reservation &= m->reservation != 0;
+	m->has_swap &= m->swap != 0;
+	m->has_kernel &= m->kernel != 0;
+	m->has_kernel_tcp &= m->kernel_tcp != 0;
 	/* unlimited memory and swap not given: both unlimited (runc) */
-	if (r->memory.has_limit && r->memory.limit == -1 && !r->memory.has_swap) {
-		r->memory.has_swap = true;
-		r->memory.swap = -1;
+	if (m->has_limit && m->limit == -1 && !m->has_swap) {
+		m->has_swap = true;
+		m->swap = -1;
 	}
-	if (r->cpu.has_shares && r->cpu.shares == 0)
-		r->cpu.has_shares = false;
-	if (r->cpu.has_quota && r->cpu.quota == 0)
-		r->cpu.has_quota = false;
-	if (r->cpu.has_period && r->cpu.period == 0)
-		r->cpu.has_period = false;
-	if (r->pids.has_limit && r->pids.limit == 0)
-		r->pids.has_limit = false;
-	if (r->cpu.cpus && !*r->cpu.cpus)
-		r->cpu.cpus = NULL;
-	if (r->cpu.mems && !*r->cpu.mems)
-		r->cpu.mems = NULL;
+	c->has_shares &= c->shares != 0;
+	c->has_quota &= c->quota != 0;
+	c->has_period &= c->period != 0;
+	c->has_realtime_runtime &= c->realtime_runtime != 0;
+	c->has_realtime_period &= c->realtime_period != 0;
+	r->pids.has_limit &= r->pids.limit != 0;
+	if (c->cpus && !*c->cpus)
+		c->cpus = NULL;
+	if (c->mems && !*c->mems)
+		c->mems = NULL;
+	r->block_io.has_weight &= r->block_io.weight != 0;
+	r->block_io.has_leaf_weight &= r->block_io.leaf_weight != 0;
+	r->network.has_class_id &= r->network.class_id != 0;
 	r->devices = NULL; /* update never changes device rules (runc) */
 	r->n_devices = 0;
 }
 
 static bool sets_anything(const hk_resources *r)
 {
-	return r->memory.has_limit || r->memory.has_reservation || r->memory.has_swap ||
-	       r->memory.has_swappiness || r->memory.has_disable_oom_killer || r->pids.has_limit ||
-	       r->cpu.has_shares || r->cpu.has_quota || r->cpu.has_period || r->cpu.cpus ||
-	       r->cpu.mems || r->n_unified > 0;
+	struct hk_cg_field f[HK_CG_MAX_FIELDS];
+	return hk_cg_fields(r, f) > 0 || r->n_unified > 0;
 }
 
 /* A number in FILE below DIRFD; false for "max", garbage or a missing file. */
@@ -279,14 +284,45 @@ static bool cpuset_list(const char *s)
 
 /* Checks made before anything is written, so that a refused update
  * changes nothing. */
-static int validate(const hk_cgroup *cg, const hk_resources *r, hk_err *err)
+/* v1: a field that asks something of a hierarchy the container was not
+ * put in (net_cls, net_prio, hugetlb and rdma are joined only when the
+ * config sets one of their fields at creation) while the host has it. */
+static int not_joined(hk_cgroup *cg, const hk_resources *r, hk_err *err)
+{
+	struct hk_cg_field f[HK_CG_MAX_FIELDS];
+	size_t n = hk_cg_fields(r, f);
+	struct hk_cg_mnt *m = NULL;
+	size_t nm = 0;
+	hk_err e;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!f[i].asks || hk_cg_find(cg, f[i].v1))
+			continue;
+		if (!m && hk_cg_mounts(cg->layout, &m, &nm, &e) < 0)
+			break; /* the writes will say what is missing */
+		for (size_t k = 0; rc == 0 && k < nm; k++)
+			if (hk_cg_has_ctrl(m[k].ctrls, f[i].v1))
+				rc = hk_err_plain(
+				    err, ENOENT,
+				    "linux.resources.%s: the container has no %s cgroup (it was "
+				    "created without one: husk joins the net_cls, net_prio, "
+				    "hugetlb and rdma hierarchies only for a config that sets "
+				    "one of their fields)",
+				    f[i].name, f[i].v1);
+	}
+	hk_cg_mounts_free(m, nm);
+	return rc;
+}
+
+/* Checks made before anything is written, so that a refused update
+ * changes nothing.  (A file the kernel lacks is found only when written:
+ * the fields before it are then changed, as with runc.) */
+static int validate(hk_cgroup *cg, const hk_resources *r, hk_err *err)
 {
 	const __typeof__(r->memory) *m = &r->memory;
-	if (m->has_swappiness && m->swappiness > 100)
-		return hk_err_plain(err, EINVAL,
-		                    "linux.resources.memory.swappiness: %llu is out of range "
-		                    "(0-100)",
-		                    (unsigned long long)m->swappiness);
+	int rc = hk_cg_validate(r, cg->layout, err);
+	if (rc < 0)
+		return rc;
 	if (m->has_swap && m->swap > 0 && m->has_limit && m->limit > 0 && m->swap < m->limit)
 		return hk_err_plain(err, EINVAL,
 		                    "linux.resources.memory.swap: memory+swap limit (%lld) should "
@@ -294,7 +330,7 @@ static int validate(const hk_cgroup *cg, const hk_resources *r, hk_err *err)
 		                    (long long)m->swap, (long long)m->limit);
 	if (cg->layout == HK_CGROUP_V2 && (m->has_swap || (m->has_limit && m->limit == -1))) {
 		long long out;
-		int rc =
+		rc =
 		    hk_cgv2_swap(m->has_swap ? m->swap : 0, m->has_limit ? m->limit : 0, &out, err);
 		if (rc < 0)
 			return rc;
@@ -309,17 +345,14 @@ static int validate(const hk_cgroup *cg, const hk_resources *r, hk_err *err)
 		                    "linux.resources.cpu.mems: \"%s\" is not a list "
 		                    "of memory nodes (such as 0-1)",
 		                    r->cpu.mems);
-	if (cg->layout != HK_CGROUP_V2 && r->n_unified > 0)
-		return hk_err_plain(err, EINVAL,
-		                    "linux.resources.unified: only available on cgroup v2 hosts");
+	if (cg->layout != HK_CGROUP_V2 && !cg->rootless && (rc = not_joined(cg, r, err)) < 0)
+		return rc;
 	return 0;
 }
 
 int hk_cgroup_update(hk_cgroup *cg, const hk_resources *in, hk_err *err)
 {
-	int r = hk_cg_check_unsupported(in, err);
-	if (r < 0)
-		return r;
+	int r;
 	hk_resources res = *in; /* shallow: only flags are changed */
 	drop_zeros(&res);
 	if (!sets_anything(&res))
@@ -329,6 +362,9 @@ int hk_cgroup_update(hk_cgroup *cg, const hk_resources *in, hk_err *err)
 		                    "cannot update resources: the container has no cgroup (as an "
 		                    "ordinary user, husk makes one only where a cgroup is "
 		                    "delegated to you)");
+	/* checkBeforeUpdate: on the limits asked, not those complete() adds */
+	if ((r = hk_cg_check_usage(cg, &res, err)) < 0)
+		return r;
 	complete(cg, &res);
 	if ((r = validate(cg, &res, err)) < 0)
 		return r;

@@ -69,46 +69,95 @@ int hk_cg_set_num(int dirfd, const char *field, const char *file, long long v, c
  * or -1 when the file or key is missing. */
 long long hk_cg_read_key(int dirfd, const char *file, const char *key);
 
-/* (cgroup_v1.c) Is any field of RES one that asks for something (not unlimited/default)?
- * Device rules do not count. */
+/* --- the fields of linux.resources (cgroup_res.c) --- */
+
+/* One field of linux.resources that a config sets (present in it). */
+struct hk_cg_field {
+	const char *name; /* below linux.resources: "memory.limit" */
+	const char *v1;   /* the v1 controller that does it ("memory") */
+	const char *v2;   /* the v2 controller that does it; NULL: v2 cannot */
+	const char *why;  /* v2 NULL: why cgroup v2 cannot */
+	bool asks;        /* not zero or default: the host must honour it */
+};
+#define HK_CG_MAX_FIELDS 40
+
+/* The fields RES sets (not the device rules, not the unified keys), into F
+ * (HK_CG_MAX_FIELDS entries); returns how many. */
+size_t hk_cg_fields(const hk_resources *res, struct hk_cg_field *f);
+
+/* Is any field of RES one that asks for something (not zero, unlimited or
+ * default)?  Device rules do not count; unified keys do. */
 bool hk_cg_res_wants(const hk_resources *res);
 
-/* (cgroup_v1.c) The first field of RES that asks something of a controller
- * in the comma list CTRLS (NULL: of any controller, unified keys too), as
+/* The first field of RES that asks something of a v1 controller in the
+ * comma list CTRLS (NULL: of any controller, unified keys too), as
  * "memory.limit"; NULL when none does.  Device rules do not count. */
 const char *hk_cg_asked_field(const hk_resources *res, const char *ctrls);
 
-/* (cgroup_v1.c) Fields the first cut does not handle: "linux.resources.X: not supported yet". */
-int hk_cg_check_unsupported(const hk_resources *res, hk_err *err);
+/* Checks made before anything is written: value ranges (swappiness,
+ * blockIO weights, cpu.idle, realtimeRuntime, device numbers, page sizes
+ * and the host's huge page sizes, interface and RDMA device names) and
+ * what the layout cannot do (on v2: kernel memory, swappiness other than
+ * vm.swappiness, disableOOMKiller, useHierarchy false, realtime, leaf
+ * weights, network; on v1: unified keys), each an error naming the field
+ * ("linux.resources.cpu.realtimeRuntime: not available on cgroup v2 (...)"). */
+int hk_cg_validate(const hk_resources *res, enum hk_cgroup_layout layout, hk_err *err);
+
+/* memory.checkBeforeUpdate: when RES sets it, refuse (-EBUSY) a memory
+ * limit not above the cgroup's current memory usage, or a swap (memory +
+ * swap) limit not above its memory + swap usage.  Nothing to compare
+ * with (no memory cgroup): no error, as runc. */
+int hk_cg_check_usage(hk_cgroup *cg, const hk_resources *res, hk_err *err);
+
+/* The kernel's name of a huge page size of KIB KiB in hugetlb file names
+ * ("2MB", "1GB", "64KB") into BUF; snprintf's return. */
+int hk_cg_page_size_name(unsigned long long kib, char *buf, size_t len);
 
 /* --- v1 (cgroup_v1.c) --- */
 
 /* Does a v1 cgroup for RES need a directory in the hierarchy of controller
- * CTRL?  (memory, pids, cpu, cpuacct, cpuset, devices and freezer always:
- * `update` may set cpu limits later, `events` reads cpuacct, `pause`
- * needs the freezer.) */
+ * CTRL?  memory, pids, cpu, cpuacct, cpuset, devices, freezer and blkio
+ * always (`update` may set their limits later, `events` reads cpuacct,
+ * `pause` needs the freezer); the others (net_cls, net_prio, hugetlb,
+ * rdma) when RES sets one of their fields. */
 bool hk_cgv1_needs(const hk_resources *res, const char *ctrl);
+/* hk_cg_set() for the leaf DIRFD of the hierarchy of CTRL, -1 when the
+ * cgroup has none: then an error "FIELD: FILE not available (no CTRL cgroup
+ * hierarchy)" unless OPTIONAL. */
+int hk_cgv1_set(int dirfd, const char *ctrl, const char *field, const char *file, const char *value,
+                const char *why, bool optional, hk_err *err);
+int hk_cgv1_set_num(int dirfd, const char *ctrl, const char *field, const char *file, long long v,
+                    const char *why, bool optional, hk_err *err);
 /* Called on each directory husk creates in hierarchy H: copy cpuset.cpus
  * and cpuset.mems from the parent (a new cpuset cgroup starts empty). */
 int hk_cgv1_init_dir(const struct hk_cg_hier *h, const char *dir, hk_err *err);
-/* Apply RES to the leaf of every hierarchy of CG (DEVICES: the device
- * rules too, at creation; not on update). */
+/* Apply RES to the leaf of every hierarchy of CG (at creation: check the
+ * device rules too; hk_cgroup_set_devices() applies them). */
 int hk_cgv1_apply(hk_cgroup *cg, const hk_resources *res, hk_err *err);
 int hk_cgv1_update(hk_cgroup *cg, const hk_resources *res, hk_err *err);
 int hk_cgv1_apply_memory(int dirfd, const hk_resources *res, hk_err *err);
-int hk_cgv1_apply_devices(int dirfd, const hk_resources *res, hk_err *err);
-int hk_cgv1_allow_device(int dirfd, char type, long long major, long long minor, const char *access,
-                         hk_err *err);
+/* (cgroup_io.c) blockIO to the blkio leaf DIRFD (-1: none). */
+int hk_cgv1_apply_io(int dirfd, const hk_resources *res, hk_err *err);
+/* (cgroup_misc.c) hugepageLimits, network and rdma to CG's hierarchies. */
+int hk_cgv1_apply_misc(hk_cgroup *cg, const hk_resources *res, hk_err *err);
+/* (cgroup_devices.c) Would RES's device rules be accepted by
+ * hk_cgroup_set_devices()?  An error names the rule. */
+int hk_cg_check_devices(const hk_resources *res, hk_err *err);
 bool hk_cgv1_oom_killed(hk_cgroup *cg);
 
 /* --- v2 (cgroup_v2.c) --- */
 
-/* Enable the controllers RES needs ("memory" and "pids" always, "cpu",
- * "cpuset" and the prefixes of unified keys when asked) in DIR's
- * cgroup.subtree_control.  Failing to enable one is an error naming the
- * field only when a field asks for something of it. */
+/* Enable the controllers RES needs ("memory" and "pids" always; "cpu",
+ * "cpuset", "io", "hugetlb", "rdma" and the prefixes of unified keys when
+ * RES sets one of their fields) in DIR's cgroup.subtree_control.  Failing
+ * to enable one is an error naming the field only when a field asks for
+ * something of it. */
 int hk_cgv2_enable(const char *dir, const hk_resources *res, hk_err *err);
 int hk_cgv2_apply(int dirfd, const hk_resources *res, hk_err *err);
+/* (cgroup_io.c) blockIO to the leaf DIRFD. */
+int hk_cgv2_apply_io(int dirfd, const hk_resources *res, hk_err *err);
+/* (cgroup_misc.c) hugepageLimits and rdma to the leaf DIRFD. */
+int hk_cgv2_apply_misc(int dirfd, const hk_resources *res, hk_err *err);
 bool hk_cgv2_oom_killed(hk_cgroup *cg);
 /* Make the controllers RES asks for available in DIR (below MOUNT),
  * enabling them in the subtree_control of DIR's ancestors where missing. */
@@ -117,7 +166,10 @@ int hk_cgv2_enable_up(const char *mount, const char *dir, const hk_resources *re
 int hk_cgv2_kill(int dirfd);
 
 /* runc's conversions */
+/* cpu.weight from cpu.shares: 2..262144 onto 1..10000 */
 unsigned long long hk_cgv2_weight_from_shares(unsigned long long shares);
+/* (cgroup_io.c) io.weight from blkio's weight: 10..1000 onto 1..10000 */
+unsigned long long hk_cgv2_io_weight(unsigned blkio_weight);
 /* memory.swap.max from spec swap (memory+swap) and limit; -1 = max,
  * 0 = leave alone.  Returns -EINVAL with a message on nonsense. */
 int hk_cgv2_swap(long long swap, long long limit, long long *out, hk_err *err);

@@ -5,115 +5,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "linux/cgroup_internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-/* ---- which fields ask for something (shared with v2) ---- */
-
-bool hk_cg_res_wants(const hk_resources *r)
-{
-	if (r->memory.has_limit && r->memory.limit > 0)
-		return true;
-	if (r->memory.has_reservation && r->memory.reservation > 0)
-		return true;
-	if (r->memory.has_swap && r->memory.swap > 0)
-		return true;
-	if (r->memory.has_swappiness)
-		return true;
-	if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)
-		return true;
-	if (r->pids.has_limit && r->pids.limit > 0)
-		return true;
-	if ((r->cpu.has_shares && r->cpu.shares > 0) || (r->cpu.has_quota && r->cpu.quota > 0))
-		return true;
-	if ((r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems))
-		return true;
-	return r->n_unified > 0;
-}
-
-const char *hk_cg_asked_field(const hk_resources *r, const char *ctrls)
-{
-	const __typeof__(r->memory) *m = &r->memory;
-	const __typeof__(r->cpu) *c = &r->cpu;
-	if (!ctrls || hk_cg_has_ctrl(ctrls, "memory")) {
-		if (m->has_limit && m->limit > 0)
-			return "memory.limit";
-		if (m->has_reservation && m->reservation > 0)
-			return "memory.reservation";
-		if (m->has_swap && m->swap > 0)
-			return "memory.swap";
-		if (m->has_swappiness)
-			return "memory.swappiness";
-		if (m->has_disable_oom_killer && m->disable_oom_killer)
-			return "memory.disableOOMKiller";
-	}
-	if ((!ctrls || hk_cg_has_ctrl(ctrls, "pids")) && r->pids.has_limit && r->pids.limit > 0)
-		return "pids.limit";
-	if (!ctrls || hk_cg_has_ctrl(ctrls, "cpu")) {
-		if (c->has_shares && c->shares > 0)
-			return "cpu.shares";
-		if (c->has_quota && c->quota > 0)
-			return "cpu.quota";
-	}
-	if (!ctrls || hk_cg_has_ctrl(ctrls, "cpuset")) {
-		if (c->cpus && *c->cpus)
-			return "cpu.cpus";
-		if (c->mems && *c->mems)
-			return "cpu.mems";
-	}
-	if (!ctrls && r->n_unified > 0)
-		return "unified";
-	return NULL;
-}
-
-int hk_cg_check_unsupported(const hk_resources *r, hk_err *err)
-{
-	const struct {
-		bool set;
-		const char *field;
-	} f[] = {
-	    /* a zero asks for nothing (runc leaves the setting alone): engines
-	     * send them (docker: blockIO.weight 0 in every container) */
-	    {r->memory.has_kernel && r->memory.kernel != 0, "memory.kernel"},
-	    {r->memory.has_kernel_tcp && r->memory.kernel_tcp != 0, "memory.kernelTCP"},
-	    {r->memory.has_use_hierarchy && r->memory.use_hierarchy, "memory.useHierarchy"},
-	    {r->memory.has_check_before_update && r->memory.check_before_update,
-	     "memory.checkBeforeUpdate"},
-	    {r->cpu.has_burst && r->cpu.burst != 0, "cpu.burst"},
-	    {r->cpu.has_realtime_runtime && r->cpu.realtime_runtime != 0, "cpu.realtimeRuntime"},
-	    {r->cpu.has_realtime_period && r->cpu.realtime_period != 0, "cpu.realtimePeriod"},
-	    {r->cpu.has_idle && r->cpu.idle != 0, "cpu.idle"},
-	    {r->block_io.has_weight && r->block_io.weight != 0, "blockIO.weight"},
-	    {r->block_io.has_leaf_weight && r->block_io.leaf_weight != 0, "blockIO.leafWeight"},
-	    {r->block_io.n_weight_device > 0, "blockIO.weightDevice"},
-	    {r->block_io.n_throttle_read_bps > 0, "blockIO.throttleReadBpsDevice"},
-	    {r->block_io.n_throttle_write_bps > 0, "blockIO.throttleWriteBpsDevice"},
-	    {r->block_io.n_throttle_read_iops > 0, "blockIO.throttleReadIOPSDevice"},
-	    {r->block_io.n_throttle_write_iops > 0, "blockIO.throttleWriteIOPSDevice"},
-	    {r->n_hugepage_limits > 0, "hugepageLimits"},
-	    {r->network.has_class_id, "network.classID"},
-	    {r->network.n_priorities > 0, "network.priorities"},
-	    {r->n_rdma > 0, "rdma"},
-	};
-	for (size_t i = 0; i < HK_ARRAY_SIZE(f); i++)
-		if (f[i].set)
-			return hk_err_plain(err, ENOTSUP, "linux.resources.%s: not supported yet",
-			                    f[i].field);
-	return 0;
-}
-
 /* ---- v1 ---- */
 
 bool hk_cgv1_needs(const hk_resources *res, const char *ctrl)
 {
-	/* always, as runc: `update` may ask for cpu limits later, `events`
-	 * reads cpuacct and `pause` needs the freezer */
-	static const char *const always[] = {"memory", "pids",    "cpu",    "cpuacct",
-	                                     "cpuset", "devices", "freezer"};
+	/* Always, as runc (which joins every hierarchy): `update` may ask
+	 * for cpu, memory, pids and blkio limits later (runc's and docker's
+	 * update have options for each), `events` reads cpuacct and `pause`
+	 * needs the freezer.  The others (net_cls, net_prio, hugetlb, rdma,
+	 * perf_event, misc) cost a mkdir, a cgroup.procs write and an rmdir
+	 * each per container for nothing in most of them: only when the
+	 * config sets one of their fields (even to zero, so that a zero
+	 * hugepage limit is enforced where the host can).  runc's update has
+	 * no option for them either. */
+	static const char *const always[] = {"memory", "pids",    "cpu",     "cpuacct",
+	                                     "cpuset", "devices", "freezer", "blkio"};
 	for (size_t i = 0; i < HK_ARRAY_SIZE(always); i++)
 		if (!strcmp(ctrl, always[i]))
+			return true;
+	struct hk_cg_field f[HK_CG_MAX_FIELDS];
+	size_t n = hk_cg_fields(res, f);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].v1, ctrl))
 			return true;
 	return false;
 }
@@ -144,8 +63,7 @@ int hk_cgv1_init_dir(const struct hk_cg_hier *h, const char *dir, hk_err *err)
 	return 0;
 }
 
-/* Write to FILE of the hierarchy whose leaf is DIRFD (-1: not mounted). */
-static int set1(int dirfd, const char *ctrl, const char *field, const char *file, const char *value,
+int hk_cgv1_set(int dirfd, const char *ctrl, const char *field, const char *file, const char *value,
                 const char *why, bool optional, hk_err *err)
 {
 	if (dirfd < 0 && dirfd != AT_FDCWD) {
@@ -158,44 +76,92 @@ static int set1(int dirfd, const char *ctrl, const char *field, const char *file
 	return hk_cg_set(dirfd, field, file, value, why, optional, err);
 }
 
-static int set1_num(int dirfd, const char *ctrl, const char *field, const char *file, long long v,
+int hk_cgv1_set_num(int dirfd, const char *ctrl, const char *field, const char *file, long long v,
                     const char *why, bool optional, hk_err *err)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%lld", v);
-	return set1(dirfd, ctrl, field, file, buf, why, optional, err);
+	return hk_cgv1_set(dirfd, ctrl, field, file, buf, why, optional, err);
 }
 
 #define SWAP_WHY "swap accounting disabled"
+#define KMEM_WHY "the kernel has no kernel memory accounting"
+
+/* memory.kernel and memory.kernelTCP: -1 (unlimited, the default) where the
+ * file is; a limit written and read back, since kernels deprecating kernel
+ * memory limits accept writes to memory.kmem.limit_in_bytes and ignore
+ * them (runc ignores both fields, with a warning; here a limit that does
+ * not hold is an error). */
+static int kmem_limit(int fd, const char *field, const char *file, long long v, hk_err *err)
+{
+	if (v == 0)
+		return 0;
+	if (v < 0)
+		return hk_cgv1_set_num(fd, "memory", field, file, -1, KMEM_WHY, true, err);
+	int r = hk_cgv1_set_num(fd, "memory", field, file, v, KMEM_WHY, false, err);
+	if (r < 0)
+		return r;
+	unsigned long long got = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long want =
+	    page > 0 ? (unsigned long long)(v / page * page) : (unsigned long long)v;
+	if (hk_read_u64_at(fd, file, &got) == 0 && got != want)
+		return hk_err_plain(
+		    err, EOPNOTSUPP,
+		    "linux.resources.%s: this kernel does not enforce it (it accepts "
+		    "%lld in %s and ignores it: the file still reads %llu; "
+		    "kernel memory limits are deprecated)",
+		    field, v, file, got);
+	return 0;
+}
+
+static int use_hierarchy(int fd, bool on, hk_err *err)
+{
+	int r = hk_cgv1_set(fd, "memory", "memory.useHierarchy", "memory.use_hierarchy",
+	                    on ? "1" : "0", NULL, on, err);
+	if (r == -EINVAL && !on)
+		return hk_err_plain(err, EINVAL,
+		                    "linux.resources.memory.useHierarchy: the kernel refuses false "
+		                    "(non-hierarchical memory accounting is deprecated and refused "
+		                    "by current kernels, and always once the cgroup has children)");
+	return r;
+}
 
 int hk_cgv1_apply_memory(int fd, const hk_resources *res, hk_err *err)
 {
 	const __typeof__(res->memory) *m = &res->memory;
 	int r = 0;
+	if (m->has_use_hierarchy && (r = use_hierarchy(fd, m->use_hierarchy, err)) < 0)
+		return r;
 	if (m->has_swap && m->swap > 0 && m->has_limit && m->limit > 0 && m->swap < m->limit)
 		return hk_err_plain(
 		    err, EINVAL,
 		    "linux.resources.memory.swap: memory+swap limit (%lld) should be "
 		    ">= memory limit (%lld)",
 		    (long long)m->swap, (long long)m->limit);
-	if (m->has_limit) {
-		r = set1_num(fd, "memory", "memory.limit", "memory.limit_in_bytes", m->limit, NULL,
-		             m->limit <= 0, err);
-		if (r == -EINVAL && m->has_swap) {
+	/* a limit, swap or reservation of 0 asks for nothing (as runc): the
+	 * kernel would take 0 at its word */
+	if (m->has_limit && m->limit != 0) {
+		r = hk_cgv1_set_num(fd, "memory", "memory.limit", "memory.limit_in_bytes", m->limit,
+		                    NULL, m->limit <= 0, err);
+		if (r == -EINVAL && m->has_swap && m->swap != 0) {
 			/* the current memsw limit is lower: raise it first */
-			r = set1_num(fd, "memory", "memory.swap", "memory.memsw.limit_in_bytes",
-			             m->swap, SWAP_WHY, m->swap <= 0, err);
+			r = hk_cgv1_set_num(fd, "memory", "memory.swap",
+			                    "memory.memsw.limit_in_bytes", m->swap, SWAP_WHY,
+			                    m->swap <= 0, err);
 			if (r == 0)
-				r = set1_num(fd, "memory", "memory.limit", "memory.limit_in_bytes",
-				             m->limit, NULL, m->limit <= 0, err);
+				r = hk_cgv1_set_num(fd, "memory", "memory.limit",
+				                    "memory.limit_in_bytes", m->limit, NULL,
+				                    m->limit <= 0, err);
 		}
 	}
-	if (r == 0 && m->has_swap)
-		r = set1_num(fd, "memory", "memory.swap", "memory.memsw.limit_in_bytes", m->swap,
-		             SWAP_WHY, m->swap <= 0, err);
-	if (r == 0 && m->has_reservation)
-		r = set1_num(fd, "memory", "memory.reservation", "memory.soft_limit_in_bytes",
-		             m->reservation, NULL, m->reservation <= 0, err);
+	if (r == 0 && m->has_swap && m->swap != 0)
+		r = hk_cgv1_set_num(fd, "memory", "memory.swap", "memory.memsw.limit_in_bytes",
+		                    m->swap, SWAP_WHY, m->swap <= 0, err);
+	if (r == 0 && m->has_reservation && m->reservation != 0)
+		r = hk_cgv1_set_num(fd, "memory", "memory.reservation",
+		                    "memory.soft_limit_in_bytes", m->reservation, NULL,
+		                    m->reservation <= 0, err);
 	if (r == 0 && m->has_swappiness) {
 		if (m->swappiness > 100)
 			return hk_err_plain(
@@ -203,12 +169,18 @@ int hk_cgv1_apply_memory(int fd, const hk_resources *res, hk_err *err)
 			    "linux.resources.memory.swappiness: %llu is out of range "
 			    "(0-100)",
 			    (unsigned long long)m->swappiness);
-		r = set1_num(fd, "memory", "memory.swappiness", "memory.swappiness",
-		             (long long)m->swappiness, NULL, false, err);
+		r = hk_cgv1_set_num(fd, "memory", "memory.swappiness", "memory.swappiness",
+		                    (long long)m->swappiness, NULL, false, err);
 	}
-	if (r == 0 && m->has_disable_oom_killer && m->disable_oom_killer)
-		r = set1(fd, "memory", "memory.disableOOMKiller", "memory.oom_control", "1", NULL,
-		         false, err);
+	if (r == 0 && m->has_disable_oom_killer)
+		r = hk_cgv1_set(fd, "memory", "memory.disableOOMKiller", "memory.oom_control",
+		                m->disable_oom_killer ? "1" : "0", NULL, !m->disable_oom_killer,
+		                err);
+	if (r == 0 && m->has_kernel)
+		r = kmem_limit(fd, "memory.kernel", "memory.kmem.limit_in_bytes", m->kernel, err);
+	if (r == 0 && m->has_kernel_tcp)
+		r = kmem_limit(fd, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
+		               m->kernel_tcp, err);
 	return r;
 }
 
@@ -218,39 +190,113 @@ static int fd_of(hk_cgroup *cg, const char *ctrl)
 	return h ? h->fd : -1;
 }
 
+#define RT_WHY "the kernel has no realtime group scheduling (CONFIG_RT_GROUP_SCHED)"
+
+/* cpu.rt_period_us and cpu.rt_runtime_us, in runc's order: the kernel
+ * checks each write against the other value (runtime <= period, and the
+ * children's runtime/period within their parent's), so a period it
+ * refuses (EINVAL) is written again after the runtime.  Applied at
+ * creation before any process joins: a SCHED_RR/SCHED_FIFO process cannot
+ * join a cgroup without realtime runtime. */
+static int apply_rt(int fd, const hk_resources *res, hk_err *err)
+{
+	const __typeof__(res->cpu) *c = &res->cpu;
+	bool runtime = c->has_realtime_runtime && c->realtime_runtime != 0;
+	bool period = c->has_realtime_period && c->realtime_period != 0, later = false;
+	long long pv = (long long)c->realtime_period;
+	int r = 0;
+	if (period) {
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.realtimePeriod", "cpu.rt_period_us", pv, RT_WHY,
+		                    false, err);
+		if (r == -EINVAL && runtime) {
+			later = true;
+			r = 0;
+		}
+	}
+	if (r == 0 && runtime)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.realtimeRuntime", "cpu.rt_runtime_us",
+		                    (long long)c->realtime_runtime, RT_WHY, false, err);
+	if (r == 0 && later)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.realtimePeriod", "cpu.rt_period_us", pv, RT_WHY,
+		                    false, err);
+	return r;
+}
+
+/* The CFS files, in runc's order (fs.CpuGroup.Set): a period or a burst
+ * the kernel refuses (EINVAL: with the current quota the period would
+ * exceed the parent's bandwidth; a burst above the current quota) is
+ * written again once the quota is.  A zero share or period asks for
+ * nothing and is not written (the kernel would take 0 shares as 2). */
+static int apply_cpu(int fd, const hk_resources *res, hk_err *err)
+{
+	const __typeof__(res->cpu) *c = &res->cpu;
+	bool quota = c->has_quota && c->quota != 0, period_later = false, burst_later = false;
+	long long pv = (long long)c->period, bv = (long long)c->burst;
+	int r = 0;
+	if (c->has_shares && c->shares > 0)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.shares", "cpu.shares", (long long)c->shares,
+		                    NULL, false, err);
+	if (r == 0 && c->has_period && c->period > 0) {
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.period", "cpu.cfs_period_us", pv, NULL,
+		                    !(c->has_quota && c->quota > 0), err);
+		period_later = r == -EINVAL && quota;
+		if (period_later)
+			r = 0;
+	}
+	if (r == 0 && c->has_burst) {
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.burst", "cpu.cfs_burst_us", bv,
+		                    "the kernel has no CFS burst (Linux 5.14)", c->burst == 0, err);
+		burst_later = r == -EINVAL && quota;
+		if (burst_later)
+			r = 0;
+	}
+	if (r == 0 && c->has_quota)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.quota", "cpu.cfs_quota_us",
+		                    c->quota > 0 ? (long long)c->quota : -1, NULL, c->quota <= 0,
+		                    err);
+	if (r == 0 && period_later)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.period", "cpu.cfs_period_us", pv, NULL, false,
+		                    err);
+	if (r == 0 && burst_later)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.burst", "cpu.cfs_burst_us", bv, NULL, false,
+		                    err);
+	if (r == 0 && c->has_idle)
+		r = hk_cgv1_set_num(fd, "cpu", "cpu.idle", "cpu.idle", (long long)c->idle,
+		                    "the kernel has no SCHED_IDLE cgroups (Linux 5.15)",
+		                    c->idle == 0, err);
+	return r == 0 ? apply_rt(fd, res, err) : r;
+}
+
 static int apply(hk_cgroup *cg, const hk_resources *res, bool devices, hk_err *err)
 {
-	if (res->n_unified > 0)
-		return hk_err_plain(err, EINVAL,
-		                    "linux.resources.unified: only available on cgroup v2 hosts");
+	/* linux.resources.unified was refused by hk_cg_validate() */
 	int r = hk_cgv1_apply_memory(fd_of(cg, "memory"), res, err);
 	int pfd = fd_of(cg, "pids");
 	if (r == 0 && res->pids.has_limit) {
 		if (res->pids.limit > 0)
-			r = set1_num(pfd, "pids", "pids.limit", "pids.max",
-			             (long long)res->pids.limit, NULL, false, err);
+			r = hk_cgv1_set_num(pfd, "pids", "pids.limit", "pids.max",
+			                    (long long)res->pids.limit, NULL, false, err);
 		else
-			r = set1(pfd, "pids", "pids.limit", "pids.max", "max", NULL, true, err);
+			r = hk_cgv1_set(pfd, "pids", "pids.limit", "pids.max", "max", NULL, true,
+			                err);
 	}
 	const __typeof__(res->cpu) *c = &res->cpu;
-	int cfd = fd_of(cg, "cpu");
-	if (r == 0 && c->has_shares)
-		r = set1_num(cfd, "cpu", "cpu.shares", "cpu.shares", (long long)c->shares, NULL,
-		             c->shares == 0, err);
-	if (r == 0 && c->has_period)
-		r = set1_num(cfd, "cpu", "cpu.period", "cpu.cfs_period_us", (long long)c->period,
-		             NULL, !(c->has_quota && c->quota > 0), err);
-	if (r == 0 && c->has_quota)
-		r = set1_num(cfd, "cpu", "cpu.quota", "cpu.cfs_quota_us",
-		             c->quota > 0 ? (long long)c->quota : -1, NULL, c->quota <= 0, err);
+	if (r == 0)
+		r = apply_cpu(fd_of(cg, "cpu"), res, err);
 	int sfd = fd_of(cg, "cpuset");
 	if (r == 0 && c->cpus && *c->cpus)
-		r = set1(sfd, "cpuset", "cpu.cpus", "cpuset.cpus", c->cpus, NULL, false, err);
+		r = hk_cgv1_set(sfd, "cpuset", "cpu.cpus", "cpuset.cpus", c->cpus, NULL, false,
+		                err);
 	if (r == 0 && c->mems && *c->mems)
-		r = set1(sfd, "cpuset", "cpu.mems", "cpuset.mems", c->mems, NULL, false, err);
+		r = hk_cgv1_set(sfd, "cpuset", "cpu.mems", "cpuset.mems", c->mems, NULL, false,
+		                err);
+	if (r == 0)
+		r = hk_cgv1_apply_io(fd_of(cg, "blkio"), res, err);
+	if (r == 0)
+		r = hk_cgv1_apply_misc(cg, res, err);
 	/* rootless: a devices hierarchy husk may not write was left out */
 	if (r == 0 && devices && !(cg->rootless && fd_of(cg, "devices") < 0))
-		r = hk_cgv1_apply_devices(fd_of(cg, "devices"), res, err);
+		r = hk_cg_check_devices(res, err);
 	return r;
 }
 

@@ -76,26 +76,22 @@ static void commas(char *s)
 
 int hk_cgv2_enable(const char *dir, const hk_resources *res, hk_err *err)
 {
-	const __typeof__(res->memory) *m = &res->memory;
-	const __typeof__(res->cpu) *c = &res->cpu;
 	struct want w[32];
 	size_t n = 0;
-	const char *mf = m->has_limit && m->limit > 0               ? "memory.limit"
-	                 : m->has_reservation && m->reservation > 0 ? "memory.reservation"
-	                 : m->has_swap && m->swap > 0               ? "memory.swap"
-	                                                            : NULL;
-	add_want(w, &n, 32, "memory", mf);
-	add_want(w, &n, 32, "pids",
-	         res->pids.has_limit && res->pids.limit > 0 ? "pids.limit" : NULL);
-	if (c->has_shares || c->has_quota || c->has_period)
-		add_want(w, &n, 32, "cpu",
-		         c->has_shares && c->shares > 0 ? "cpu.shares"
-		         : c->has_quota && c->quota > 0 ? "cpu.quota"
-		                                        : NULL);
-	if (c->cpus && *c->cpus)
-		add_want(w, &n, 32, "cpuset", "cpu.cpus");
-	if (c->mems && *c->mems)
-		add_want(w, &n, 32, "cpuset", "cpu.mems");
+	/* memory, pids, cpu, io and hugetlb always (where the parent has
+	 * them; runc enables every controller): `update` may ask for them
+	 * later and `events --stats` reads their files; the others when the
+	 * config sets one of their fields (a failure is an error only when
+	 * one asks for something).  Enabling costs a write only the first
+	 * time below a parent. */
+	static const char *const always[] = {"memory", "pids", "cpu", "io", "hugetlb"};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(always); i++)
+		add_want(w, &n, 32, always[i], NULL);
+	struct hk_cg_field f[HK_CG_MAX_FIELDS];
+	size_t nf = hk_cg_fields(res, f);
+	for (size_t i = 0; i < nf; i++)
+		if (f[i].v2)
+			add_want(w, &n, 32, f[i].v2, f[i].asks ? f[i].name : NULL);
 	for (size_t i = 0; i < res->n_unified; i++) {
 		const char *key = res->unified[i].key;
 		const char *dot = strchr(key, '.');
@@ -146,15 +142,10 @@ int hk_cgv2_enable(const char *dir, const hk_resources *res, hk_err *err)
 
 static int apply_memory(int fd, const hk_resources *res, hk_err *err)
 {
+	/* kernel, kernelTCP, swappiness, disableOOMKiller and useHierarchy
+	 * have no v2 file: hk_cg_validate() refused the values that ask */
 	const __typeof__(res->memory) *m = &res->memory;
 	int r = 0;
-	if (m->has_swappiness)
-		return hk_err_plain(
-		    err, EINVAL, "linux.resources.memory.swappiness: not available on cgroup v2");
-	if (m->has_disable_oom_killer && m->disable_oom_killer)
-		return hk_err_plain(err, EINVAL,
-		                    "linux.resources.memory.disableOOMKiller: not available on "
-		                    "cgroup v2");
 	if (m->has_limit) {
 		if (m->limit > 0)
 			r = hk_cg_set_num(fd, "memory.limit", "memory.max", m->limit, NULL, false,
@@ -181,15 +172,32 @@ static int apply_memory(int fd, const hk_resources *res, hk_err *err)
 	return r;
 }
 
+/* runc's fs2 setCpu: cpu.weight (from shares), cpu.idle, cpu.max.burst,
+ * then cpu.max ("QUOTA PERIOD", "max" for no quota); a burst the kernel
+ * refuses (EINVAL: above the current quota) is written again after
+ * cpu.max.  realtime* have no v2 file (refused by hk_cg_validate()). */
 static int apply_cpu(int fd, const hk_resources *res, hk_err *err)
 {
 	const __typeof__(res->cpu) *c = &res->cpu;
+	bool quota = (c->has_quota && c->quota != 0) || (c->has_period && c->period != 0);
+	bool burst_later = false;
 	int r = 0;
 	if (c->has_shares && c->shares > 0)
 		r = hk_cg_set_num(fd, "cpu.shares", "cpu.weight",
 		                  (long long)hk_cgv2_weight_from_shares(c->shares), NULL, false,
 		                  err);
-	if (r == 0 && ((c->has_quota && c->quota != 0) || (c->has_period && c->period != 0))) {
+	if (r == 0 && c->has_idle)
+		r = hk_cg_set_num(fd, "cpu.idle", "cpu.idle", (long long)c->idle,
+		                  "the kernel has no SCHED_IDLE cgroups (Linux 5.15)", c->idle == 0,
+		                  err);
+	if (r == 0 && c->has_burst) {
+		r = hk_cg_set_num(fd, "cpu.burst", "cpu.max.burst", (long long)c->burst,
+		                  "the kernel has no CFS burst (Linux 5.14)", c->burst == 0, err);
+		burst_later = r == -EINVAL && quota;
+		if (burst_later)
+			r = 0;
+	}
+	if (r == 0 && quota) {
 		char buf[64];
 		int n = c->has_quota && c->quota > 0
 		            ? snprintf(buf, sizeof(buf), "%lld", (long long)c->quota)
@@ -200,6 +208,9 @@ static int apply_cpu(int fd, const hk_resources *res, hk_err *err)
 		r = hk_cg_set(fd, asks ? "cpu.quota" : "cpu.period", "cpu.max", buf, NULL, !asks,
 		              err);
 	}
+	if (r == 0 && burst_later)
+		r = hk_cg_set_num(fd, "cpu.burst", "cpu.max.burst", (long long)c->burst, NULL,
+		                  false, err);
 	if (r == 0 && c->cpus && *c->cpus)
 		r = hk_cg_set(fd, "cpu.cpus", "cpuset.cpus", c->cpus, NULL, false, err);
 	if (r == 0 && c->mems && *c->mems)
@@ -219,8 +230,11 @@ int hk_cgv2_apply(int fd, const hk_resources *res, hk_err *err)
 	}
 	if (r == 0)
 		r = apply_cpu(fd, res, err);
-	/* linux.resources.devices: enforcing them needs an eBPF program
-	 * (BPF_CGROUP_DEVICE); accepted without enforcement for now. */
+	if (r == 0)
+		r = hk_cgv2_apply_io(fd, res, err);
+	if (r == 0)
+		r = hk_cgv2_apply_misc(fd, res, err);
+	/* linux.resources.devices: hk_cgroup_set_devices() (cgroup_devices.c) */
 	for (size_t i = 0; r == 0 && i < res->n_unified; i++) {
 		const char *key = res->unified[i].key;
 		char field[300];

@@ -4,7 +4,8 @@
  *
  *   parent                                   child (init.c)
  *   1. resolve and check the rootfs
- *   2. v2: create the cgroup, apply resources
+ *   2. v2: create the cgroup, apply resources,
+ *      attach the device eBPF program
  *   3. socketpair for sync; block the forwarded signals
  *   4. clone3 into the new namespaces          (fast path: all at once)
  *      and straight into the cgroup (v2)       (slow path, when a namespace
@@ -15,10 +16,10 @@
  *                                               USERNS_READY)
  *   5. write uid/gid maps (user namespace)
  *   6. send GO (user namespace only)    ->     (waits for CGROUP first when
- *   7. v1: create the cgroup and apply         it forks or unshares a cgroup
- *      resources while the child builds        namespace) unshare the rest;
- *      its rootfs; move the child into         fork into the pid/time
- *      it; send CGROUP                         namespace when needed (-> PID)
+ *   7. v1: create the cgroup, apply            it forks or unshares a cgroup
+ *      resources and device rules while        namespace) unshare the rest;
+ *      the child builds its rootfs; move       fork into the pid/time
+ *      the child into it; send CGROUP          namespace when needed (-> PID)
  *      (slow path: on PID, reap the
  *      intermediate, send REAPED)
  *                                               8. cgroup ns, setsid, rootfs,
@@ -142,22 +143,6 @@ static int plan_namespaces(const hk_spec *s, hk_init_ctx *ctx, unsigned long *cl
 	return 0;
 }
 
-/* The nodes of linux.devices are usable in the container (as runc). */
-static int allow_config_devices(hk_container *c, hk_err *err)
-{
-	const hk_linux *l = &c->spec->lnx;
-	for (size_t i = 0; i < l->n_devices; i++) {
-		const hk_device *d = &l->devices[i];
-		char type = d->type == 'u' ? 'c' : d->type;
-		if (type != 'c' && type != 'b')
-			continue;
-		int r = hk_cgroup_allow_device(c->cgroup, type, d->major, d->minor, "rwm", err);
-		if (r < 0)
-			return hk_err_wrap(err, "linux.devices[%zu]", i);
-	}
-	return 0;
-}
-
 static void kill_and_reap(pid_t pid)
 {
 	if (pid <= 0)
@@ -185,9 +170,14 @@ static void prefer_child_error(int sock, hk_err *err)
 static int setup_cgroup(hk_container *c, const hk_container_opts *o, hk_err *err)
 {
 	const hk_linux *l = &c->spec->lnx;
-	int r = hk_cgroup_create(l->cgroups_path, o->id, l->has_resources ? &l->resources : NULL,
-	                         &c->cgroup, err);
-	return r < 0 ? r : allow_config_devices(c, err);
+	const hk_resources *res = l->has_resources ? &l->resources : NULL;
+	int r = hk_cgroup_create(l->cgroups_path, o->id, res, &c->cgroup, err);
+	/* the whole device policy at once (on v2 one eBPF program): the
+	 * config's rules, the nodes of linux.devices (as runc), the defaults */
+	if (r == 0)
+		r = hk_cgroup_set_devices(c->cgroup, res ? res->devices : NULL,
+		                          res ? res->n_devices : 0, l->devices, l->n_devices, err);
+	return r;
 }
 
 char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,

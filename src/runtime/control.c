@@ -85,9 +85,12 @@ static bool noop_value(const char *sect, const char *key, json_object *v)
 		       !*json_object_get_string(v);
 	if (!json_object_is_type(v, json_type_int))
 		return false;
-	static const char *const zero_noop[] = {"memory.limit", "memory.reservation", "memory.swap",
-	                                        "cpu.shares",   "cpu.quota",          "cpu.period",
-	                                        "pids.limit"};
+	/* as hk_cgroup_update() (and runc's update): these leave the value */
+	static const char *const zero_noop[] = {
+	    "memory.limit",        "memory.reservation", "memory.swap", "memory.kernel",
+	    "memory.kernelTCP",    "cpu.shares",         "cpu.quota",   "cpu.period",
+	    "cpu.realtimeRuntime", "cpu.realtimePeriod", "pids.limit",  "blockIO.weight",
+	    "blockIO.leafWeight",  "network.classID"};
 	char path[128];
 	snprintf(path, sizeof(path), "%s.%s", sect, key);
 	for (size_t i = 0; i < HK_ARRAY_SIZE(zero_noop); i++)
@@ -184,6 +187,16 @@ int hk_lc_update(const char *root, const char *id, const char *json, size_t len,
 		r = hk_err_plain(err, EINVAL, "container not running");
 	if (r == 0)
 		r = load_cgroup(st, &cg, err);
+	/* memory.checkBeforeUpdate set at creation holds for every update
+	 * that does not say otherwise (runc keeps it in its config) */
+	_cleanup_spec_ hk_spec *spec = NULL;
+	hk_err ignored;
+	if (r == 0 && !res.memory.has_check_before_update &&
+	    hk_state_load_spec(root, id, &spec, &ignored) == 0 && spec->lnx.has_resources) {
+		res.memory.has_check_before_update =
+		    spec->lnx.resources.memory.has_check_before_update;
+		res.memory.check_before_update = spec->lnx.resources.memory.check_before_update;
+	}
 	if (r == 0 && (r = hk_cgroup_update(cg, &res, err)) < 0)
 		hk_err_wrap(err, "update container \"%s\"", id);
 	hk_resources_free(&res);
@@ -209,6 +222,54 @@ static json_object *mem_entry(const hk_cg_mem_entry *m)
 	add_u64(o, "usage", m->usage, true);
 	add_u64(o, "max", m->max, true);
 	add_u64(o, "failcnt", m->failcnt, false);
+	return o;
+}
+
+/* runc's blkio object: a list per non-empty table, entries with their
+ * zero fields left out (omitempty). */
+static json_object *blkio_json(const hk_cg_stats *s)
+{
+	static const char *const names[HK_BLKIO_N_TABLES] = {
+	    [HK_BLKIO_SERVICE_BYTES] = "ioServiceBytesRecursive",
+	    [HK_BLKIO_SERVICED] = "ioServicedRecursive",
+	    [HK_BLKIO_QUEUED] = "ioQueueRecursive",
+	    [HK_BLKIO_SERVICE_TIME] = "ioServiceTimeRecursive",
+	    [HK_BLKIO_WAIT_TIME] = "ioWaitTimeRecursive",
+	    [HK_BLKIO_MERGED] = "ioMergedRecursive",
+	    [HK_BLKIO_TIME] = "ioTimeRecursive",
+	    [HK_BLKIO_SECTORS] = "sectorsRecursive",
+	};
+	json_object *o = json_object_new_object();
+	for (size_t t = 0; o && t < HK_BLKIO_N_TABLES; t++) {
+		if (!s->blkio.n[t])
+			continue;
+		json_object *list = json_object_new_array();
+		for (size_t i = 0; list && i < s->blkio.n[t]; i++) {
+			const hk_cg_blkio_entry *e = &s->blkio.e[t][i];
+			json_object *je = json_object_new_object();
+			add_u64(je, "major", e->major, true);
+			add_u64(je, "minor", e->minor, true);
+			if (e->op[0])
+				json_object_object_add(je, "op", json_object_new_string(e->op));
+			add_u64(je, "value", e->value, true);
+			json_object_array_add(list, je);
+		}
+		json_object_object_add(o, names[t], list);
+	}
+	return o;
+}
+
+/* runc's hugetlb object: page size -> {usage, max, failcnt}. */
+static json_object *hugetlb_json(const hk_cg_stats *s)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; o && i < s->n_hugetlb; i++) {
+		json_object *h = json_object_new_object();
+		add_u64(h, "usage", s->hugetlb[i].usage, true);
+		add_u64(h, "max", s->hugetlb[i].max, true);
+		add_u64(h, "failcnt", s->hugetlb[i].failcnt, false);
+		json_object_object_add(o, s->hugetlb[i].size, h);
+	}
 	return o;
 }
 
@@ -254,8 +315,8 @@ char *hk_stats_event_json(const char *id, const hk_cg_stats *s)
 	add_u64(pids, "current", s->pids.current, true);
 	add_u64(pids, "limit", s->pids.limit, true);
 	json_object_object_add(data, "pids", pids);
-	json_object_object_add(data, "blkio", json_object_new_object());
-	json_object_object_add(data, "hugetlb", json_object_new_object());
+	json_object_object_add(data, "blkio", blkio_json(s));
+	json_object_object_add(data, "hugetlb", hugetlb_json(s));
 	return event_line(ev);
 }
 

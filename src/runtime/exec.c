@@ -9,7 +9,8 @@
  *      that differ from ours), init still
  *      alive
  *   4. fork ------------------------>   not dumpable; join the
- *                                       container's cgroup (host
+ *                                       container's cgroup or the
+ *                                       --cgroup sub-cgroups (host
  *                                       credentials); setns user,
  *                                       then the others, mnt last;
  *                                       clone(CLONE_PARENT) ---->  (husk's child, in
@@ -506,9 +507,16 @@ static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *er
 		                    "cannot exec in a paused container \"%s\" (use "
 		                    "--ignore-paused to override)",
 		                    o->id);
-	if ((r = load_process(o, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0)
+	if ((r = load_process(o, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0 ||
+	    (r = open_target(st, x, err)) < 0 || o->n_cgroups == 0)
 		return r;
-	return open_target(st, x, err);
+	/* --cgroup: the process joins these instead (also when late) */
+	hk_cgroup *sub = NULL;
+	if ((r = hk_cgroup_sub(x->cg, o->cgroups, o->n_cgroups, &sub, err)) < 0)
+		return r;
+	hk_cgroup_free(x->cg);
+	x->cg = sub;
+	return 0;
 }
 
 static int exec_locked(const hk_exec_opts *o, hk_process *p, exec_ctx *x, int *lock, int *exit_code,

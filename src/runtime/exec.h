@@ -36,10 +36,15 @@ typedef struct hk_exec_opts {
 	const char *pid_file;       /* may be NULL: the process's host pid */
 	const char *console_socket; /* with detach and a terminal */
 	unsigned preserve_fds;      /* fds 3..3+N-1 passed on */
+	/* --cgroup: sub-cgroups of the container's to run in instead of its
+	 * own, runc's "[CONTROLLER:]PATH" (hk_cgroup_sub()) */
+	char **cgroups;
+	size_t n_cgroups;
 } hk_exec_opts;
 
-/* Start the process in the container's namespaces and cgroup, as its
- * configured user, and
+/* Start the process in the container's namespaces and cgroup (or the
+ * existing sub-cgroups of it that CGROUPS name), as its configured user,
+ * and
  *   detach: return once it has exec'd (its pty master sent to
  *     CONSOLE_SOCKET when it has a terminal); *EXIT_CODE is 0;
  *   else: supervise it as `husk run` does (signals forwarded, pty
@@ -47,8 +52,9 @@ typedef struct hk_exec_opts {
  *     signal N).
  * *EXIT_CODE is -1 when it never ran.  Errors: the container does not
  * exist, is stopped ("cannot exec in a stopped container"), is paused
- * (unless IGNORE_PAUSED), a step of the setup failed (the message names
- * it), or the exec failed (runc's wording: exec: "foo": executable file
+ * (unless IGNORE_PAUSED), a --cgroup argument is wrong or names no
+ * existing cgroup, a step of the setup failed (the message names it), or
+ * the exec failed (runc's wording: exec: "foo": executable file
  * not found in $PATH). */
 int hk_exec(const hk_exec_opts *o, int *exit_code, hk_err *err);
 

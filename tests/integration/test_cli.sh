@@ -248,7 +248,7 @@ test_cli_man_page() {
 		[ -n "$sect" ] || fail "no man page section for $v"
 		# each option the verb's --help names is described
 		hk "$v" --help >"$T/help" 2>/dev/null || continue
-		for flag in $(grep -oE -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
+		for flag in $(grep -oE -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u); do
 			[ "$flag" = --help ] && continue
 			assert_contains "$sect" "$flag" "man page section on $v"
 		done
@@ -293,7 +293,7 @@ test_cli_bash_completion() {
 		out=$(grep "^$v " "$T/opts") || fail "no completion line for $v"
 		assert_contains "$out" " --help " "completion of husk $v --"
 		hk "$v" --help >"$T/help" 2>/dev/null || continue
-		for flag in $(grep -oE -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
+		for flag in $(grep -oE -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u); do
 			assert_contains "$out" " $flag " "completion of husk $v --"
 		done
 	done

@@ -4,17 +4,6 @@
 # rootless (in a delegated cgroup).  Run on the host (hybrid v1) and again
 # in the pure cgroup v2 VM.  Every test keeps its state in $T/state.
 
-# The container's cgroup directory (from the host) holding file $2, for the
-# cgroupsPath of bundle $1.
-cg_dir_of() {
-	local name d
-	name=$(jq -r .linux.cgroupsPath "$1/config.json")
-	for d in $(find /sys/fs/cgroup -maxdepth 8 -type d -name "$name" 2>/dev/null); do
-		[ -e "$d/$2" ] && echo "$d" && return 0
-	done
-	fail "no cgroup $name with $2"
-}
-
 # A bundle whose writable rootfs gets a counter in /count, bumped every 0.1 s.
 counter_bundle() {
 	local b
@@ -195,8 +184,8 @@ test_control_update_stdin_and_invalid() {
 	assert_contains "$(cat "$T/err")" "linux.resources.cpu.cpus"
 	expect_fail hkr update --memory 64m --memory-swap 32m --pids-limit 9 "$id"
 	assert_contains "$(cat "$T/err")" "linux.resources.memory.swap"
-	expect_fail hkr update --cpu-rt-period 1000 "$id"
-	assert_contains "$(cat "$T/err")" "linux.resources.cpu.realtimePeriod"
+	expect_fail hkr update --cpu-rt-runtime -5 "$id"
+	assert_contains "$(cat "$T/err")" "linux.resources.cpu.realtimeRuntime"
 	echo '{"memory": {"limit": "big"}, "pids": {"limit": 9}}' >"$T/bad.json"
 	expect_fail hkr update --resources "$T/bad.json" "$id"
 	assert_contains "$(cat "$T/err")" "linux.resources.memory.limit"
@@ -333,4 +322,190 @@ test_control_rootless_no_freezer_v1() {
 	assert_eq 0 "$rc" "create, start, then a failing pause"
 	assert_contains "$(cat "$T/err")" "freezer"
 	assert_contains "$(cat "$T/err")" "delegate"
+}
+
+# ---- events: block IO and huge pages ----
+
+# A loop device over a 4 MiB file of $T (the container reads it with direct
+# IO: block IO on the host and in the VM, whose root is 9p); prints
+# "/dev/loopN MAJ MIN".  Detached by the caller (loop_done).
+loop_dev() {
+	local dev m
+	# the VM's kernel has loop as a module (the host's, built in)
+	m=$(cat /proc/sys/kernel/modprobe)
+	[ -e /dev/loop-control ] || [ ! -x "$m" ] || "$m" loop 2>/dev/null || true
+	dd if=/dev/urandom of="$T/loop.img" bs=1M count=4 status=none || return 1
+	dev=$(losetup -f --show "$T/loop.img") || return 1
+	echo "$dev $((0x$(stat -c %t "$dev"))) $((0x$(stat -c %T "$dev")))"
+}
+
+loop_done() { [ -z "${1:-}" ] || losetup -d "$1" 2>/dev/null || true; }
+
+# The value of the entry {major $2, minor $3, op $4} of blkio table $5 in
+# the stats event $1 (0 when none).
+blkio_value() {
+	echo "$1" | jq --argjson ma "$2" --argjson mi "$3" --arg op "$4" \
+		"[.data.blkio.$5 // [] | .[] | select((.major // 0) == \$ma and (.minor // 0) == \$mi and .op == \$op) | .value // 0] | add // 0"
+}
+
+test_control_events_blkio() {
+	local b id out dev ma mi d v
+	b=$(mkbundle)
+	id=$(newid)
+	read -r dev ma mi <<<"$(loop_dev)"
+	[ -n "$mi" ] || fail "no loop device"
+	# shellcheck disable=SC2064 # $dev and $id now
+	trap "hkr delete --force $id >/dev/null 2>&1; loop_done $dev" EXIT
+	# the device node, and a throttle rule far above what is read: on v1
+	# recent kernels count the throttle statistics only on devices with a
+	# rule; it also puts the container in the blkio (io) controller
+	cfg "$b" --argjson ma "$ma" --argjson mi "$mi" \
+		'.linux.devices = [{"path": "/dev/hkloop", "type": "b", "major": $ma, "minor": $mi}]
+		| .linux.resources.blockIO.throttleReadBpsDevice = [{"major": $ma, "minor": $mi, "rate": 1099511627776}]
+		| .root.readonly = false'
+	setargs "$b" sh -c 'dd if=/dev/hkloop of=/dev/null bs=4096 count=256 iflag=direct 2>/dev/null; echo done >/read; exec sleep 60'
+	hkr run -d -b "$b" "$id"
+	wait_file "$b/rootfs/read"
+	out=$(hkr events --stats "$id")
+	echo "$out" | jq -c .data.blkio
+	v=$(blkio_value "$out" "$ma" "$mi" Read ioServiceBytesRecursive)
+	[ "$v" -ge 1048576 ] || fail "bytes read from $ma:$mi: $v (expected 1 MiB or more)"
+	[ "$(blkio_value "$out" "$ma" "$mi" Read ioServicedRecursive)" -ge 1 ] || fail "no read operations"
+	# the same number as the kernel's file, seen from the host
+	if [ "$(cg_layout)" = v2 ]; then
+		d=$(cg_dir_of "$b" io.stat)
+		assert_eq "$(sed -n "s/^$ma:$mi .*rbytes=\([0-9]*\).*/\1/p" "$d/io.stat")" "$v" "io.stat rbytes"
+	else
+		d=$(cg_dir_of "$b" blkio.throttle.io_service_bytes_recursive)
+		assert_eq "$(awk -v k="$ma:$mi" '$1 == k && $2 == "Read" {print $3}' "$d/blkio.throttle.io_service_bytes_recursive")" "$v" "blkio.throttle.io_service_bytes_recursive"
+		# runc's v1 tables keep the Sync, Async, Total lines
+		[ "$(blkio_value "$out" "$ma" "$mi" Total ioServiceBytesRecursive)" -ge "$v" ] || fail "no Total line"
+	fi
+	hkr delete --force "$id"
+}
+
+# hugetlb: each page size the container's cgroup accounts, with its usage;
+# none where it has no hugetlb controller (a hybrid host: it is on the
+# cgroup2 mount, which runc does not read either).
+test_control_events_hugetlb() {
+	local b id out d size f n
+	b=$(mkbundle)
+	setargs "$b" sleep 60
+	id=$(newid)
+	hkr run -d -b "$b" "$id"
+	out=$(hkr events --stats "$id")
+	echo "$out" | jq -c .data.hugetlb
+	echo "$out" | jq -e '.data.hugetlb | type == "object"' >/dev/null || fail "no hugetlb object"
+	n=0
+	for f in /sys/kernel/mm/hugepages/hugepages-*kB; do
+		[ -e "$f" ] || continue
+		size=${f##*hugepages-}
+		size=$(numfmt --to=iec --suffix=B --from-unit=1024 "${size%kB}" | sed 's/\.0//')
+		if [ "$(cg_layout)" = v2 ]; then
+			d=$(cg_dir_of "$b" cgroup.procs)
+			f=$d/hugetlb.$size.current
+		else
+			f=$(find /sys/fs/cgroup/hugetlb -maxdepth 8 -type d -name "$(jq -r .linux.cgroupsPath "$b/config.json")" 2>/dev/null | head -1)
+			f=${f:+$f/hugetlb.$size.usage_in_bytes}
+		fi
+		if [ -n "$f" ] && [ -e "$f" ]; then
+			n=$((n + 1))
+			assert_eq "$(cat "$f")" "$(echo "$out" | jq ".data.hugetlb[\"$size\"].usage // 0")" "hugetlb $size usage"
+			echo "$out" | jq -e ".data.hugetlb[\"$size\"] | has(\"failcnt\")" >/dev/null || fail "no failcnt for $size"
+		else
+			assert_eq null "$(echo "$out" | jq -c ".data.hugetlb[\"$size\"]")" "hugetlb $size without a cgroup file"
+		fi
+	done
+	assert_eq "$n" "$(echo "$out" | jq '.data.hugetlb | length')" "page sizes reported"
+	hkr delete --force "$id"
+}
+
+# ---- update: runc 1.1's and 1.2's other options ----
+
+test_control_update_more_flags() {
+	local b id c d before
+	b=$(mkbundle)
+	setargs "$b" sleep 60
+	id=$(newid)
+	# shellcheck disable=SC2064 # $id now
+	trap "hkr delete --force $id >/dev/null 2>&1; true" EXIT
+	hkr run -d -b "$b" "$id"
+	c=$T/state/$id/config.json
+	# each flag to its linux.resources field (0 asks nothing of the cgroup)
+	hkr update --kernel-memory 0 --kernel-memory-tcp 0 --cpu-burst 0 --cpu-idle 0 "$id"
+	# (0 leaves kernel memory as it is, as runc: nothing to record)
+	assert_eq '{"kernel":null,"kernelTCP":null}' "$(jq -c '.linux.resources.memory | {kernel, kernelTCP}' "$c")" "kernel memory of 0"
+	if [ "$(cg_layout)" = v2 ]; then
+		expect_fail hkr update --kernel-memory-tcp 16m "$id"
+		assert_contains "$(cat "$T/err")" "linux.resources.memory.kernelTCP"
+	else
+		hkr update --kernel-memory-tcp 16m "$id"
+		assert_eq 16777216 "$(jq .linux.resources.memory.kernelTCP "$c")" "kernelTCP recorded"
+		assert_eq 16777216 "$(cat "$(cg_dir_of "$b" memory.kmem.tcp.limit_in_bytes)/memory.kmem.tcp.limit_in_bytes")" "memory.kmem.tcp.limit_in_bytes"
+	fi
+	assert_eq '{"burst":0,"idle":0}' "$(jq -c '.linux.resources.cpu | {burst, idle}' "$c")" "burst and idle recorded"
+	# burst with a quota: the cgroup file and the config
+	hkr update --cpu-quota 50000 --cpu-period 100000 --cpu-burst 20000 "$id"
+	if [ "$(cg_layout)" = v2 ]; then
+		d=$(cg_dir_of "$b" cpu.max.burst)
+		assert_eq 20000 "$(cat "$d/cpu.max.burst")" "cpu.max.burst"
+	else
+		d=$(cg_dir_of "$b" cpu.cfs_burst_us)
+		assert_eq 20000 "$(cat "$d/cpu.cfs_burst_us")" "cpu.cfs_burst_us"
+	fi
+	assert_eq 20000 "$(jq .linux.resources.cpu.burst "$c")" "burst recorded"
+	# idle (v1 and v2 since Linux 5.15)
+	hkr update --cpu-idle 1 "$id"
+	assert_eq 1 "$(cat "$d/cpu.idle")" "cpu.idle"
+	assert_eq 1 "$(jq .linux.resources.cpu.idle "$c")" "idle recorded"
+	before=$(cat "$c")
+	# Intel RDT is not a cgroup: refused in one line, nothing changed
+	for o in --l3-cache-schema --mem-bw-schema; do
+		expect_fail hkr update "$o" 'L3:0=ff' --pids-limit 9 "$id"
+		assert_eq "husk: $o: husk does not support Intel RDT" "$(cat "$T/err")"
+	done
+	expect_fail hkr update --cpu-burst -5 "$id"
+	assert_contains "$(cat "$T/err")" "--cpu-burst"
+	expect_fail hkr update --cpu-idle x "$id"
+	assert_contains "$(cat "$T/err")" "--cpu-idle"
+	expect_fail hkr update --kernel-memory 5q "$id"
+	assert_contains "$(cat "$T/err")" "--kernel-memory"
+	assert_eq "$before" "$(cat "$c")" "config after refused updates"
+	hkr delete --force "$id"
+}
+
+# Huge pages in use: 2 MiB pages in a hugetlbfs, under a 4 MiB limit (v2;
+# a hybrid host has no hugetlb controller husk could use: the error says so).
+test_control_events_hugetlb_usage() {
+	local b id out d old
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]
+		| .mounts += [{"destination": "/hp", "type": "hugetlbfs", "source": "hugetlbfs"}]
+		| .root.readonly = false'
+	# 2 MiB, then 6 MiB more: past the limit (not past the pool)
+	setargs "$b" sh -c 'fallocate -l 2097152 /hp/a && echo ok >/r1; fallocate -l 6291456 /hp/b; echo "$?" >/r2; exec sleep 60'
+	if [ "$(cg_layout)" != v2 ]; then
+		expect_fail hkr run -d -b "$b" "$id"
+		assert_contains "$(cat "$T/err")" "linux.resources.hugepageLimits: no hugetlb cgroup v1 hierarchy"
+		return 0
+	fi
+	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || fail "no 2 MiB huge pages"
+	old=$(cat /proc/sys/vm/nr_hugepages)
+	# shellcheck disable=SC2064 # $id and $old now
+	trap "hkr delete --force $id >/dev/null 2>&1; echo $old >/proc/sys/vm/nr_hugepages" EXIT
+	echo $((old + 4)) >/proc/sys/vm/nr_hugepages
+	[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages)" -ge 4 ] || fail "could not reserve 4 huge pages"
+	hkr run -d -b "$b" "$id"
+	wait_file "$b/rootfs/r2"
+	assert_eq ok "$(cat "$b/rootfs/r1")" "2 MiB allocated"
+	[ "$(cat "$b/rootfs/r2")" != 0 ] || fail "6 MiB more allocated past the 4 MiB limit"
+	out=$(hkr events --stats "$id")
+	echo "$out" | jq -c .data.hugetlb
+	d=$(cg_dir_of "$b" hugetlb.2MB.current)
+	assert_eq "$(cat "$d/hugetlb.2MB.current")" "$(echo "$out" | jq '.data.hugetlb["2MB"].usage')" "usage, as hugetlb.2MB.current"
+	[ "$(echo "$out" | jq '.data.hugetlb["2MB"].usage')" -ge 2097152 ] || fail "usage below 2 MiB"
+	assert_eq "$(sed -n 's/^max //p' "$d/hugetlb.2MB.events")" "$(echo "$out" | jq '.data.hugetlb["2MB"].failcnt')" "failcnt, as hugetlb.2MB.events max"
+	[ "$(echo "$out" | jq '.data.hugetlb["2MB"].failcnt')" -ge 1 ] || fail "no failed allocation counted"
+	hkr delete --force "$id"
 }

@@ -335,3 +335,107 @@ test_exec_paused_container() {
 	assert_eq 0 "$rc" "exit status"
 	assert_eq ran-after-resume "$(cat "$T/out")"
 }
+
+# The directories of the cgroup of bundle $1's container, one per
+# hierarchy husk made it in (v2: one), from the host.
+cg_dirs_of() {
+	local name
+	name=$(jq -r .linux.cgroupsPath "$1/config.json")
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "$name" 2>/dev/null
+}
+
+# mkdir sub-cgroup $2 (may be a/b) in every directory of $1 (a v1 cpuset
+# cgroup needs its cpus and mems before it can hold a process).
+mk_sub() {
+	local d p s
+	for d in $1; do
+		mkdir -p "$d/$2" || return 1
+		[ "$(cg_layout)" != v2 ] && [ -e "$d/cpuset.cpus" ] || continue
+		p=$d
+		for s in ${2//\// }; do
+			cat "$p/cpuset.cpus" >"$p/$s/cpuset.cpus" && cat "$p/cpuset.mems" >"$p/$s/cpuset.mems" || return 1
+			p=$p/$s
+		done
+	done
+}
+
+# The cgroup lines of process $1 (/proc/PID/cgroup) of the hierarchies
+# whose path ends in $2 (a cgroup name or NAME/sub).
+cg_lines_ending() { grep -c -- "$2\$" "/proc/$1/cgroup" || true; }
+
+test_exec_cgroup_sub() {
+	local b id name d dirs epid n out
+	b=$(mkbundle)
+	id=$(newid)
+	name=$(jq -r .linux.cgroupsPath "$b/config.json")
+	start_sleeper "$b" "$id"
+	dirs=$(cg_dirs_of "$b")
+	n=$(echo "$dirs" | wc -l)
+	[ -n "$dirs" ] || fail "no cgroup directory of $name"
+	# a sub-cgroup made from the host, in every hierarchy
+	mk_sub "$dirs" sub/deeper
+	hkr exec -d --pid-file "$T/epid" --cgroup sub "$id" sleep 300
+	epid=$(cat "$T/epid")
+	cat "/proc/$epid/cgroup"
+	assert_eq "$n" "$(cg_lines_ending "$epid" "/$name/sub")" "hierarchies in which it is in sub"
+	# as runc: a leading / and ./ are below the container's cgroup too
+	# (seen from inside: in a cgroup namespace the container's cgroup is /)
+	out=$(hkr exec --cgroup /sub/./deeper/ "$id" cat /proc/self/cgroup)
+	assert_eq "$n" "$(echo "$out" | grep -cE -- ":(.*/$name)?/sub/deeper\$")" "exec --cgroup /sub/./deeper/"
+	# nothing outside the container's cgroup
+	expect_fail hkr exec --cgroup ../x "$id" true
+	assert_contains "$(cat "$T/err")" "--cgroup ../x: \"..\" is not allowed"
+	expect_fail hkr exec --cgroup sub/../../x "$id" true
+	assert_contains "$(cat "$T/err")" "\"..\" is not allowed"
+	# a sub-cgroup that does not exist: named
+	expect_fail hkr exec --cgroup nosuch "$id" true
+	assert_contains "$(cat "$T/err")" "--cgroup nosuch: no cgroup "
+	assert_contains "$(cat "$T/err")" "/$name/nosuch"
+	expect_fail hkr exec --cgroup a:b:c "$id" true
+	assert_contains "$(cat "$T/err")" "expected [CONTROLLER:]PATH"
+	expect_fail hkr exec --cgroup sub --cgroup memory:sub "$id" true
+	assert_contains "$(cat "$T/err")" "must be the only --cgroup"
+	if [ "$(cg_layout)" = v2 ]; then
+		# one cgroup for every controller: no per-controller paths
+		expect_fail hkr exec --cgroup memory:sub "$id" true
+		assert_contains "$(cat "$T/err")" "cgroup v2 has one cgroup for every controller"
+	else
+		# v1: memory in sub/deeper, pids in sub, the others the container's
+		out=$(hkr exec --cgroup memory:sub/deeper --cgroup pids:sub "$id" cat /proc/self/cgroup)
+		echo "$out"
+		echo "$out" | grep -Eq "^[0-9]+:memory:(.*/$name)?/sub/deeper\$" || fail "memory not in sub/deeper"
+		echo "$out" | grep -Eq "^[0-9]+:pids:(.*/$name)?/sub\$" || fail "pids not in sub"
+		echo "$out" | grep -Eq "^[0-9]+:freezer:(.*/$name|/)\$" || fail "freezer not the container's"
+		expect_fail hkr exec --cgroup memory:sub --cgroup memory:sub/deeper "$id" true
+		assert_contains "$(cat "$T/err")" "controller memory given twice"
+		expect_fail hkr exec --cgroup nosuchctl:sub "$id" true
+		assert_contains "$(cat "$T/err")" "no cgroup of controller \"nosuchctl\""
+	fi
+	assert_eq 1 "$(hkr ps -f json "$id" | jq 'map(select(. != '"$epid"')) | length')" "failed execs leave nothing"
+	# the sub-cgroups go with the container
+	hkr delete --force "$id"
+	for d in $dirs; do [ ! -d "$d/sub" ] || fail "$d/sub left after delete"; done
+	for _ in $(seq 300); do [ -d "/proc/$epid" ] || break; sleep 0.1; done
+	[ ! -d "/proc/$epid" ] || fail "exec'd process $epid left after delete --force"
+}
+
+# In a paused container the process joins its sub-cgroup late (after its
+# setup, frozen there until resume).
+test_exec_cgroup_sub_paused() {
+	local b id name d h rc=0
+	b=$(mkbundle)
+	id=$(newid)
+	name=$(jq -r .linux.cgroupsPath "$b/config.json")
+	start_sleeper "$b" "$id"
+	mk_sub "$(cg_dirs_of "$b")" sub
+	hkr pause "$id"
+	"$HUSK" --root "$T/state" exec --ignore-paused --cgroup sub "$id" cat /proc/self/cgroup >"$T/out" 2>&1 &
+	h=$!
+	sleep 1
+	assert_eq "" "$(cat "$T/out")" "ran while paused"
+	hkr resume "$id"
+	wait "$h" || rc=$?
+	cat "$T/out"
+	assert_eq 0 "$rc" "exit status"
+	assert_eq "$(cg_dirs_of "$b" | wc -l)" "$(grep -cE -- ":(.*/$name)?/sub\$" "$T/out")" "in sub"
+}

@@ -103,6 +103,23 @@ test_rootless_delegated_cgroup_is_used() {
 	assert_contains "$out" "$(jq -r .linux.cgroupsPath "$b/config.json")"
 }
 
+# Device rules cannot be enforced by an ordinary user (writing v1's
+# devices.allow/deny and loading the v2 program take CAP_SYS_ADMIN), even
+# in a delegated devices cgroup: the container runs without them, as with
+# runc.
+test_rootless_devices_in_delegated_cgroup() {
+	local b h out rc=0
+	b=$(mkbundle_user)
+	cfg "$b" '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "r"}]'
+	setargs "$b" sh -c 'head -c 3 /dev/zero | wc -c'
+	h=$(delegated_cgroup devices)
+	out=$(cd "$b" && as_user_in_cgroup "$h" "$HUSK" run "$(newid)" 2>&1) || rc=$?
+	undelegate_cgroup "$h"
+	echo "$out"
+	assert_eq 0 "$rc" "exit status"
+	assert_eq 3 "$out"
+}
+
 test_rootless_memory_limit_delegated_oom() {
 	local b h rc=0
 	b=$(mkbundle_user)

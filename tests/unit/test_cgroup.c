@@ -320,15 +320,17 @@ TEST(bad_paths_refused)
 	CHECK(hk_cgroup_load("/a/../b", &cg, &e) < 0);
 }
 
-TEST(unsupported_field)
+/* Refused before any directory is made (more in test_cgroup_fields.c). */
+TEST(bad_value_refused)
 {
 	hk_resources res = {0};
 	res.block_io.has_weight = true;
-	res.block_io.weight = 100;
+	res.block_io.weight = 5;
 	hk_cgroup *cg = NULL;
 	hk_err e;
-	CHECK(hk_cgroup_create("husk-unit-never", "x", &res, &cg, &e) == -ENOTSUP);
-	CHECK_STREQ(e.msg, "linux.resources.blockIO.weight: not supported yet");
+	CHECK(hk_cgroup_create("husk-unit-never", "x", &res, &cg, &e) == -EINVAL);
+	CHECK_STREQ(e.msg,
+	            "linux.resources.blockIO.weight: 5 is out of range (10-1000; 0: not set)");
 }
 
 /* A directory standing in for a cgroup whose memory files lack swap. */
@@ -418,6 +420,7 @@ TEST(cpu_and_devices)
 	hk_err e;
 	if (CHECK_OK(hk_cgroup_create(name, "x", &res, &cg, &e), e) < 0)
 		return;
+	CHECK_OK(hk_cgroup_set_devices(cg, res.devices, res.n_devices, NULL, 0, &e), e);
 	_cleanup_free_ char *cpath = expected(layout == HK_CGROUP_V2 ? NULL : "cpu", name);
 	_cleanup_free_ char *dpath = expected(layout == HK_CGROUP_V2 ? NULL : "devices", name);
 	_cleanup_free_ char *spath = expected(layout == HK_CGROUP_V2 ? NULL : "cpuset", name);
@@ -445,7 +448,9 @@ TEST(cpu_and_devices)
 		CHECK(hk_read_file(lp, &list, NULL, &e) == 0);
 		CHECK(list && strstr(list, "c 1:3 rwm") && !strstr(list, "a *:* rwm"));
 		CHECK(list && !strstr(list, "c 4:"));
-		CHECK(hk_cgroup_allow_device(cg, 'c', 4, 1, "rw", &e) == 0);
+		hk_device_rule more[] = {
+		    deny, {.allow = true, .type = 'c', .major = 4, .minor = 1, .access = "rw"}};
+		CHECK_OK(hk_cgroup_set_devices(cg, more, 2, NULL, 0, &e), e);
 		free(list);
 		list = NULL;
 		CHECK(hk_read_file(lp, &list, NULL, &e) == 0);
@@ -710,7 +715,7 @@ int main(void)
 	RUN(oom_killed);
 	RUN(pids_max_enforced);
 	RUN(bad_paths_refused);
-	RUN(unsupported_field);
+	RUN(bad_value_refused);
 	RUN(missing_file_named);
 	RUN(missing_file_real);
 	RUN(cpu_and_devices);
