@@ -424,8 +424,14 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	}
 	c->pid = pid;
 	/* 5-9 */
-	if (parent_sync(c, o, sock, &ctx, in_cgroup, err) < 0)
+	if (parent_sync(c, o, sock, &ctx, in_cgroup, err) < 0) {
+		/* a memory limit too low for husk's own setup in the child */
+		if (err->code == ECHILD && hk_cgroup_oom_killed(c->cgroup))
+			hk_err_plain(err, ENOMEM,
+			             "the container's init was killed by the OOM killer while "
+			             "being set up: linux.resources.memory.limit is too low");
 		return abort_create(c, &before, err);
+	}
 	sigprocmask(SIG_SETMASK, &before, NULL); /* run blocked them itself, before */
 	*out = c;
 	return 0;

@@ -41,6 +41,16 @@ test_oom_kill_reported() {
 	assert_contains "$(cat "$T/err")" "container killed by the OOM killer (memory limit 64 MiB)"
 }
 
+# A limit too low for husk's own setup in the child: said so, not "died".
+test_oom_kill_during_setup_reported() {
+	local b
+	b=$(mkbundle)
+	cfg "$b" '.linux.resources.memory = {"limit": 4096}'
+	setargs "$b" true
+	expect_fail hk run -b "$b" "$(newid)"
+	assert_contains "$(cat "$T/err")" "killed by the OOM killer while being set up"
+}
+
 test_oom_kill_of_child_reported() {
 	local b rc
 	b=$(mkbundle)
