@@ -48,7 +48,8 @@ static const char exec_help[] =
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
-	if (!*s || *s == '-' || *s == '+')
+	/* digits only: strtoul would take " 1", "+1" and "-1" (as 2^64-1) */
+	if (!*s || strspn(s, "0123456789") != strlen(s))
 		return -EINVAL;
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 10);

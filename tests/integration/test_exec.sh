@@ -105,6 +105,13 @@ test_exec_env_cwd_user() {
 	assert_contains "$(cat "$T/err")" 'unknown capability "CAP_NOPE"'
 	# -u UID alone keeps the config's gid (0)
 	assert_eq "4242 0" "$(hkr exec -u 4242 "$id" sh -c 'echo $(id -u) $(id -g)')"
+	# "1" is uid 1, never 0 (an atoi would take the junk below as 0 or 1)
+	assert_eq "1 0" "$(hkr exec -u 1 "$id" sh -c 'echo $(id -u) $(id -g)')"
+	local u
+	for u in 1x "" 1:abc " 1" +1 -1 4294967295 4294967296 1:2:3 root 0x1; do
+		expect_fail hkr exec -u "$u" "$id" id -u
+		assert_contains "$(cat "$T/err")" "--user $u: expected UID[:GID]"
+	done
 	# a cwd that does not exist in the container
 	expect_fail hkr exec --cwd /no/such/dir "$id" true
 	assert_contains "$(cat "$T/err")" "/no/such/dir: no such file or directory"
