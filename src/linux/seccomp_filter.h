@@ -27,6 +27,9 @@
  * accepted and ignored, as runc does (the process is single-threaded, and
  * the kernel refuses TSYNC with a listener).  A flag the kernel lacks is a
  * config error.
+ *
+ * (Not "linux/seccomp.h": with -Isrc that name would hide the kernel's
+ * <linux/seccomp.h>.)
  */
 #ifndef HUSK_LINUX_SECCOMP_FILTER_H
 #define HUSK_LINUX_SECCOMP_FILTER_H
