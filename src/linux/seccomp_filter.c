@@ -363,8 +363,11 @@ static int compile(const hk_seccomp *s, hk_seccomp_prog *p, hk_err *err)
 	if ((r = add_archs(ctx, s, err)) < 0)
 		return r;
 	/* a binary tree over long lists (libseccomp 2.5 misbehaves with it
-	 * when there are no rules; runc uses it above 32 too) */
-	if (s->n_syscalls > 32)
+	 * when there are no rules; runc uses it above 32 names too) */
+	size_t names = 0;
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		names += s->syscalls[i].n_names;
+	if (names > 32)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	bool listener;
 	if ((r = add_rules(ctx, s, def, &listener, err)) < 0 ||
