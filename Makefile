@@ -22,7 +22,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 # libarchive (tarball rootfs for `husk box`) with only the tar reader and the
 # gzip/bzip2/xz/zstd/lz4 filters referenced, so a static link pulls no more;
 # nettle for SHA-256 (libarchive depends on it anyway).
-LDLIBS += -ljson-c -larchive -lnettle -lacl -llzma -lzstd -llz4 -lbz2 -lz
+LDLIBS += -ljson-c -lseccomp -larchive -lnettle -lacl -llzma -lzstd -llz4 -lbz2 -lz
 ifeq ($(SANITIZE),1)
 STATIC := 0
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -5,7 +5,7 @@
 # tests/integration/test_engines.sh: podman with conmon, containerd,
 # docker.io; groff-base and man-db for the man page's check).
 set -eu
-pkgs="gcc make pkg-config libjson-c-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
+pkgs="gcc make pkg-config libjson-c-dev libseccomp-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db"
 fi

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "util/debug.h"
 
 /* Set by hk_cli_init(): the global options and the verb's own argv (for
  * naming a bad option after getopt_long() failed). */
@@ -22,9 +23,16 @@ static const hk_global *cli_g;
 static int cli_argc;
 static char **cli_argv;
 
+static void debug_note(const char *msg)
+{
+	hk_cli_debug("%s", msg);
+}
+
 void hk_cli_init(const hk_global *g, int argc, char **argv)
 {
 	cli_g = g;
+	/* the layers below note through util/debug.h */
+	hk_debug_set_sink(debug_note);
 	cli_argc = argc;
 	cli_argv = argv;
 	/* the verbs say what is wrong themselves (hk_cli_usage_error) */

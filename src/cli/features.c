@@ -1,6 +1,5 @@
 /* features.c - `husk features`: the OCI features document (runtime-spec
- * features.md) of this build: what it does, not what it parses.  seccomp
- * is parsed but not carried out yet, so it is not claimed. */
+ * features.md) of this build: what it does, not what it parses. */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "runtime/hooks.h"
 #include "linux/caps.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 
@@ -31,6 +31,28 @@ static json_object *enabled(bool on)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "enabled", json_object_new_boolean(on));
+	return o;
+}
+
+/* linux.seccomp: what the filter's compiler knows; supportedFlags are the
+ * known flags this kernel takes. */
+static json_object *seccomp_features(void)
+{
+	const char *names[64], *supported[16];
+	json_object *o = enabled(true);
+	size_t n = hk_seccomp_actions(names, HK_ARRAY_SIZE(names));
+	json_object_object_add(o, "actions", sorted_strings(names, n));
+	n = hk_seccomp_operators(names, HK_ARRAY_SIZE(names));
+	json_object_object_add(o, "operators", sorted_strings(names, n));
+	n = hk_seccomp_archs(names, HK_ARRAY_SIZE(names));
+	json_object_object_add(o, "archs", sorted_strings(names, n));
+	n = hk_seccomp_known_flags(names, HK_ARRAY_SIZE(supported));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (hk_seccomp_flag_supported(names[i]))
+			supported[k++] = names[i];
+	json_object_object_add(o, "knownFlags", sorted_strings(names, n));
+	json_object_object_add(o, "supportedFlags", sorted_strings(supported, k));
 	return o;
 }
 
@@ -75,7 +97,7 @@ int hk_cmd_features(const hk_global *g, int argc, char **argv)
 	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
 	json_object_object_add(lnx, "cgroup", cg);
-	json_object_object_add(lnx, "seccomp", enabled(false));
+	json_object_object_add(lnx, "seccomp", seccomp_features());
 	json_object_object_add(lnx, "apparmor", enabled(false));
 	json_object_object_add(lnx, "selinux", enabled(false));
 	json_object_object_add(top, "linux", lnx);

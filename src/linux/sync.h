@@ -26,6 +26,8 @@ enum hk_sync_type {
 	                             pivot_root: run the prestart and createRuntime hooks */
 	HK_SYNC_HOOKS_DONE,       /* parent -> child: they ran; attached: a memfd with the
 	                             state JSON for the container's own hooks */
+	HK_SYNC_SECCOMP,          /* child -> parent: the seccomp filter is in; attached:
+	                             its notify fd, for the agent at listenerPath */
 };
 
 typedef struct hk_sync_msg {

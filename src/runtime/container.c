@@ -3,7 +3,8 @@
  * The creation order, in one place (the child's half is in init.c):
  *
  *   parent                                   child (init.c)
- *   1. resolve and check the rootfs
+ *   1. resolve and check the rootfs,
+ *      compile linux.seccomp
  *   2. v2: create the cgroup, apply resources,
  *      attach the device eBPF program
  *   3. socketpair for sync; block the forwarded signals
@@ -26,9 +27,13 @@
  *                                                  mounts, /dev, cwd, pivot_root,
  *                                                  sysctl, readonly and masked
  *                                                  paths, hostname, pty (-> PTY),
- *                                                  rlimits, caps, ids, env; wait
- *                                                  for CGROUP (and REAPED), set
- *                                                  PR_SET_PDEATHSIG
+ *                                                  rlimits, seccomp (without
+ *                                                  noNewPrivileges), caps, ids,
+ *                                                  env; wait for CGROUP (and
+ *                                                  REAPED), set PR_SET_PDEATHSIG,
+ *                                                  seccomp (with noNewPrivileges)
+ *      (SECCOMP: the notify fd to   <-         (a notify fd -> SECCOMP)
+ *      the agent at listenerPath)
  *   9. wait for READY, then EOF         <-     READY; execve (CLOEXEC closes
  *      (exec done) or ERROR                     the socket) or ERROR
  *  10. on any failure: kill, reap, remove the cgroup: nothing is left.
@@ -51,6 +56,7 @@
 
 #include "linux/namespaces.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
 #include "linux/sync.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -180,10 +186,9 @@ static int setup_cgroup(hk_container *c, const hk_container_opts *o, hk_err *err
 	return r;
 }
 
-char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
-                              enum hk_status status)
+static hk_state state_of(const hk_container *c, const hk_container_opts *o)
 {
-	hk_state st = {
+	return (hk_state){
 	    .id = c->id,
 	    .pid = c->pid,
 	    .bundle = (char *)o->bundle,
@@ -191,7 +196,30 @@ char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
 	    .annotations = c->spec->annotations,
 	    .n_annotations = c->spec->n_annotations,
 	};
+}
+
+char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
+                              enum hk_status status)
+{
+	hk_state st = state_of(c, o);
 	return hk_state_json(&st, status);
+}
+
+/* SECCOMP from the child: its filter's notify fd, for the seccomp agent
+ * at listenerPath, with the state "creating" (as runc).  Sent from here:
+ * the path is the host's, and the child is in the container's root. */
+static int seccomp_agent(hk_container *c, const hk_container_opts *o, int fd, hk_err *err)
+{
+	_cleanup_close_ int nfd = fd;
+	const hk_seccomp *sc = c->spec->lnx.seccomp;
+	if (nfd < 0 || !sc || !sc->listener_path)
+		return hk_err_plain(err, EPROTO, "sync: a seccomp fd without a listener");
+	hk_state st = state_of(c, o);
+	_cleanup_free_ char *json =
+	    hk_state_process_json(&st, HK_STATUS_CREATING, c->pid, sc->listener_metadata);
+	if (!json)
+		return hk_err_set(err, ENOMEM, "linux.seccomp.listenerPath");
+	return hk_seccomp_send_listener(sc->listener_path, json, nfd, err);
 }
 
 /* HOOKS from the child (its namespaces and mounts exist, pivot_root is
@@ -233,9 +261,12 @@ struct hooks_arg {
 	int sock;
 };
 
-static int on_hooks(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
+/* The child's requests while it sets up: HOOKS, SECCOMP. */
+static int on_request(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 {
 	const struct hooks_arg *a = arg;
+	if (msg->type == HK_SYNC_SECCOMP)
+		return seccomp_agent(a->c, a->o, fd, err);
 	if (fd >= 0)
 		close(fd);
 	if (msg->type != HK_SYNC_HOOKS)
@@ -290,7 +321,7 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 	}
 	struct hooks_arg ha = {c, o, sock};
 	return hk_sync_wait_exec(sock, &c->pty_master, o->wait_start, "the container's init",
-	                         ctx->hooks ? on_hooks : NULL, NULL, &ha, err);
+	                         on_request, NULL, &ha, err);
 }
 
 void hk_container_abort(hk_container *c)
@@ -363,6 +394,8 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	                   .exec_fifo = o->wait_start ? o->exec_fifo : -1};
 	unsigned long flags = 0;
 	int sv[2];
+	/* the child has its own copy (clone without CLONE_VM) */
+	_cleanup_seccomp_prog_ hk_seccomp_prog *seccomp = NULL;
 
 	if (!s->has_process)
 		return hk_err_plain(err, EINVAL, "process: required to run a container");
@@ -381,13 +414,17 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	c->pty_master = -1;
 	/* 1-3; on v1 and hybrid hosts the cgroup comes in step 7 */
 	enum hk_cgroup_layout layout;
+	/* the filter is compiled here: a bad profile is a config error
+	 * before anything exists */
 	if (resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
+	    (s->lnx.seccomp && hk_seccomp_build(s->lnx.seccomp, &seccomp, err) < 0) ||
 	    hk_cgroup_layout(&layout, err) < 0 ||
 	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)
 		return abort_create(c, NULL, err);
 	const hk_namespace *cgns = hk_spec_namespace(s, HK_NS_CGROUP);
 
 	ctx.rootfs = c->rootfs;
+	ctx.seccomp = seccomp;
 	for (int k = HK_HOOK_PRESTART; k <= HK_HOOK_START_CONTAINER; k++)
 		ctx.hooks = ctx.hooks || hk_hooks_any(&s->hooks, (enum hk_hook_kind)k);
 	/* the hooks' HOOKS/HOOKS_DONE exchange comes after CGROUP; on v1 a

@@ -3,7 +3,8 @@
  *   husk (holds the state lock)          intermediate            process
  *   1. state: not stopped, not paused
  *   2. the process to run: -p FILE, or
- *      the container's own with changes
+ *      the container's own with changes;
+ *      the container's seccomp filter
  *   3. pidfd of the container's init;
  *      /proc/PID/ns/ files opened (those
  *      that differ from ours), init still
@@ -18,7 +19,9 @@
  *      GO ------------------------------------------------------>  namespaces)
  *                                                                  setsid, pty (-> PTY),
  *                                                                  fds, rlimits, caps,
- *                                                                  user, cwd, env, path
+ *                                                                  user, cwd, env, path,
+ *                                                                  seccomp (as init.c;
+ *      SECCOMP: the notify fd to the agent <--------------------  a notify fd -> SECCOMP)
  *   6. READY, then EOF (exec'd) or   <---------------------------  READY; execve
  *      ERROR (then nothing is left)
  *   7. pid file; lock released; detached: pty to --console-socket, done;
@@ -49,6 +52,7 @@
 #include "linux/caps.h"
 #include "linux/cgroup.h"
 #include "linux/namespaces.h"
+#include "linux/seccomp_filter.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "runtime/container.h"
@@ -83,6 +87,9 @@ typedef struct exec_ctx {
 	bool late_cgroup;
 	int lock;         /* closed in the children */
 	sigset_t sigmask; /* for the process: husk's, the forwarded ones unblocked */
+	hk_state *st;     /* the container's record */
+	hk_spec *spec;    /* its config: linux.seccomp */
+	hk_seccomp_prog *seccomp;
 } exec_ctx;
 
 static void ctx_release(exec_ctx *x)
@@ -95,6 +102,12 @@ static void ctx_release(exec_ctx *x)
 	if (x->cg)
 		hk_cgroup_free(x->cg);
 	x->cg = NULL;
+	hk_seccomp_prog_free(x->seccomp);
+	x->seccomp = NULL;
+	hk_spec_free(x->spec);
+	x->spec = NULL;
+	hk_state_free(x->st);
+	x->st = NULL;
 }
 
 /* ---- the process to run ---- */
@@ -195,7 +208,9 @@ static int process_from_config(const hk_exec_opts *o, hk_spec *spec, hk_process 
 	return 0;
 }
 
-static int load_process(const hk_exec_opts *o, hk_process *p, hk_err *err)
+/* -p FILE, or the process of SPEC (the container's config) changed by
+ * the options. */
+static int load_process(const hk_exec_opts *o, hk_spec *spec, hk_process *p, hk_err *err)
 {
 	if (o->process_file) {
 		_cleanup_free_ char *json = NULL;
@@ -205,13 +220,7 @@ static int load_process(const hk_exec_opts *o, hk_process *p, hk_err *err)
 			hk_err_wrap(err, "%s", o->process_file);
 		return r;
 	}
-	hk_spec *spec = NULL;
-	int r = hk_state_load_spec(o->root, o->id, &spec, err);
-	if (r < 0)
-		return r;
-	r = process_from_config(o, spec, p, err);
-	hk_spec_free(spec);
-	return r;
+	return process_from_config(o, spec, p, err);
 }
 
 /* runc's checks of a terminal against detach and --console-socket. */
@@ -320,12 +329,14 @@ __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 	hk_init_fds(x->preserve_fds);
 	char path[PATH_MAX];
 	char **envp = NULL;
-	if (hk_init_process(p, !hk_init_setgroups_allowed(), NULL, path, sizeof(path), &envp,
-	                    &err) < 0)
+	if (hk_init_process(p, x->seccomp, sock, !hk_init_setgroups_allowed(), NULL, path,
+	                    sizeof(path), &envp, &err) < 0)
 		child_fail(sock, &err);
 	/* a change of ids may have made us dumpable again */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	hk_init_reset_signals(&x->sigmask);
+	if (p->no_new_privileges && hk_init_seccomp(x->seccomp, sock, &err) < 0)
+		child_fail(sock, &err);
 	if (hk_sync_send(sock, HK_SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);
 	if (x->late_cgroup && hk_sync_expect(sock, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
@@ -427,6 +438,24 @@ static int on_ready(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 	return late_cgroup(a->x, a->sock, a->pid, a->lock, err);
 }
 
+/* SECCOMP: the process's notify fd, for the seccomp agent, with the
+ * container's state "running" and the process's pid (as runc). */
+static int on_seccomp(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
+{
+	const struct ready_arg *a = arg;
+	_cleanup_close_ int nfd = fd;
+	const hk_seccomp *sc = a->x->spec ? a->x->spec->lnx.seccomp : NULL;
+	if (msg->type != HK_SYNC_SECCOMP)
+		return hk_err_plain(err, EPROTO, "sync: unexpected message %d", msg->type);
+	if (nfd < 0 || !sc || !sc->listener_path)
+		return hk_err_plain(err, EPROTO, "sync: a seccomp fd without a listener");
+	_cleanup_free_ char *json =
+	    hk_state_process_json(a->x->st, HK_STATUS_RUNNING, a->pid, sc->listener_metadata);
+	if (!json)
+		return hk_err_set(err, ENOMEM, "linux.seccomp.listenerPath");
+	return hk_seccomp_send_listener(sc->listener_path, json, nfd, err);
+}
+
 /* Steps 5-6: the process's pid in *PID (-1 when none), its pty master. */
 static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int *master, int *lock,
                        hk_err *err)
@@ -446,7 +475,7 @@ static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int
 	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
 		return r;
 	struct ready_arg ra = {x, sock, *pid, lock};
-	return hk_sync_wait_exec(sock, master, false, "exec: the process", NULL,
+	return hk_sync_wait_exec(sock, master, false, "exec: the process", on_seccomp,
 	                         x->late_cgroup ? on_ready : NULL, &ra, err);
 }
 
@@ -494,10 +523,10 @@ static void process_freep(hk_process *p)
 /* Steps 1-3, under the lock. */
 static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *err)
 {
-	_cleanup_state_ hk_state *st = NULL;
-	int r = hk_state_load(o->root, o->id, &st, err);
+	int r = hk_state_load(o->root, o->id, &x->st, err);
 	if (r < 0)
 		return r;
+	const hk_state *st = x->st;
 	enum hk_status status = hk_state_status(o->root, st);
 	if (status == HK_STATUS_STOPPED)
 		return stopped(o->id, err);
@@ -507,8 +536,15 @@ static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *er
 		                    "cannot exec in a paused container \"%s\" (use "
 		                    "--ignore-paused to override)",
 		                    o->id);
-	if ((r = load_process(o, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0 ||
-	    (r = open_target(st, x, err)) < 0 || o->n_cgroups == 0)
+	if ((r = hk_state_load_spec(o->root, o->id, &x->spec, err)) < 0 ||
+	    (r = load_process(o, x->spec, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0)
+		return r;
+	/* the container's filter is every process's in it (as runc), compiled
+	 * before anything starts */
+	const hk_seccomp *sc = x->spec->lnx.seccomp;
+	if (sc && (r = hk_seccomp_build(sc, &x->seccomp, err)) < 0)
+		return r;
+	if ((r = open_target(st, x, err)) < 0 || o->n_cgroups == 0)
 		return r;
 	/* --cgroup: the process joins these instead (also when late) */
 	hk_cgroup *sub = NULL;

@@ -315,8 +315,23 @@ static char **build_env(const hk_process *p, const char *const *extra, char *hom
 	return env;
 }
 
-int hk_init_process(const hk_process *p, bool setgroups_denied, const char *const *extra_env,
-                    char *path, size_t pathlen, char ***envp, hk_err *err)
+int hk_init_seccomp(const hk_seccomp_prog *seccomp, int sync, hk_err *err)
+{
+	int fd = -1;
+	if (!seccomp)
+		return 0;
+	int r = hk_seccomp_load(seccomp, &fd, err);
+	if (r < 0 || fd < 0)
+		return r;
+	/* in flight, the message holds the fd: ours may go */
+	r = hk_sync_send(sync, HK_SYNC_SECCOMP, 0, fd, err);
+	close(fd);
+	return r;
+}
+
+int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int sync,
+                    bool setgroups_denied, const char *const *extra_env, char *path, size_t pathlen,
+                    char ***envp, hk_err *err)
 {
 	static char home[PATH_MAX + 8];
 	int r;
@@ -325,6 +340,8 @@ int hk_init_process(const hk_process *p, bool setgroups_denied, const char *cons
 		return hk_err_wrap(err, "process.rlimits");
 	if (p->has_oom_score_adj && (r = hk_oom_score_adj_apply(p->oom_score_adj, err)) < 0)
 		return hk_err_wrap(err, "process.oomScoreAdj");
+	if (!p->no_new_privileges && (r = hk_init_seccomp(seccomp, sync, err)) < 0)
+		return r;
 	/* Without a capabilities object the sets are left as they are. */
 	const hk_caps *caps = p->has_capabilities ? &p->caps : NULL;
 	if (caps && (r = hk_caps_prepare(caps, err)) < 0)
@@ -441,13 +458,15 @@ void hk_init_main(const hk_init_ctx *ctx)
 	}
 	char path[PATH_MAX];
 	char **envp = NULL;
-	if (hk_init_process(&s->process, setgroups_denied, listen_env(ctx), path, sizeof(path),
-	                    &envp, &err) < 0)
+	if (hk_init_process(&s->process, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx),
+	                    path, sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
 	if (!ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	hk_init_reset_signals(&ctx->sigmask);
 	if (ctx->foreground && die_with_parent(ctx, &err) < 0)
+		fail(ctx, &err);
+	if (s->process.no_new_privileges && hk_init_seccomp(ctx->seccomp, ctx->sync, &err) < 0)
 		fail(ctx, &err);
 	if (hk_sync_send(ctx->sync, HK_SYNC_READY, 0, -1, &err) < 0)
 		_exit(1);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
 #include "spec/spec.h"
 
 typedef struct hk_init_ctx {
@@ -28,6 +29,7 @@ typedef struct hk_init_ctx {
 	unsigned preserve_fds; /* fds 3..3+N-1 stay open in the process */
 	unsigned listen_fds;   /* of them, socket activation: LISTEN_FDS=N LISTEN_PID=1 */
 	bool hooks; /* prestart, createRuntime, createContainer or startContainer hooks */
+	const hk_seccomp_prog *seccomp; /* linux.seccomp compiled, or NULL */
 } hk_init_ctx;
 
 /* Never returns: execs the container's process or reports the error to
@@ -49,9 +51,20 @@ void hk_init_reset_signals(const sigset_t *mask);
  * chdir to cwd (which must stay inside the root), the environment (HOME
  * from the container's /etc/passwd when unset; EXTRA_ENV, NULL-terminated
  * or NULL, appended) into *ENVP, and the executable's path into PATH
- * (runc's wording: exec: "foo": executable file not found in $PATH). */
-int hk_init_process(const hk_process *p, bool setgroups_denied, const char *const *extra_env,
-                    char *path, size_t pathlen, char ***envp, hk_err *err);
+ * (runc's wording: exec: "foo": executable file not found in $PATH).
+ * Without noNewPrivileges, the SECCOMP filter (NULL: none) goes in first,
+ * before the capabilities drop: seccomp(2) then needs CAP_SYS_ADMIN (as
+ * runc); with it, the caller installs it last (hk_init_seccomp). */
+int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int sync,
+                    bool setgroups_denied, const char *const *extra_env, char *path, size_t pathlen,
+                    char ***envp, hk_err *err);
+/* Install SECCOMP (NULL: nothing to do) and send its notify fd, if any,
+ * to husk over SYNC (HK_SYNC_SECCOMP) for the seccomp agent.  The process
+ * goes on at once, as with runc: a syscall for the agent waits until the
+ * agent has the fd.  With noNewPrivileges, call it just before READY: the
+ * fewer syscalls of husk's under the filter, the fewer a profile must
+ * allow, and husk still hears of a failure. */
+int hk_init_seccomp(const hk_seccomp_prog *seccomp, int sync, hk_err *err);
 /* execve(); when it fails the error (runc's wording) goes over SYNC and
  * the process exits 127 (not found) or 126. */
 __attribute__((noreturn)) void hk_init_exec(int sync, const char *path, char *const *args,

@@ -448,9 +448,9 @@ const char *hk_status_name(enum hk_status s)
 	return "unknown";
 }
 
-char *hk_state_json(const hk_state *st, enum hk_status status)
+static json_object *state_object(const hk_state *st, enum hk_status status)
 {
-	_cleanup_json_ json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object();
 	if (!o)
 		return NULL;
 	/* the order and the names of runc's `runc state` */
@@ -466,10 +466,41 @@ char *hk_state_json(const hk_state *st, enum hk_status status)
 	if (st->n_annotations)
 		json_object_object_add(o, "annotations",
 		                       kv_object(st->annotations, st->n_annotations));
+	return o;
+}
+
+char *hk_state_json(const hk_state *st, enum hk_status status)
+{
+	_cleanup_json_ json_object *o = state_object(st, status);
+	if (!o)
+		return NULL;
 	const char *text = json_object_to_json_string_ext(
 	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 	char *out = NULL;
 	if (!text || asprintf(&out, "%s\n", text) < 0)
 		return NULL;
 	return out;
+}
+
+char *hk_state_process_json(const hk_state *st, enum hk_status status, pid_t pid,
+                            const char *metadata)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+	json_object *fds = json_object_new_array();
+	json_object *state = state_object(st, status);
+	if (!o || !fds || !state) {
+		json_object_put(fds);
+		json_object_put(state);
+		return NULL;
+	}
+	/* runtime-spec's containerProcessState, as runc sends it */
+	json_object_object_add(o, "ociVersion", json_object_new_string(HK_OCI_VERSION));
+	json_object_array_add(fds, json_object_new_string("seccompFd"));
+	json_object_object_add(o, "fds", fds);
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	if (metadata && *metadata)
+		json_object_object_add(o, "metadata", json_object_new_string(metadata));
+	json_object_object_add(o, "state", state);
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE);
+	return text ? strdup(text) : NULL;
 }

@@ -94,5 +94,11 @@ const char *hk_status_name(enum hk_status s);
  * stopped), bundle, rootfs, created, owner, annotations (malloc'd,
  * pretty-printed, newline-terminated). */
 char *hk_state_json(const hk_state *st, enum hk_status status);
+/* What a seccomp agent gets with the notify fd (runtime-spec's
+ * containerProcessState): {ociVersion, fds: ["seccompFd"], pid (the
+ * process's, PID), metadata (when set), state (as hk_state_json)};
+ * compact, malloc'd. */
+char *hk_state_process_json(const hk_state *st, enum hk_status status, pid_t pid,
+                            const char *metadata);
 
 #endif

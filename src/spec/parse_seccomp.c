@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linux/seccomp_filter.h"
 #include "spec/parse_internal.h"
 #include "util/cleanup.h"
 
@@ -32,6 +33,24 @@ static int check_action(const char *path, const char *action, hk_err *err)
 {
 	if (!in_list(action, actions, HK_ARRAY_SIZE(actions)))
 		return hk_err_plain(err, EINVAL, "%s: unknown action \"%s\"", path, action);
+	return 0;
+}
+
+/* The architectures and flags libseccomp and husk know (their tables are
+ * with the filter's compiler). */
+static int check_archs_and_flags(const hk_seccomp *s, hk_err *err)
+{
+	for (size_t i = 0; i < s->n_architectures; i++)
+		if (!hk_seccomp_arch_value(s->architectures[i]))
+			return hk_err_plain(err, EINVAL,
+			                    SEC ".architectures[%zu]: unknown architecture \"%s\"",
+			                    i, s->architectures[i]);
+	const char *known[16];
+	size_t n = hk_seccomp_known_flags(known, HK_ARRAY_SIZE(known));
+	for (size_t i = 0; i < s->n_flags; i++)
+		if (!in_list(s->flags[i], known, n))
+			return hk_err_plain(err, EINVAL, SEC ".flags[%zu]: unknown flag \"%s\"", i,
+			                    s->flags[i]);
 	return 0;
 }
 
@@ -101,7 +120,8 @@ int hk_parse_seccomp(json_object *v, hk_seccomp *s, hk_err *err)
 	    (r = hk_j_strv(v, SEC, "flags", &s->flags, &s->n_flags, err)) < 0 ||
 	    (r = hk_j_str(v, SEC, "listenerPath", false, &s->listener_path, err)) < 0 ||
 	    (r = hk_j_str(v, SEC, "listenerMetadata", false, &s->listener_metadata, err)) < 0 ||
-	    (r = hk_j_arr(v, SEC, "syscalls", false, &arr, err)) < 0)
+	    (r = hk_j_arr(v, SEC, "syscalls", false, &arr, err)) < 0 ||
+	    (r = check_archs_and_flags(s, err)) < 0)
 		return r;
 	if (arr) {
 		size_t n = json_object_array_length(arr);

@@ -42,6 +42,11 @@ test_engine_podman_run_output_and_exit_codes() {
 	# the container's cgroup is below the parent we asked for
 	out=$(pm_run --rm --cgroupns host $IMG cat /proc/self/cgroup)
 	assert_contains "$out" "$ENG_CG/libpod-" "container cgroup"
+	# podman sends its default seccomp profile: in force; unconfined: none
+	out=$(pm_run --rm $IMG sh -c 'grep Seccomp: /proc/self/status')
+	assert_contains "$out" "Seccomp:	2" "podman's seccomp profile"
+	out=$(pm_run --rm --security-opt seccomp=unconfined $IMG grep Seccomp: /proc/self/status)
+	assert_contains "$out" "Seccomp:	0" "seccomp=unconfined"
 }
 
 test_engine_podman_detached_exec_stop() {

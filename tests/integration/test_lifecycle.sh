@@ -183,8 +183,8 @@ test_features_document() {
 	assert_eq "true true false" "$(jq -r '[.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd] | map(tostring) | join(" ")' "$T/f.json")"
 	assert_eq "prestart createRuntime createContainer startContainer poststart poststop" \
 		"$(jq -r '.hooks | join(" ")' "$T/f.json")"
-	# seccomp is parsed but not carried out yet: not claimed
-	assert_eq "false" "$(jq -r .linux.seccomp.enabled "$T/f.json")"
+	# seccomp (test_seccomp.sh has the details)
+	assert_eq "true" "$(jq -r .linux.seccomp.enabled "$T/f.json")"
 	assert_contains "$(jq -r '.linux.capabilities | join(" ")' "$T/f.json")" "CAP_SYS_ADMIN"
 	# every mount option runc knows (but acl, noacl)
 	if command -v runc >/dev/null; then

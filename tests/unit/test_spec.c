@@ -579,6 +579,12 @@ TEST(errors_seccomp)
 	            "linux.seccomp.syscalls[0].args[0].index: out of range (0..5)");
 	CHECK_STREQ(err_of(SECCOMP("'defaultAction':'SCMP_ACT_NOTIFY'")),
 	            "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+	CHECK_STREQ(err_of(SECCOMP("'defaultAction':'SCMP_ACT_ALLOW','architectures':["
+	                           "'SCMP_ARCH_X86','SCMP_ARCH_PDP11']")),
+	            "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_PDP11\"");
+	CHECK_STREQ(err_of(SECCOMP("'defaultAction':'SCMP_ACT_ALLOW','flags':["
+	                           "'SECCOMP_FILTER_FLAG_LOG','SECCOMP_FILTER_FLAG_FOO']")),
+	            "linux.seccomp.flags[1]: unknown flag \"SECCOMP_FILTER_FLAG_FOO\"");
 	static const char *const ops[] = {"SCMP_CMP_NE",       "SCMP_CMP_LT", "SCMP_CMP_LE",
 	                                  "SCMP_CMP_EQ",       "SCMP_CMP_GE", "SCMP_CMP_GT",
 	                                  "SCMP_CMP_MASKED_EQ"};
