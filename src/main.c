@@ -14,6 +14,7 @@
 #include "linux/selfexe.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
+#include "util/debug.h"
 
 #define HUSK_VERSION "0.1.0"
 
@@ -228,8 +229,8 @@ int main(int argc, char **argv)
 		}
 	}
 	hk_cli_init(&g, vargc, vargv);
-	hk_cli_debug("husk %s, command %s, root %s, rootless %s (euid %u)", HUSK_VERSION, verb,
-	             g.root ? g.root : "(default)", g.rootless, (unsigned)geteuid());
+	hk_debug("husk %s, command %s, root %s, rootless %s (euid %u)", HUSK_VERSION, verb,
+	         g.root ? g.root : "(default)", g.rootless, (unsigned)geteuid());
 	/* containerd and cri-o pass --systemd-cgroup to every command (delete
 	 * too, when cleaning up): only those that would make a cgroup
 	 * refuse it */

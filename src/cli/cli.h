@@ -22,7 +22,7 @@ typedef struct hk_global {
 /* The exit status of a usage error: runc's (urfave/cli's) 1. */
 #define HK_CLI_USAGE_STATUS 1
 
-/* Called by main before the verb runs: G for hk_cli_debug() and for
+/* Called by main before the verb runs: G for --debug notes (util/debug.h) and for
  * logging usage errors, the verb's ARGC/ARGV (argv[0] the verb) to name
  * a bad option; also turns getopt's own messages off. */
 void hk_cli_init(const hk_global *g, int argc, char **argv);
@@ -35,9 +35,6 @@ int hk_cli_open_log(const hk_global *g, hk_err *err);
  * podman and containerd read).  G may be NULL: the one of hk_cli_init().
  * Call it once per failed command: podman parses the log as one object. */
 void hk_cli_error(const hk_global *g, const hk_err *err);
-/* With --debug: a level "debug" record in the log file (on stderr when
- * there is no --log).  Nothing otherwise. */
-void hk_cli_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: "husk VERB: MSG" + "usage: husk VERB USAGE" on stderr,
  * "VERB: MSG" in the log; returns HK_CLI_USAGE_STATUS.  MSG "unknown
  * option" right after getopt_long() returned '?' is replaced by what was

@@ -23,9 +23,19 @@ static const hk_global *cli_g;
 static int cli_argc;
 static char **cli_argv;
 
+static void log_to_file(const hk_global *g, const char *level, const char *msg);
+static void log_record(int fd, bool json, const char *level, const char *msg);
+
+/* With --debug: a level "debug" record in the log file (on stderr when
+ * there is no --log), as runc.  Every layer notes through util/debug.h. */
 static void debug_note(const char *msg)
 {
-	hk_cli_debug("%s", msg);
+	if (!cli_g || !cli_g->debug)
+		return;
+	if (cli_g->log)
+		log_to_file(cli_g, "debug", msg);
+	else
+		log_record(STDERR_FILENO, cli_g->log_json, "debug", msg);
 }
 
 void hk_cli_init(const hk_global *g, int argc, char **argv)
@@ -126,22 +136,6 @@ void hk_cli_error(const hk_global *g, const hk_err *err)
 {
 	hk_err_print(err);
 	log_to_file(g ? g : cli_g, "error", err->msg);
-}
-
-void hk_cli_debug(const char *fmt, ...)
-{
-	if (!cli_g || !cli_g->debug)
-		return;
-	char msg[HK_ERR_MSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* as runc: to the log file, or in its format on stderr */
-	if (cli_g->log)
-		log_to_file(cli_g, "debug", msg);
-	else
-		log_record(STDERR_FILENO, cli_g->log_json, "debug", msg);
 }
 
 /* After getopt_long() returned '?' on the verb's argv: which option, and
