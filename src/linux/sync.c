@@ -18,6 +18,20 @@ int hk_sync_pair(int fds[2], hk_err *err)
 	return 0;
 }
 
+/* An errno a seccomp filter gives for a syscall it refuses. */
+static bool refused(int e)
+{
+	return e == EPERM || e == EACCES || e == ENOSYS;
+}
+
+static int write_msg(int sock, const void *buf, size_t n)
+{
+	ssize_t w;
+	while ((w = write(sock, buf, n)) < 0 && errno == EINTR)
+		;
+	return w == (ssize_t)n ? 0 : -1;
+}
+
 int hk_sync_send(int sock, int type, int value, int fd, hk_err *err)
 {
 	hk_sync_msg msg = {.type = type, .value = value};
@@ -39,8 +53,14 @@ int hk_sync_send(int sock, int type, int value, int fd, hk_err *err)
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
-		if (errno != EINTR)
-			return hk_err_set(err, errno, "sync: send message %d", type);
+		if (errno == EINTR)
+			continue;
+		/* the container's seccomp filter may refuse sendmsg (runc's
+		 * init only writes): a message without an fd goes by write()
+		 * (SEQPACKET keeps its boundary) */
+		if (fd < 0 && refused(errno) && write_msg(sock, &msg, iov.iov_len) == 0)
+			return 0;
+		return hk_err_set(err, errno, "sync: send message %d", type);
 	}
 	return 0;
 }
@@ -52,8 +72,11 @@ void hk_sync_send_error(int sock, const hk_err *e)
 	memcpy(&msg.err, e, sizeof(*e));
 	msg.err.msg[len] = '\0';
 	size_t n = offsetof(hk_sync_msg, err) + offsetof(hk_err, msg) + len + 1;
-	while (send(sock, &msg, n, MSG_NOSIGNAL) < 0 && errno == EINTR)
+	ssize_t w;
+	while ((w = send(sock, &msg, n, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
+	if (w < 0 && refused(errno))
+		write_msg(sock, &msg, n);
 }
 
 static int cancel_fd = -1;

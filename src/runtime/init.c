@@ -172,6 +172,29 @@ static int start_hooks(const hk_init_ctx *ctx, hk_err *err)
 	return hk_hooks_run(&ctx->spec->hooks, HK_HOOK_START_CONTAINER, created, err);
 }
 
+/* Close every fd of husk's the init does not need any more, before the
+ * seccomp filter may refuse close_range: the state lock above all (a
+ * created container waiting for `start` must not hold it).  Kept: the
+ * preserved fds, the sync socket, the exec fifo. */
+static void close_strays(const hk_init_ctx *ctx)
+{
+	int keep[2] = {ctx->sync, ctx->exec_fifo};
+	if (keep[0] > keep[1]) {
+		int t = keep[0];
+		keep[0] = keep[1];
+		keep[1] = t;
+	}
+	unsigned from = 3U + ctx->preserve_fds;
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U);
+		from = (unsigned)keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, 0U);
+}
+
 /* create: block until `start` opens the exec fifo for reading (open for
  * writing through /proc/self/fd: the fifo is outside the rootfs now), say
  * so with one byte, and go on to exec.  The parent is gone: a failure can
@@ -456,6 +479,7 @@ void hk_init_main(const hk_init_ctx *ctx)
 			fail(ctx, &err);
 		}
 	}
+	close_strays(ctx);
 	char path[PATH_MAX];
 	char **envp = NULL;
 	if (hk_init_process(&s->process, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx),

@@ -319,3 +319,25 @@ test_seccomp_rootless() {
 		assert_contains "$out" "ran"
 	done
 }
+
+# A profile refusing what husk itself does after loading it: close_range
+# (a created container waiting for `start` must not keep husk's state lock
+# open, or start/kill/delete would hang) and sendmsg (husk's init reports
+# to husk with write() then, as runc's does).
+test_seccomp_profile_refusing_husks_own_syscalls() {
+	local b id out nnp
+	b=$(mkbundle)
+	seccomp "$b" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["close_range", "sendmsg"], "action": "SCMP_ACT_ERRNO"}]}'
+	for nnp in true false; do
+		cfg "$b" ".process.noNewPrivileges = $nnp"
+		setargs "$b" echo hi
+		assert_eq hi "$(hk run -b "$b" "$(newid)")" "run (noNewPrivileges $nnp)"
+		setargs "$b" sleep 30
+		id=$(newid)
+		hkr create -b "$b" "$id"
+		timeout 10 "$HUSK" --root "$T/state" start "$id" || fail "start hung or failed (noNewPrivileges $nnp)"
+		assert_eq running "$(status_of "$id")"
+		timeout 10 "$HUSK" --root "$T/state" delete -f "$id" || fail "delete hung (noNewPrivileges $nnp)"
+	done
+}
