@@ -85,10 +85,11 @@ typedef struct exec_ctx {
 	 * (and freezes) only after its setup, and husk lets go of the lock
 	 * then, so that `husk resume` can thaw it */
 	bool late_cgroup;
-	int lock;         /* closed in the children */
-	sigset_t sigmask; /* for the process: husk's, the forwarded ones unblocked */
-	hk_state *st;     /* the container's record */
-	hk_spec *spec;    /* its config: linux.seccomp */
+	int lock;              /* closed in the children */
+	sigset_t sigmask;      /* for the process: husk's, the forwarded ones unblocked */
+	hk_state *st;          /* the container's record */
+	enum hk_status status; /* its status then (created, running, paused) */
+	hk_spec *spec;         /* its config: linux.seccomp */
 	hk_seccomp_prog *seccomp;
 } exec_ctx;
 
@@ -439,7 +440,7 @@ static int on_ready(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 }
 
 /* SECCOMP: the process's notify fd, for the seccomp agent, with the
- * container's state "running" and the process's pid (as runc). */
+ * container's state and the process's pid (as runc). */
 static int on_seccomp(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 {
 	const struct ready_arg *a = arg;
@@ -450,7 +451,7 @@ static int on_seccomp(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 	if (nfd < 0 || !sc || !sc->listener_path)
 		return hk_err_plain(err, EPROTO, "sync: a seccomp fd without a listener");
 	_cleanup_free_ char *json =
-	    hk_state_process_json(a->x->st, HK_STATUS_RUNNING, a->pid, sc->listener_metadata);
+	    hk_state_process_json(a->x->st, a->x->status, a->pid, sc->listener_metadata);
 	if (!json)
 		return hk_err_set(err, ENOMEM, "linux.seccomp.listenerPath");
 	return hk_seccomp_send_listener(sc->listener_path, json, nfd, err);
@@ -530,6 +531,7 @@ static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *er
 	enum hk_status status = hk_state_status(o->root, st);
 	if (status == HK_STATUS_STOPPED)
 		return stopped(o->id, err);
+	x->status = status;
 	x->late_cgroup = status == HK_STATUS_PAUSED;
 	if (status == HK_STATUS_PAUSED && !o->ignore_paused)
 		return hk_err_plain(err, EBUSY,

@@ -448,7 +448,9 @@ const char *hk_status_name(enum hk_status s)
 	return "unknown";
 }
 
-static json_object *state_object(const hk_state *st, enum hk_status status)
+/* FULL: `runc state`'s object; else the runtime-spec's State alone (what a
+ * seccomp agent is sent) */
+static json_object *state_object(const hk_state *st, enum hk_status status, bool full)
 {
 	json_object *o = json_object_new_object();
 	if (!o)
@@ -460,9 +462,13 @@ static json_object *state_object(const hk_state *st, enum hk_status status)
 	                       json_object_new_int(status == HK_STATUS_STOPPED ? 0 : st->pid));
 	json_object_object_add(o, "status", json_object_new_string(hk_status_name(status)));
 	json_object_object_add(o, "bundle", json_object_new_string(str_or_empty(st->bundle)));
-	json_object_object_add(o, "rootfs", json_object_new_string(str_or_empty(st->rootfs)));
-	json_object_object_add(o, "created", json_object_new_string(str_or_empty(st->created)));
-	json_object_object_add(o, "owner", json_object_new_string(""));
+	if (full) {
+		json_object_object_add(o, "rootfs",
+		                       json_object_new_string(str_or_empty(st->rootfs)));
+		json_object_object_add(o, "created",
+		                       json_object_new_string(str_or_empty(st->created)));
+		json_object_object_add(o, "owner", json_object_new_string(""));
+	}
 	if (st->n_annotations)
 		json_object_object_add(o, "annotations",
 		                       kv_object(st->annotations, st->n_annotations));
@@ -471,7 +477,7 @@ static json_object *state_object(const hk_state *st, enum hk_status status)
 
 char *hk_state_json(const hk_state *st, enum hk_status status)
 {
-	_cleanup_json_ json_object *o = state_object(st, status);
+	_cleanup_json_ json_object *o = state_object(st, status, true);
 	if (!o)
 		return NULL;
 	const char *text = json_object_to_json_string_ext(
@@ -487,7 +493,7 @@ char *hk_state_process_json(const hk_state *st, enum hk_status status, pid_t pid
 {
 	_cleanup_json_ json_object *o = json_object_new_object();
 	json_object *fds = json_object_new_array();
-	json_object *state = state_object(st, status);
+	json_object *state = state_object(st, status, false);
 	if (!o || !fds || !state) {
 		json_object_put(fds);
 		json_object_put(state);

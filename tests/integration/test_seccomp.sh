@@ -204,6 +204,8 @@ test_seccomp_notify_agent() {
 	assert_eq '["seccompFd"]' "$(echo "$st" | jq -c .fds)"
 	assert_eq meta-1 "$(echo "$st" | jq -r .metadata)"
 	assert_eq "$id creating $b" "$(echo "$st" | jq -r '[.state.id, .state.status, .state.bundle] | join(" ")')"
+	# the runtime-spec's State, nothing of `husk state`'s own
+	assert_eq '["bundle","id","ociVersion","pid","status"]' "$(echo "$st" | jq -c '.state | keys')"
 	assert_eq "$(echo "$st" | jq -r .pid)" "$(echo "$st" | jq -r .state.pid)" "the process is init"
 	[ "$(echo "$st" | jq -r .pid)" -gt 1 ] || fail "pid"
 	kill "$agent_pid"
