@@ -96,6 +96,7 @@ int hk_cmd_features(const hk_global *g, int argc, char **argv)
 	json_object_object_add(cg, "v2", json_object_new_boolean(true));
 	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
 	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+	json_object_object_add(cg, "rdma", json_object_new_boolean(true)); /* rdma.max */
 	json_object_object_add(lnx, "cgroup", cg);
 	json_object_object_add(lnx, "seccomp", seccomp_features());
 	json_object_object_add(lnx, "apparmor", enabled(false));

@@ -180,7 +180,7 @@ test_features_document() {
 	jq -e . "$T/f.json" >/dev/null || fail "features: not JSON"
 	assert_eq "1.0.0" "$(jq -r .ociVersionMin "$T/f.json")"
 	assert_eq "cgroup,ipc,mount,network,pid,time,user,uts" "$(jq -r '.linux.namespaces | join(",")' "$T/f.json")"
-	assert_eq "true true false" "$(jq -r '[.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd] | map(tostring) | join(" ")' "$T/f.json")"
+	assert_eq "true true false true" "$(jq -r '[.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd, .linux.cgroup.rdma] | map(tostring) | join(" ")' "$T/f.json")"
 	assert_eq "prestart createRuntime createContainer startContainer poststart poststop" \
 		"$(jq -r '.hooks | join(" ")' "$T/f.json")"
 	# seccomp (test_seccomp.sh has the details)
