@@ -534,8 +534,7 @@ TEST(listener_message)
 	            "{\"ociVersion\":\"" HK_OCI_VERSION "\",\"fds\":[\"seccompFd\"],"
 	            "\"pid\":43,\"metadata\":\"meta\",\"state\":{\"ociVersion\":\"" HK_OCI_VERSION
 	            "\",\"id\":\"c1\",\"pid\":42,\"status\":\"creating\","
-	            "\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\",\"created\":\"\","
-	            "\"owner\":\"\"}}");
+	            "\"bundle\":\"/b\"}}");
 	hk_err err = {0};
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	CHECK_OK(hk_seccomp_send_listener(path, json, devnull, &err), err);
