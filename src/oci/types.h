@@ -68,6 +68,15 @@ typedef struct hk_user {
 	char *username;
 } hk_user;
 
+/* process.scheduler, in sched_setattr(2) terms. */
+typedef struct hk_sched {
+	int policy;                         /* SCHED_OTHER ... SCHED_DEADLINE */
+	int nice;                           /* -20..19 */
+	int priority;                       /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
+	uint64_t flags;                     /* SCHED_FLAG_* bits */
+	uint64_t runtime, deadline, period; /* ns, SCHED_DEADLINE only */
+} hk_sched;
+
 typedef struct hk_process {
 	bool terminal;
 	bool has_console_size;
@@ -85,6 +94,11 @@ typedef struct hk_process {
 	bool no_new_privileges;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool has_scheduler;
+	hk_sched scheduler;
+	bool has_io_priority;
+	int io_priority_class; /* IOPRIO_CLASS_RT 1, BE 2, IDLE 3 */
+	int io_priority;       /* 0..7 */
 	char *apparmor_profile;
 	char *selinux_label;
 } hk_process;

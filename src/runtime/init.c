@@ -30,6 +30,7 @@
 #include "linux/rlimits.h"
 #include "linux/net.h"
 #include "linux/rootfs.h"
+#include "linux/procsched.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
@@ -363,6 +364,14 @@ int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int syn
 		return hk_err_wrap(err, "process.rlimits");
 	if (p->has_oom_score_adj && (r = hk_oom_score_adj_apply(p->oom_score_adj, err)) < 0)
 		return hk_err_wrap(err, "process.oomScoreAdj");
+	/* As runc: while the init still has its capabilities (RT policies and
+	 * classes need CAP_SYS_NICE / CAP_SYS_ADMIN) and before the seccomp
+	 * filter, which may refuse the syscalls. */
+	if (p->has_scheduler && (r = hk_sched_apply(&p->scheduler, err)) < 0)
+		return hk_err_wrap(err, "process.scheduler");
+	if (p->has_io_priority &&
+	    (r = hk_ioprio_apply(p->io_priority_class, p->io_priority, err)) < 0)
+		return hk_err_wrap(err, "process.ioPriority");
 	if (!p->no_new_privileges && (r = hk_init_seccomp(seccomp, sync, err)) < 0)
 		return r;
 	/* Without a capabilities object the sets are left as they are. */

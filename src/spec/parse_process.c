@@ -1,12 +1,15 @@
 /* parse_process.c - the "process" section of config.json: args, env, cwd,
- * user, console size, capabilities, rlimits, oomScoreAdj, LSM labels. */
+ * user, console size, capabilities, rlimits, oomScoreAdj, scheduler,
+ * ioPriority, LSM labels. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "linux/caps.h"
 #include "linux/rlimits.h"
+#include "linux/procsched.h"
 #include "spec/parse_internal.h"
+#include "util/cleanup.h"
 
 static int parse_user(json_object *proc, hk_user *u, hk_err *err)
 {
@@ -115,6 +118,87 @@ static int parse_rlimits(json_object *proc, hk_process *p, hk_err *err)
 	return 0;
 }
 
+static int parse_io_priority(json_object *proc, hk_process *p, hk_err *err)
+{
+	json_object *v;
+	_cleanup_free_ char *cls = NULL;
+	int r = hk_j_obj(proc, "process", "ioPriority", false, &v, err);
+	if (r < 0 || !v)
+		return r;
+	if ((r = hk_j_str(v, "process.ioPriority", "class", true, &cls, err)) < 0)
+		return r;
+	p->io_priority_class = hk_ioprio_class_from_name(cls);
+	if (p->io_priority_class < 0)
+		return hk_err_plain(err, EINVAL, "process.ioPriority.class: unknown class \"%s\"",
+		                    cls);
+	/* absent: 0, as runc (Go's zero value) */
+	if ((r = hk_j_int_range(v, "process.ioPriority", "priority", 0, 7, &(bool){0},
+	                        &p->io_priority, err)) < 0)
+		return r;
+	p->has_io_priority = true;
+	return 0;
+}
+
+static int parse_sched_flags(json_object *v, hk_sched *s, hk_err *err)
+{
+	char pi[HK_JPATH_MAX];
+	json_object *arr;
+	int r = hk_j_arr(v, "process.scheduler", "flags", false, &arr, err);
+	if (r < 0 || !arr)
+		return r;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i);
+		hk_jpath_idx(pi, "process.scheduler.flags", i);
+		if (!json_object_is_type(e, json_type_string))
+			return hk_err_plain(err, EINVAL, "%s: expected string", pi);
+		uint64_t bit = hk_sched_flag_from_name(json_object_get_string(e));
+		if (!bit)
+			return hk_err_plain(err, EINVAL, "%s: unknown flag \"%s\"", pi,
+			                    json_object_get_string(e));
+		s->flags |= bit;
+	}
+	return 0;
+}
+
+/* The checks of runc's validator, plus the priority range the kernel
+ * enforces for the RT policies, so a bad config fails at create with the
+ * JSON path rather than as EINVAL from the init. */
+static int parse_scheduler(json_object *proc, hk_process *p, hk_err *err)
+{
+	static const char *const sp = "process.scheduler";
+	json_object *v;
+	_cleanup_free_ char *policy = NULL;
+	hk_sched *s = &p->scheduler;
+	int r = hk_j_obj(proc, "process", "scheduler", false, &v, err);
+	if (r < 0 || !v)
+		return r;
+	if ((r = hk_j_str(v, sp, "policy", true, &policy, err)) < 0)
+		return r;
+	s->policy = hk_sched_policy_from_name(policy);
+	if (s->policy < 0)
+		return hk_err_plain(err, EINVAL, "%s.policy: unknown policy \"%s\"", sp, policy);
+	if ((r = hk_j_int_range(v, sp, "nice", -20, 19, &(bool){0}, &s->nice, err)) < 0 ||
+	    (r = hk_j_int_range(v, sp, "priority", 0, 99, &(bool){0}, &s->priority, err)) < 0 ||
+	    (r = parse_sched_flags(v, s, err)) < 0 ||
+	    (r = hk_j_u64(v, sp, "runtime", &(bool){0}, &s->runtime, err)) < 0 ||
+	    (r = hk_j_u64(v, sp, "deadline", &(bool){0}, &s->deadline, err)) < 0 ||
+	    (r = hk_j_u64(v, sp, "period", &(bool){0}, &s->period, err)) < 0)
+		return r;
+	bool has_rt = s->policy == HK_SCHED_FIFO || s->policy == HK_SCHED_RR;
+	if (has_rt && s->priority == 0)
+		return hk_err_plain(err, EINVAL, "%s.priority: %s needs a priority in 1..99", sp,
+		                    policy);
+	if (!has_rt && s->priority != 0)
+		return hk_err_plain(
+		    err, EINVAL, "%s.priority: only SCHED_FIFO and SCHED_RR take a priority", sp);
+	if (s->policy != HK_SCHED_DEADLINE && (s->runtime || s->deadline || s->period))
+		return hk_err_plain(err, EINVAL,
+		                    "%s: runtime, deadline and period are for SCHED_DEADLINE only",
+		                    sp);
+	p->has_scheduler = true;
+	return 0;
+}
+
 static int parse_console(json_object *proc, hk_process *p, hk_err *err)
 {
 	json_object *v;
@@ -150,6 +234,7 @@ int hk_parse_process(json_object *v, hk_process *p, hk_err *err)
 	                   err)) < 0 ||
 	    (r = hk_j_int_range(v, "process", "oomScoreAdj", -1000, 1000, &p->has_oom_score_adj,
 	                        &p->oom_score_adj, err)) < 0 ||
+	    (r = parse_scheduler(v, p, err)) < 0 || (r = parse_io_priority(v, p, err)) < 0 ||
 	    (r = hk_j_str(v, "process", "apparmorProfile", false, &p->apparmor_profile, err)) < 0 ||
 	    (r = hk_j_str(v, "process", "selinuxLabel", false, &p->selinux_label, err)) < 0)
 		return r;

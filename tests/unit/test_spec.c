@@ -79,6 +79,9 @@ static const char *full_config =
     "  'rlimits':[{'type':'RLIMIT_NOFILE','soft':1024,'hard':4096},"
     "    {'type':'RLIMIT_CORE','soft':18446744073709551615,'hard':18446744073709551615}],"
     "  'noNewPrivileges':true,'oomScoreAdj':-500,'apparmorProfile':'prof',"
+    "  'scheduler':{'policy':'SCHED_BATCH','nice':5,"
+    "    'flags':['SCHED_FLAG_RESET_ON_FORK','SCHED_FLAG_KEEP_PARAMS']},"
+    "  'ioPriority':{'class':'IOPRIO_CLASS_IDLE','priority':7},"
     "  'selinuxLabel':'lab','unknownField':{'x':1}},"
     "'hostname':'box','domainname':'example.org',"
     "'hooks':{'prestart':[{'path':'/bin/pre','args':['pre','1'],'env':['E=1'],'timeout':5}],"
@@ -187,6 +190,9 @@ TEST(full_config_top_and_process)
 	      p->rlimits[1].hard == UINT64_MAX);
 	CHECK(p->no_new_privileges);
 	CHECK(p->has_oom_score_adj && p->oom_score_adj == -500);
+	CHECK(p->has_scheduler && p->scheduler.policy == 3 && p->scheduler.nice == 5 &&
+	      p->scheduler.priority == 0 && p->scheduler.flags == (0x01 | 0x10));
+	CHECK(p->has_io_priority && p->io_priority_class == 3 && p->io_priority == 7);
 	CHECK_STREQ(p->apparmor_profile, "prof");
 	CHECK_STREQ(p->selinux_label, "lab");
 
@@ -357,6 +363,7 @@ TEST(minimal_config)
 	CHECK(!s->process.user.has_umask && !s->process.has_capabilities);
 	CHECK(s->process.env == NULL && s->process.n_env == 0);
 	CHECK(!s->process.has_oom_score_adj && !s->process.has_console_size);
+	CHECK(!s->process.has_scheduler && !s->process.has_io_priority);
 	CHECK(s->has_linux && s->lnx.has_resources && !s->lnx.resources.memory.has_limit);
 	CHECK(s->lnx.seccomp == NULL);
 	hk_spec_free(s);
@@ -413,6 +420,44 @@ TEST(errors_process)
 	CHECK_STREQ(err_of(PROC("'oomScoreAdj':-1001")),
 	            "process.oomScoreAdj: out of range (-1000..1000)");
 	CHECK_STREQ(err_of(PROC("'oomScoreAdj':1000")), "(ok)");
+}
+
+TEST(errors_scheduler_io_priority)
+{
+	CHECK_STREQ(err_of(PROC("'ioPriority':{'class':'IOPRIO_CLASS_X','priority':1}")),
+	            "process.ioPriority.class: unknown class \"IOPRIO_CLASS_X\"");
+	CHECK_STREQ(err_of(PROC("'ioPriority':{'priority':1}")),
+	            "process.ioPriority.class: required");
+	CHECK_STREQ(err_of(PROC("'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':8}")),
+	            "process.ioPriority.priority: out of range (0..7)");
+	CHECK_STREQ(err_of(PROC("'ioPriority':{'class':'IOPRIO_CLASS_BE','priority':-1}")),
+	            "process.ioPriority.priority: out of range (0..7)");
+	CHECK_STREQ(err_of(PROC("'ioPriority':{'class':'IOPRIO_CLASS_RT'}")), "(ok)");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'nice':1}")), "process.scheduler.policy: required");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_FOO'}")),
+	            "process.scheduler.policy: unknown policy \"SCHED_FOO\"");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_OTHER','nice':20}")),
+	            "process.scheduler.nice: out of range (-20..19)");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_FIFO','priority':100}")),
+	            "process.scheduler.priority: out of range (0..99)");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_RR'}")),
+	            "process.scheduler.priority: SCHED_RR needs a priority in 1..99");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_BATCH','priority':1}")),
+	            "process.scheduler.priority: only SCHED_FIFO and SCHED_RR take a priority");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_OTHER','flags':['SCHED_FLAG_X']}")),
+	            "process.scheduler.flags[0]: unknown flag \"SCHED_FLAG_X\"");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_OTHER','flags':[1]}")),
+	            "process.scheduler.flags[0]: expected string");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_IDLE','period':1000000}")),
+	            "process.scheduler: runtime, deadline and period are for SCHED_DEADLINE only");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_DEADLINE','runtime':-1}")),
+	            "process.scheduler.runtime: out of range");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_DEADLINE','runtime':1000000,"
+	                        "'deadline':2000000,'period':3000000}")),
+	            "(ok)");
+	CHECK_STREQ(err_of(PROC("'scheduler':{'policy':'SCHED_FIFO','priority':99,"
+	                        "'flags':['SCHED_FLAG_RESET_ON_FORK']}")),
+	            "(ok)");
 	CHECK_STREQ(err_of(PROC("'consoleSize':{'height':1}")),
 	            "process.consoleSize.width: required");
 }
@@ -793,6 +838,7 @@ int main(void)
 	RUN(minimal_config);
 	RUN(relative_mount_destination_is_made_absolute);
 	RUN(errors_process);
+	RUN(errors_scheduler_io_priority);
 	RUN(errors_top_level);
 	RUN(errors_linux);
 	RUN(errors_resources);

@@ -1,0 +1,147 @@
+# test_process_attrs.sh - process.scheduler (sched_setattr) and
+# process.ioPriority (ioprio_set): the values read back from the host for the
+# container's init (chrt, ionice, /proc/PID/stat), from inside an exec'd
+# process given its own -p process.json, and the errors naming the JSON path.
+# Every test keeps its state in $T/state and deletes its containers on exit.
+
+_pa_ids=""
+pa_delete_at_exit() {
+	_pa_ids="$_pa_ids $*"
+	trap 'for i in $_pa_ids; do "$HUSK" --root "$T/state" delete --force "$i" >/dev/null 2>&1; done; true' EXIT
+}
+
+# Start bundle $1 as container $2 running `sleep 600`; its host pid in
+# $PA_PID (not printed: the EXIT trap must be set in the test's shell).
+pa_start() {
+	local b=$1 id=$2
+	setargs "$b" sleep 600
+	pa_delete_at_exit "$id"
+	hkr run -d -b "$b" "$id" >/dev/null || return 1
+	wait_status "$id" running >/dev/null || return 1
+	PA_PID=$(hkr state "$id" | jq -r .pid)
+	[ "$PA_PID" -gt 0 ] || fail "no pid for $id"
+}
+
+# Field $2 of /proc/$1/stat (after the comm, which may hold spaces).
+pa_stat() {
+	sed 's/^.*) //' "/proc/$1/stat" | awk -v f="$(($2 - 2))" '{print $f}'
+}
+
+test_pattrs_io_priority() {
+	local b id pid
+	b=$(mkbundle)
+	cfg "$b" '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 5}'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	pid=$PA_PID
+	assert_eq "best-effort: prio 5" "$(ionice -p "$pid")" "ionice of the init"
+	hkr delete --force "$id"
+
+	cfg "$b" '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE"}'
+	id=$id-idle
+	pa_start "$b" "$id" || return 1
+	pid=$PA_PID
+	assert_eq "idle" "$(ionice -p "$pid")" "ionice of the init"
+	hkr delete --force "$id"
+}
+
+test_pattrs_scheduler_batch_nice() {
+	local b id pid
+	b=$(mkbundle)
+	cfg "$b" '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 5}'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	pid=$PA_PID
+	assert_eq 5 "$(pa_stat "$pid" 19)" "nice (stat field 19)"
+	assert_eq 3 "$(pa_stat "$pid" 41)" "policy (stat field 41, SCHED_BATCH)"
+	assert_contains "$(chrt -p "$pid")" "policy: SCHED_BATCH"
+	hkr delete --force "$id"
+}
+
+test_pattrs_scheduler_fifo() {
+	local b id pid
+	b=$(mkbundle)
+	cfg "$b" '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10, "flags": ["SCHED_FLAG_RESET_ON_FORK"]}'
+	# With RT group scheduling on cgroup v1 a new cgroup has no RT budget
+	# (cpu.rt_runtime_us 0): the kernel refuses SCHED_FIFO there.
+	[ "$(cg_layout)" != v2 ] && [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] &&
+		cfg "$b" '.linux.resources.cpu = {"realtimeRuntime": 5000, "realtimePeriod": 100000}'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	pid=$PA_PID
+	local out
+	out=$(chrt -p "$pid")
+	echo "$out"
+	assert_contains "$out" "policy: SCHED_FIFO|SCHED_RESET_ON_FORK"
+	assert_contains "$out" "priority: 10"
+	assert_eq 1 "$(pa_stat "$pid" 41)" "policy (stat field 41, SCHED_FIFO)"
+	assert_eq 10 "$(pa_stat "$pid" 40)" "rt_priority (stat field 40)"
+	hkr delete --force "$id"
+}
+
+# exec -p: the exec'd process gets the values of its process.json, not the
+# container's; read back from inside (busybox ionice, /proc/self/stat).
+test_pattrs_exec_own_values() {
+	local b id out
+	b=$(mkbundle)
+	cfg "$b" '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 5} |
+		.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 5}'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	# without -p: the container's process, so its values
+	out=$(hkr exec "$id" sh -c "ionice -p \$\$; sed 's/^.*) //' /proc/self/stat | cut -d' ' -f17,39")
+	echo "$out"
+	assert_eq "$(printf 'best-effort: prio 5\n5 3')" "$out" "ioprio, nice and policy of exec without -p"
+	cat >"$T/process.json" <<'EOF2'
+{"args": ["sh", "-c", "ionice -p $$; sed 's/^.*) //' /proc/self/stat | cut -d' ' -f17,39"],
+ "env": ["PATH=/bin:/usr/bin"], "cwd": "/",
+ "scheduler": {"policy": "SCHED_OTHER", "nice": 3},
+ "ioPriority": {"class": "IOPRIO_CLASS_IDLE", "priority": 0}}
+EOF2
+	out=$(hkr exec -p "$T/process.json" "$id")
+	echo "$out"
+	assert_eq "$(printf 'idle\n3 0')" "$out" "ioprio, nice and policy of the exec'd process"
+	cat >"$T/process.json" <<'EOF2'
+{"args": ["sh", "-c", "ionice -p $$; sed 's/^.*) //' /proc/self/stat | cut -d' ' -f17,39"],
+ "env": ["PATH=/bin:/usr/bin"], "cwd": "/",
+ "scheduler": {"policy": "SCHED_IDLE"},
+ "ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 2}}
+EOF2
+	out=$(hkr exec -p "$T/process.json" "$id")
+	echo "$out"
+	assert_eq "best-effort: prio 2" "$(echo "$out" | head -1)" "ioprio of the exec'd process"
+	assert_eq 5 "$(echo "$out" | tail -1 | cut -d' ' -f2)" "policy of the exec'd process (SCHED_IDLE)"
+	# invalid values: refused before anything runs, naming the path
+	echo '{"args": ["true"], "cwd": "/", "ioPriority": {"class": "IOPRIO_CLASS_NOPE"}}' >"$T/bad.json"
+	expect_fail hkr exec -p "$T/bad.json" "$id"
+	assert_contains "$(cat "$T/err")" 'process.ioPriority.class: unknown class "IOPRIO_CLASS_NOPE"'
+	echo '{"args": ["true"], "cwd": "/", "scheduler": {"policy": "SCHED_OTHER", "nice": 42}}' >"$T/bad.json"
+	expect_fail hkr exec -p "$T/bad.json" "$id"
+	assert_contains "$(cat "$T/err")" "process.scheduler.nice: out of range (-20..19)"
+}
+
+test_pattrs_invalid() {
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.process.ioPriority = {"class": "IOPRIO_CLASS_X", "priority": 1}'
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" 'process.ioPriority.class: unknown class "IOPRIO_CLASS_X"'
+	cfg "$b" '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 8}'
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "process.ioPriority.priority: out of range (0..7)"
+	cfg "$b" 'del(.process.ioPriority) | .process.scheduler = {"policy": "SCHED_BATCH", "priority": 5}'
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "process.scheduler.priority: only SCHED_FIFO and SCHED_RR take a priority"
+	cfg "$b" '.process.scheduler = {"policy": "SCHED_LATER"}'
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" 'process.scheduler.policy: unknown policy "SCHED_LATER"'
+	# valid JSON the kernel refuses (runtime above the deadline): the
+	# init's sched_setattr error travels back to create
+	cfg "$b" '.process.scheduler = {"policy": "SCHED_DEADLINE", "runtime": 2000000, "deadline": 1000000, "period": 3000000}'
+	pa_delete_at_exit "$id"
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" "process.scheduler: sched_setattr SCHED_DEADLINE"
+	assert_contains "$(cat "$T/err")" "invalid argument"
+	hkr delete --force "$id" >/dev/null 2>&1 || true
+}
