@@ -333,3 +333,10 @@ cg_dir_of() {
 	done
 	fail "no cgroup $name with $2"
 }
+
+# delete containers $@ (with --force) when the test's subshell exits
+_hk_exec_ids=""
+delete_at_exit() {
+	_hk_exec_ids="$_hk_exec_ids $*"
+	trap 'for i in $_hk_exec_ids; do "$HUSK" --root "$T/state" delete --force "$i" >/dev/null 2>&1; done; true' EXIT
+}

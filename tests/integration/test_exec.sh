@@ -5,13 +5,6 @@
 # Every test keeps its state in $T/state (--root) and deletes its
 # containers even when it fails (an EXIT trap of the test's subshell).
 
-# delete containers $@ (with --force) when the test's subshell exits
-_hk_exec_ids=""
-delete_at_exit() {
-	_hk_exec_ids="$_hk_exec_ids $*"
-	trap 'for i in $_hk_exec_ids; do "$HUSK" --root "$T/state" delete --force "$i" >/dev/null 2>&1; done; true' EXIT
-}
-
 # a running container $2 (sleeping) from a fresh bundle; prints nothing
 start_sleeper() {
 	local b=$1 id=$2

@@ -4,18 +4,12 @@
 # process given its own -p process.json, and the errors naming the JSON path.
 # Every test keeps its state in $T/state and deletes its containers on exit.
 
-_pa_ids=""
-pa_delete_at_exit() {
-	_pa_ids="$_pa_ids $*"
-	trap 'for i in $_pa_ids; do "$HUSK" --root "$T/state" delete --force "$i" >/dev/null 2>&1; done; true' EXIT
-}
-
 # Start bundle $1 as container $2 running `sleep 600`; its host pid in
 # $PA_PID (not printed: the EXIT trap must be set in the test's shell).
 pa_start() {
 	local b=$1 id=$2
 	setargs "$b" sleep 600
-	pa_delete_at_exit "$id"
+	delete_at_exit "$id"
 	hkr run -d -b "$b" "$id" >/dev/null || return 1
 	wait_status "$id" running >/dev/null || return 1
 	PA_PID=$(hkr state "$id" | jq -r .pid)
@@ -139,7 +133,7 @@ test_pattrs_invalid() {
 	# valid JSON the kernel refuses (runtime above the deadline): the
 	# init's sched_setattr error travels back to create
 	cfg "$b" '.process.scheduler = {"policy": "SCHED_DEADLINE", "runtime": 2000000, "deadline": 1000000, "period": 3000000}'
-	pa_delete_at_exit "$id"
+	delete_at_exit "$id"
 	expect_fail hkr create -b "$b" "$id"
 	assert_contains "$(cat "$T/err")" "process.scheduler: sched_setattr SCHED_DEADLINE"
 	assert_contains "$(cat "$T/err")" "invalid argument"
