@@ -51,6 +51,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -392,6 +393,14 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	                   .foreground = o->foreground,
 	                   .overlay = o->overlay,
 	                   .exec_fifo = o->wait_start ? o->exec_fifo : -1};
+	/* the caller's terminal size is the pty's from the start: copied
+	 * only by the supervisor, the program could read 0x0 first */
+	struct winsize ws;
+	if (o->foreground && s->has_process && s->process.terminal &&
+	    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+		ctx.tty_rows = ws.ws_row;
+		ctx.tty_cols = ws.ws_col;
+	}
 	unsigned long flags = 0;
 	int sv[2];
 	/* the child has its own copy (clone without CLONE_VM) */

@@ -470,8 +470,10 @@ void hk_init_main(const hk_init_ctx *ctx)
 		fail(ctx, &err);
 	if (s->process.terminal) {
 		int master = -1;
-		r = hk_pty_setup_child(true, s->process.console_height, s->process.console_width,
-		                       &master, &err);
+		bool given = s->process.console_height || s->process.console_width;
+		r = hk_pty_setup_child(true, given ? s->process.console_height : ctx->tty_rows,
+		                       given ? s->process.console_width : ctx->tty_cols, &master,
+		                       &err);
 		if (r < 0) {
 			hk_err_wrap(&err, "process.terminal");
 			fail(ctx, &err);

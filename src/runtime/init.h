@@ -20,6 +20,9 @@ typedef struct hk_init_ctx {
 	bool userns_new;           /* a new user namespace */
 	bool must_fork;            /* slow path: fork into the pid/time namespace */
 	bool foreground;
+	/* foreground run without process.consoleSize: the caller's terminal
+	 * size, set on the pty before the program runs (0: none) */
+	unsigned short tty_rows, tty_cols;
 	int exec_fifo; /* -1, or wait on it before exec (create) */
 	bool cgroup_early;
 	bool setgroups_denied;
