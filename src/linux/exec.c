@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "linux/exec.h"
+#include "linux/procfs.h"
+#include "util/cleanup.h"
 #include "util/fs.h"
 
 #define HK_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -106,7 +108,9 @@ int hk_oom_score_adj_apply(int value, hk_err *err)
 {
 	char buf[16];
 	snprintf(buf, sizeof(buf), "%d", value);
-	int r = hk_write_file("/proc/self/oom_score_adj", buf, err);
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", err);
+	int r = procfd < 0 ? procfd
+	                   : hk_procfs_write(procfd, "self/oom_score_adj", buf, strlen(buf), err);
 	if (r < 0)
 		return hk_err_wrap(err, "oom_score_adj %d", value);
 	return 0;

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -154,8 +155,11 @@ static int write_map(pid_t pid, const char *file, const char *helper, const hk_i
 	int len = format_map(m, n, buf, sizeof(buf));
 	if (len < 0)
 		return hk_err_plain(err, E2BIG, "%s: too many id mappings", file);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	return hk_write_file_at(AT_FDCWD, path, buf, (size_t)len, 0, err);
+	snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", err);
+	if (procfd < 0)
+		return procfd;
+	return hk_procfs_write(procfd, path, buf, (size_t)len, err);
 }
 
 int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const hk_idmap *gids,
@@ -171,8 +175,9 @@ int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const h
 		/* An unprivileged process may only map its own gid, and only
 		 * once setgroups is denied. */
 		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-		r = hk_write_file_at(AT_FDCWD, path, "deny", 4, 0, err);
+		snprintf(path, sizeof(path), "%d/setgroups", (int)pid);
+		_cleanup_close_ int procfd = hk_procfs_open("/proc", err);
+		r = procfd < 0 ? procfd : hk_procfs_write(procfd, path, "deny", 4, err);
 		if (r < 0)
 			return hk_err_wrap(err, "user namespace");
 		*setgroups_denied = true;
@@ -196,15 +201,20 @@ int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offse
 {
 	char buf[128];
 	int r;
+	if (!monotonic->present && !boottime->present)
+		return 0;
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", err);
+	if (procfd < 0)
+		return hk_err_wrap(err, "linux.timeOffsets");
 	if (monotonic->present) {
 		int n = format_offset(buf, sizeof(buf), "monotonic", monotonic);
-		r = hk_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n, 0, err);
+		r = hk_procfs_write(procfd, "self/timens_offsets", buf, (size_t)n, err);
 		if (r < 0)
 			return hk_err_wrap(err, "linux.timeOffsets.monotonic");
 	}
 	if (boottime->present) {
 		int n = format_offset(buf, sizeof(buf), "boottime", boottime);
-		r = hk_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n, 0, err);
+		r = hk_procfs_write(procfd, "self/timens_offsets", buf, (size_t)n, err);
 		if (r < 0)
 			return hk_err_wrap(err, "linux.timeOffsets.boottime");
 	}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "linux/procfs.h"
 #include "linux/rootfs.h"
 #include "util/cleanup.h"
 
@@ -521,18 +522,47 @@ static void pivot_body(void)
 	hk_kv bad[] = {{"../etc/x", "1"}};
 	CHECK(hk_sysctl_apply(bad, 1, &err) == -EINVAL);
 	CHECK_STREQ(err.msg, "linux.sysctl \"../etc/x\": invalid key");
+	/* /proc/sys is a read-only mount now: writes through it are refused,
+	 * whatever that mount is (CVE-2019-16884 class). */
+	hk_kv host[] = {{"kernel.hostname", "husk-test"}};
+	CHECK(hk_sysctl_apply(host, 1, &err) == -EXDEV);
+	CHECK_STREQ(err.msg, "linux.sysctl \"kernel.hostname\": open /proc/sys/kernel/hostname: "
+	                     "refused: something is mounted over part of the path");
+	CHECK(umount2("/proc/sys", MNT_DETACH) == 0);
 	hk_kv missing[] = {{"kernel.husk_nonexistent", "1"}};
 	CHECK(hk_sysctl_apply(missing, 1, &err) == -ENOENT);
 	CHECK_STREQ(err.msg, "linux.sysctl \"kernel.husk_nonexistent\": open "
 	                     "/proc/sys/kernel/husk_nonexistent: no such file or directory");
-	hk_kv host[] = {{"kernel.hostname", "husk-test"}};
-	CHECK(hk_sysctl_apply(host, 1, &err) == -EROFS); /* /proc/sys is read-only now */
-	CHECK_STREQ(err.msg, "linux.sysctl \"kernel.hostname\": open /proc/sys/kernel/hostname: "
-	                     "read-only file system");
-	CHECK(umount2("/proc/sys", MNT_DETACH) == 0);
-	CHECK(hk_sysctl_apply(host, 1, &err) == 0);
+	for (int walk = 0; walk < 2; walk++) { /* openat2, then the old-kernel walk */
+		hk_procfs_use_openat2(!walk);
+		/* a tmpfs over /proc/sys/kernel with a fake "hostname" file */
+		CHECK(mount("tmpfs", "/proc/sys/kernel", "tmpfs", 0, NULL) == 0);
+		CHECK(close(open("/proc/sys/kernel/hostname", O_CREAT | O_WRONLY, 0644)) == 0);
+		CHECK(hk_sysctl_apply(host, 1, &err) == -EXDEV);
+		CHECK(umount2("/proc/sys/kernel", MNT_DETACH) == 0);
+		/* a whole fake /proc: a directory, and a symlink to a real one */
+		CHECK(mount("tmpfs", "/proc", "tmpfs", 0, NULL) == 0);
+		CHECK(mkdir("/proc/sys", 0755) == 0 && mkdir("/proc/sys/kernel", 0755) == 0);
+		CHECK(close(open("/proc/sys/kernel/hostname", O_CREAT | O_WRONLY, 0644)) == 0);
+		CHECK(hk_sysctl_apply(host, 1, &err) == -EXDEV);
+		CHECK(strstr(err.msg, "/proc is not a procfs") != NULL);
+		CHECK(umount2("/proc", MNT_DETACH) == 0);
+		CHECK(hk_sysctl_apply(host, 1, &err) == 0);
+		hk_procfs_use_openat2(1);
+	}
 	char hn[256] = "";
 	CHECK(gethostname(hn, sizeof(hn)) == 0 && strcmp(hn, "husk-test") == 0);
+	/* the procfs's own "self" and "thread-self" links are followed, no other */
+	int procfd = hk_procfs_open("/proc", &err);
+	CHECK(procfd >= 0);
+	fd = hk_procfs_openat(procfd, "thread-self/comm", O_RDONLY, &err);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(hk_procfs_openat(procfd, "mounts", O_RDONLY, &err) == -ELOOP);
+	CHECK(hk_procfs_openat(procfd, "self/../../etc", O_RDONLY, &err) < 0);
+	close(procfd);
+	CHECK(hk_procfs_open("/etc", &err) == -EXDEV);
 
 	CHECK_OK(hk_rootfs_finalize(true, "rshared", &err), err);
 	CHECK(open("/newfile", O_CREAT | O_WRONLY, 0644) < 0 && errno == EROFS);
