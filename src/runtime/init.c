@@ -382,6 +382,8 @@ int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int syn
 		return hk_err_wrap(err, "process.user");
 	if (caps && (r = hk_caps_apply(caps, err)) < 0)
 		return hk_err_wrap(err, "process.capabilities");
+	if (!caps && (r = hk_caps_clear_inheritable(err)) < 0)
+		return hk_err_wrap(err, "process.capabilities");
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hk_err_set(err, errno, "process.noNewPrivileges");
 	umask(p->user.has_umask ? p->user.umask : 022);
