@@ -32,7 +32,9 @@
 
 #include "linux/cgroup.h"
 #include "linux/copyup.h"
+#include "linux/lsm.h"
 #include "util/cleanup.h"
+#include "util/debug.h"
 
 #define HK_ATIME_FLAGS     (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
 #define HK_MAX_PROPAGATION 8
@@ -521,6 +523,8 @@ static bool own_cgroup_dir(const struct minfo *mi, char *out, size_t len)
 
 /* hk_mounts_apply(): does the container have a cgroup namespace of its own? */
 static bool own_cgroupns;
+/* hk_mounts_set_label(): the SELinux mount context, or NULL */
+static const char *mount_label;
 
 /* v1 or hybrid host: a tmpfs at DEST holding one mount per hierarchy the
  * host has under /sys/fs/cgroup: a fresh one in a cgroup namespace of the
@@ -532,7 +536,12 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
                            bool in_userns, hk_err *err)
 {
 	unsigned long base = flags & ~(MS_BIND | MS_REC | MS_RDONLY);
-	int r = do_fs_mount("tmpfs", target, "tmpfs", base, "mode=755", err);
+	/* the tmpfs takes the mount label, as runc's */
+	_cleanup_free_ char *data = NULL;
+	int r = mount_label ? hk_lsm_mount_data("mode=755", mount_label, &data, err) : 0;
+	if (r < 0)
+		return r;
+	r = do_fs_mount("tmpfs", target, "tmpfs", base, data ? data : "mode=755", err);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
@@ -613,6 +622,30 @@ static bool is_type(const char *type, const char *name)
 	return type && strcmp(type, name) == 0;
 }
 
+void hk_mounts_set_label(const char *label)
+{
+	mount_label = label;
+}
+
+/* Put the mount label into O's data for a filesystem of TYPE that takes
+ * one (runc: everything but proc and sysfs, whose inodes the kernel labels
+ * itself, and cgroup2; binds ignore data).  The unlabeled data is kept in
+ * *PLAIN for mqueue, which older kernels refuse to label. */
+static int label_data(struct mopts *o, const char *type, char **plain, hk_err *err)
+{
+	*plain = NULL;
+	if (!mount_label || !type || is_type(type, "proc") || is_type(type, "sysfs") ||
+	    is_type(type, "cgroup2") || is_type(type, "bind"))
+		return 0;
+	char *labeled = NULL;
+	int r = hk_lsm_mount_data(o->data, mount_label, &labeled, err);
+	if (r < 0)
+		return r;
+	*plain = o->data;
+	o->data = labeled;
+	return 0;
+}
+
 static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 {
 	struct mopts o __attribute__((cleanup(mopts_free))) = {0};
@@ -633,6 +666,9 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 			return hk_err_set(err, errno, "stat %s", m->source);
 		as_file = !S_ISDIR(st.st_mode);
 	}
+	_cleanup_free_ char *plain = NULL;
+	if (!bind && !is_type(type, "cgroup") && (r = label_data(&o, type, &plain, err)) < 0)
+		return r;
 	_cleanup_close_ int target = hk_resolve_in_root(rootfd, m->destination, true, as_file, err);
 	if (target < 0)
 		return target;
@@ -656,6 +692,11 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 		if (!type)
 			return hk_err_plain(err, EINVAL, "no type and no bind option");
 		r = do_fs_mount(src, target, type, o.flags, o.data, err);
+		if (r < 0 && plain && is_type(type, "mqueue")) {
+			hk_debug("%s: mqueue refused the mount label, mounted without it",
+			         m->destination);
+			r = do_fs_mount(src, target, type, o.flags, plain, err);
+		}
 	}
 	if (r < 0)
 		return r;

@@ -54,6 +54,14 @@ int hk_resolve_in_root(int rootfd, const char *path, bool mkdir_missing, bool mk
 int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, bool cgroupns,
                     hk_err *err);
 
+/* The SELinux context (linux.mountLabel, from hk_lsm_mount_label()) that
+ * hk_mounts_apply() gives the filesystems it mounts from here on: as
+ * context="LABEL" in their data (runc's label.FormatMountLabel), for
+ * every type but binds, proc, sysfs and cgroup2, which take none (mqueue
+ * is mounted again without it when an older kernel refuses it).  NULL:
+ * none. */
+void hk_mounts_set_label(const char *label);
+
 /* The mount options hk_mounts_apply() understands (flags, propagation,
  * recursive ones), for `husk features`: up to MAX names into OUT; returns
  * how many there are. */
