@@ -16,8 +16,8 @@ static const char exec_usage[] =
     "[-p process.json | ...] [-t|--tty] [--console-socket PATH] [--pid-file F] [-d|--detach]\n"
     "       [--cwd DIR] [-e|--env K=V]... [-u|--user UID[:GID]] [-g|--additional-gids G]...\n"
     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] [--ignore-paused]\n"
-    "       [--cgroup [CONTROLLER:]PATH]... [--apparmor P] [--process-label L]\n"
-    "       ID [COMMAND [ARG...]]";
+    "       [--cgroup [CONTROLLER:]PATH]... [--apparmor PROFILE]\n"
+    "       [--process-label LABEL] ID [COMMAND [ARG...]]";
 
 static const char exec_help[] =
     "\nRun a new process in the container ID (running, or created and not yet\n"
@@ -41,6 +41,10 @@ static const char exec_help[] =
     "  --cgroup [CTRL:]PATH     run in this existing sub-cgroup of the container's\n"
     "                           cgroup; cgroup v1: CTRL[,CTRL]:PATH for the\n"
     "                           hierarchy of CTRL only (repeatable)\n"
+    "  --apparmor PROFILE       run under this AppArmor profile (default: the\n"
+    "                           container's process.apparmorProfile)\n"
+    "  --process-label LABEL    run with this SELinux label (default: the\n"
+    "                           container's process.selinuxLabel)\n"
     "\nExit status: the process's (128+N when killed by signal N); with -d, 0 once\n"
     "it has started; 255 when it could not be started.\n";
 
@@ -170,13 +174,11 @@ int hk_cmd_exec(const hk_global *g, int argc, char **argv)
 			o.ignore_paused = true;
 			break;
 		case 'A':
-			return hk_cli_usage_error("exec", exec_usage,
-			                          "--apparmor: AppArmor profiles are not supported "
-			                          "by husk");
+			o.apparmor = optarg;
+			break;
 		case 'L':
-			return hk_cli_usage_error("exec", exec_usage,
-			                          "--process-label: SELinux labels are not "
-			                          "supported by husk");
+			o.process_label = optarg;
+			break;
 		case 'G':
 			cgroups[o.n_cgroups++] = optarg;
 			break;

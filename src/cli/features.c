@@ -99,8 +99,10 @@ int hk_cmd_features(const hk_global *g, int argc, char **argv)
 	json_object_object_add(cg, "rdma", json_object_new_boolean(true)); /* rdma.max */
 	json_object_object_add(lnx, "cgroup", cg);
 	json_object_object_add(lnx, "seccomp", seccomp_features());
-	json_object_object_add(lnx, "apparmor", enabled(false));
-	json_object_object_add(lnx, "selinux", enabled(false));
+	/* as runc: what this build can apply (lsm.c), not whether this host
+	 * runs the module (a label for one it does not run is an error) */
+	json_object_object_add(lnx, "apparmor", enabled(true));
+	json_object_object_add(lnx, "selinux", enabled(true));
 	json_object_object_add(top, "linux", lnx);
 	json_object *ann = json_object_new_object();
 	json_object_object_add(ann, "org.opencontainers.runtime.name",

@@ -55,6 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
@@ -425,7 +426,8 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	enum hk_cgroup_layout layout;
 	/* the filter is compiled here: a bad profile is a config error
 	 * before anything exists */
-	if (resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
+	if (hk_lsm_check_spec(s, hk_lsm_enabled(), err) < 0 ||
+	    resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
 	    (s->lnx.seccomp && hk_seccomp_build(s->lnx.seccomp, &seccomp, err) < 0) ||
 	    hk_cgroup_layout(&layout, err) < 0 ||
 	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)

@@ -51,6 +51,7 @@
 
 #include "linux/caps.h"
 #include "linux/cgroup.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_filter.h"
 #include "linux/sync.h"
@@ -222,6 +223,37 @@ static int load_process(const hk_exec_opts *o, hk_spec *spec, hk_process *p, hk_
 		return r;
 	}
 	return process_from_config(o, spec, p, err);
+}
+
+/* *DST = SRC (a copy) when SRC is set (not NULL or ""). */
+static int set_label(char **dst, const char *src, hk_err *err)
+{
+	if (!hk_lsm_label(src))
+		return 0;
+	char *dup = strdup(src);
+	if (!dup)
+		return hk_err_set(err, ENOMEM, "exec");
+	free(*dst);
+	*dst = dup;
+	return 0;
+}
+
+/* The process's AppArmor profile and SELinux label: the options', else
+ * its own, else the container's (SPEC's, still there with -p), as runc;
+ * then whether this host can apply them, before anything is started. */
+static int process_labels(const hk_exec_opts *o, const hk_spec *spec, hk_process *p, hk_err *err)
+{
+	int r;
+	if ((r = set_label(&p->apparmor_profile, o->apparmor, err)) < 0 ||
+	    (r = set_label(&p->selinux_label, o->process_label, err)) < 0)
+		return r;
+	if (!hk_lsm_label(p->apparmor_profile) &&
+	    (r = set_label(&p->apparmor_profile, spec->process.apparmor_profile, err)) < 0)
+		return r;
+	if (!hk_lsm_label(p->selinux_label) &&
+	    (r = set_label(&p->selinux_label, spec->process.selinux_label, err)) < 0)
+		return r;
+	return hk_lsm_check_process(p, hk_lsm_enabled(), err);
 }
 
 /* runc's checks of a terminal against detach and --console-socket. */
@@ -539,7 +571,8 @@ static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *er
 		                    "--ignore-paused to override)",
 		                    o->id);
 	if ((r = hk_state_load_spec(o->root, o->id, &x->spec, err)) < 0 ||
-	    (r = load_process(o, x->spec, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0)
+	    (r = load_process(o, x->spec, p, err)) < 0 ||
+	    (r = process_labels(o, x->spec, p, err)) < 0 || (r = check_terminal(o, p, err)) < 0)
 		return r;
 	/* the container's filter is every process's in it (as runc), compiled
 	 * before anything starts */

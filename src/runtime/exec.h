@@ -36,6 +36,12 @@ typedef struct hk_exec_opts {
 	const char *pid_file;       /* may be NULL: the process's host pid */
 	const char *console_socket; /* with detach and a terminal */
 	unsigned preserve_fds;      /* fds 3..3+N-1 passed on */
+	/* --apparmor, --process-label: the process's AppArmor profile and
+	 * SELinux label (also with -p).  NULL or "": the process's own, else
+	 * the container's (as runc: an exec never runs less confined than
+	 * the container by leaving them out) */
+	const char *apparmor;
+	const char *process_label;
 	/* --cgroup: sub-cgroups of the container's to run in instead of its
 	 * own, runc's "[CONTROLLER:]PATH" (hk_cgroup_sub()) */
 	char **cgroups;

@@ -26,6 +26,7 @@
 #include "linux/devices.h"
 #include "linux/exec.h"
 #include "linux/identity.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/rlimits.h"
 #include "linux/net.h"
@@ -236,6 +237,7 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	if ((r = hk_rootfs_prepare(ctx->rootfs, s->lnx.rootfs_propagation, ctx->overlay, in_userns,
 	                           &rootfd, err)) < 0)
 		return hk_err_wrap(err, "rootfs %s", ctx->rootfs);
+	hk_mounts_set_label(hk_lsm_mount_label(s->lnx.mount_label, hk_lsm_enabled()));
 	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns,
 	                         hk_spec_namespace(s, HK_NS_CGROUP) != NULL, err)) < 0)
 		return r;
@@ -372,6 +374,9 @@ int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int syn
 	if (p->has_io_priority &&
 	    (r = hk_ioprio_apply(p->io_priority_class, p->io_priority, err)) < 0)
 		return hk_err_wrap(err, "process.ioPriority");
+	/* for the exec; before the seccomp filter may refuse the writes */
+	if ((r = hk_lsm_apply_exec(p, "/proc", err)) < 0)
+		return r;
 	if (!p->no_new_privileges && (r = hk_init_seccomp(seccomp, sync, err)) < 0)
 		return r;
 	/* Without a capabilities object the sets are left as they are. */

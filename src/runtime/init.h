@@ -50,14 +50,16 @@ bool hk_init_setgroups_allowed(void);
 /* Default handlers for every signal, MASK as the signal mask. */
 void hk_init_reset_signals(const sigset_t *mask);
 /* In the container's mount namespace, its root in place: rlimits,
- * oomScoreAdj, capabilities, the user switch, noNewPrivileges, umask,
- * chdir to cwd (which must stay inside the root), the environment (HOME
- * from the container's /etc/passwd when unset; EXTRA_ENV, NULL-terminated
- * or NULL, appended) into *ENVP, and the executable's path into PATH
- * (runc's wording: exec: "foo": executable file not found in $PATH).
- * Without noNewPrivileges, the SECCOMP filter (NULL: none) goes in first,
- * before the capabilities drop: seccomp(2) then needs CAP_SYS_ADMIN (as
- * runc); with it, the caller installs it last (hk_init_seccomp). */
+ * oomScoreAdj, the AppArmor profile and SELinux label for the exec
+ * (through the container's /proc), capabilities, the user switch,
+ * noNewPrivileges, umask, chdir to cwd (which must stay inside the root),
+ * the environment (HOME from the container's /etc/passwd when unset;
+ * EXTRA_ENV, NULL-terminated or NULL, appended) into *ENVP, and the
+ * executable's path into PATH (runc's wording: exec: "foo": executable
+ * file not found in $PATH).  Without noNewPrivileges, the SECCOMP filter
+ * (NULL: none) goes in first, before the capabilities drop: seccomp(2)
+ * then needs CAP_SYS_ADMIN (as runc); with it, the caller installs it
+ * last (hk_init_seccomp). */
 int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int sync,
                     bool setgroups_denied, const char *const *extra_env, char *path, size_t pathlen,
                     char ***envp, hk_err *err);
