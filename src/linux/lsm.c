@@ -83,6 +83,11 @@ unsigned hk_lsm_detect(const char *sysfs, const char *proc)
 	return on;
 }
 
+unsigned hk_lsm_enabled_for(const char *a, const char *b)
+{
+	return hk_lsm_label(a) || hk_lsm_label(b) ? hk_lsm_enabled() : 0;
+}
+
 unsigned hk_lsm_enabled(void)
 {
 	/* the host does not change its LSMs while husk runs; the child of a

@@ -24,6 +24,9 @@
  *   SELinux: selinuxfs is mounted at /sys/fs/selinux and its enforce file
  *     is readable. */
 unsigned hk_lsm_enabled(void);
+/* hk_lsm_enabled() when label A or B is set, else 0 without looking (the
+ * detection costs syscalls that a container without labels need not pay). */
+unsigned hk_lsm_enabled_for(const char *a, const char *b);
 
 /* The same lookup from the sysfs at SYSFS (normally "/sys") and the
  * procfs at PROC (normally "/proc"), not cached (tests). */

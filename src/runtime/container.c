@@ -426,7 +426,9 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	enum hk_cgroup_layout layout;
 	/* the filter is compiled here: a bad profile is a config error
 	 * before anything exists */
-	if (hk_lsm_check_spec(s, hk_lsm_enabled(), err) < 0 ||
+	if (hk_lsm_check_spec(
+	        s, hk_lsm_enabled_for(s->process.apparmor_profile, s->process.selinux_label), err) <
+	        0 ||
 	    resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
 	    (s->lnx.seccomp && hk_seccomp_build(s->lnx.seccomp, &seccomp, err) < 0) ||
 	    hk_cgroup_layout(&layout, err) < 0 ||

@@ -253,7 +253,8 @@ static int process_labels(const hk_exec_opts *o, const hk_spec *spec, hk_process
 	if (!hk_lsm_label(p->selinux_label) &&
 	    (r = set_label(&p->selinux_label, spec->process.selinux_label, err)) < 0)
 		return r;
-	return hk_lsm_check_process(p, hk_lsm_enabled(), err);
+	return hk_lsm_check_process(p, hk_lsm_enabled_for(p->apparmor_profile, p->selinux_label),
+	                            err);
 }
 
 /* runc's checks of a terminal against detach and --console-socket. */

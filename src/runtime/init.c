@@ -237,7 +237,8 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	if ((r = hk_rootfs_prepare(ctx->rootfs, s->lnx.rootfs_propagation, ctx->overlay, in_userns,
 	                           &rootfd, err)) < 0)
 		return hk_err_wrap(err, "rootfs %s", ctx->rootfs);
-	hk_mounts_set_label(hk_lsm_mount_label(s->lnx.mount_label, hk_lsm_enabled()));
+	hk_mounts_set_label(
+	    hk_lsm_mount_label(s->lnx.mount_label, hk_lsm_enabled_for(s->lnx.mount_label, NULL)));
 	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns,
 	                         hk_spec_namespace(s, HK_NS_CGROUP) != NULL, err)) < 0)
 		return r;
