@@ -114,19 +114,3 @@ int hk_caps_apply(const hk_caps *caps, hk_err *err)
 		return hk_err_set(err, errno, "capabilities: clear keepcaps");
 	return 0;
 }
-
-int hk_caps_clear_inheritable(hk_err *err)
-{
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-	struct __user_cap_data_struct data[2];
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return hk_err_set(err, errno, "capabilities: capget");
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return hk_err_set(err, errno, "capabilities: clear ambient set");
-	if (!data[0].inheritable && !data[1].inheritable)
-		return 0;
-	data[0].inheritable = data[1].inheritable = 0;
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return hk_err_set(err, errno, "capabilities: clear inheritable set");
-	return 0;
-}

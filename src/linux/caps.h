@@ -21,9 +21,5 @@ int hk_caps_prepare(const hk_caps *caps, hk_err *err);
 /* Step 2, after the uid/gid switch: set effective, permitted, inheritable
  * (capset) and then the ambient set; clears KEEPCAPS. */
 int hk_caps_apply(const hk_caps *caps, hk_err *err);
-/* Without a capabilities object: the other sets stay as they are (as
- * runc), but nothing the caller had inheritable or ambient reaches the
- * container (CVE-2022-27650). */
-int hk_caps_clear_inheritable(hk_err *err);
 
 #endif

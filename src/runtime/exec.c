@@ -148,9 +148,8 @@ static int add_caps(hk_process *p, char **names, size_t n, hk_err *err)
 		if (cap < 0 || cap >= 64)
 			return hk_err_plain(err, EINVAL, "--cap: unknown capability \"%s\"",
 			                    names[i]);
-		/* Without a capabilities object the process keeps all it has. */
-		if (!p->has_capabilities)
-			continue;
+		/* without a capabilities object: from none */
+		p->has_capabilities = true;
 		uint64_t bit = UINT64_C(1) << cap;
 		p->caps.bounding |= bit;
 		p->caps.effective |= bit;
@@ -220,6 +219,11 @@ static int load_process(const hk_exec_opts *o, hk_spec *spec, hk_process *p, hk_
 		int r = hk_read_file(o->process_file, &json, &len, err);
 		if (r == 0 && (r = hk_spec_parse_process(json, len, p, err)) < 0)
 			hk_err_wrap(err, "%s", o->process_file);
+		/* without its own capabilities, the container's (as runc) */
+		if (r == 0 && !p->has_capabilities && spec->process.has_capabilities) {
+			p->caps = spec->process.caps;
+			p->has_capabilities = true;
+		}
 		return r;
 	}
 	return process_from_config(o, spec, p, err);

@@ -263,7 +263,13 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 		return hk_err_wrap(err, "linux.readonlyPaths");
 	if ((r = hk_paths_mask(s->lnx.masked_paths, s->lnx.n_masked_paths, err)) < 0)
 		return hk_err_wrap(err, "linux.maskedPaths");
-	if ((r = hk_rootfs_finalize(s->root_readonly, s->lnx.rootfs_propagation, err)) < 0)
+	return 0;
+}
+
+/* After the console: / read-only, its propagation. */
+static int finish_rootfs(const hk_spec *s, hk_err *err)
+{
+	if (hk_rootfs_finalize(s->root_readonly, s->lnx.rootfs_propagation, err) < 0)
 		return hk_err_wrap(err, "root");
 	return 0;
 }
@@ -380,15 +386,15 @@ int hk_init_process(const hk_process *p, const hk_seccomp_prog *seccomp, int syn
 		return r;
 	if (!p->no_new_privileges && (r = hk_init_seccomp(seccomp, sync, err)) < 0)
 		return r;
-	/* Without a capabilities object the sets are left as they are. */
-	const hk_caps *caps = p->has_capabilities ? &p->caps : NULL;
-	if (caps && (r = hk_caps_prepare(caps, err)) < 0)
+	/* Without a capabilities object every set is empty, as with runc
+	 * (nothing of the caller's passes on: CVE-2022-27650). */
+	static const hk_caps no_caps;
+	const hk_caps *caps = p->has_capabilities ? &p->caps : &no_caps;
+	if ((r = hk_caps_prepare(caps, err)) < 0)
 		return hk_err_wrap(err, "process.capabilities");
 	if ((r = hk_identity_switch(&p->user, !setgroups_denied, err)) < 0)
 		return hk_err_wrap(err, "process.user");
-	if (caps && (r = hk_caps_apply(caps, err)) < 0)
-		return hk_err_wrap(err, "process.capabilities");
-	if (!caps && (r = hk_caps_clear_inheritable(err)) < 0)
+	if ((r = hk_caps_apply(caps, err)) < 0)
 		return hk_err_wrap(err, "process.capabilities");
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hk_err_set(err, errno, "process.noNewPrivileges");
@@ -476,6 +482,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (setup_rootfs(ctx, userns != NULL, &err) < 0 || setup_names(s, &err) < 0 ||
 	    setup_network(s, &err) < 0)
 		fail(ctx, &err);
+	/* the console is bound on /dev/console before / may turn read-only
+	 * (as runc), which an image's own /dev would not allow after */
 	if (s->process.terminal) {
 		int master = -1;
 		bool given = s->process.console_height || s->process.console_width;
@@ -490,6 +498,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 			fail(ctx, &err);
 		close(master);
 	}
+	if (finish_rootfs(s, &err) < 0)
+		fail(ctx, &err);
 	if (s->lnx.has_personality) {
 		unsigned long dom =
 		    strcmp(s->lnx.personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
