@@ -31,7 +31,8 @@ hostile_sleeper() {
 # input, as the user's shell would read (and run) next.  Prints CMD's
 # output, "cmd-exit: N", then "caller-read:[LINE]" or "caller-read-nothing".
 on_caller_tty() {
-	python3 "$HK_TESTS_DIR/ptyrun.py" bash -c '"$@"; echo "cmd-exit: $?"
+	# (the emulated VM under load can need more than ptyrun's default 30 s)
+	PTYRUN_TIMEOUT=180 python3 "$HK_TESTS_DIR/ptyrun.py" bash -c '"$@"; echo "cmd-exit: $?"
 		if read -r -t 1 line; then echo "caller-read:[$line]"; else echo caller-read-nothing; fi' \
 		caller "$@"
 }
