@@ -3,7 +3,8 @@
 would), sized 30x100; when the output shows "ready", resize the terminal to
 40x120 (the kernel sends SIGWINCH to the foreground job, as a terminal
 emulator does), then after "resized" is seen send SIGTERM to CMD.  Prints
-what CMD wrote, then "termios-restored: yes|no" and "exit: N"."""
+what CMD wrote, then "termios-restored: yes|no" and "exit: N".
+$PTYRUN_TIMEOUT: seconds before CMD is killed (default 30)."""
 import fcntl, os, select, signal, struct, sys, termios, time
 
 def setsize(fd, rows, cols):
@@ -22,7 +23,7 @@ if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 out = b""
 state = "start"
-deadline = time.time() + 30
+deadline = time.time() + float(os.environ.get("PTYRUN_TIMEOUT", "30"))
 status = None
 while time.time() < deadline:
     r, _, _ = select.select([master], [], [], 0.1)

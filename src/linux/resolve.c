@@ -15,10 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -109,6 +111,22 @@ static int open_component(int dirfd, const char *name, bool create, bool as_file
 	return -ELOOP;
 }
 
+/* Is the symlink FD, whose target reads TARGET, a procfs "magic link"
+ * (/proc/PID/fd/N, cwd, root, exe, ns/..., map_files/...)?  Those are not
+ * paths: the kernel jumps straight to the object, and the text readlink
+ * gives is a path in the caller's (the host's) view, "pipe:[N]" or
+ * "mnt:[N]".  The walk must refuse them as openat2(RESOLVE_NO_MAGICLINKS)
+ * does, not re-resolve that text inside the root (it would create
+ * directories named after host paths).  procfs's ordinary symlinks
+ * (self, thread-self, mounts, net) all have relative targets without ':'. */
+static bool is_magic_link(int fd, const char *target)
+{
+	struct statfs sfs;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return false;
+	return target[0] == '/' || strchr(target, ':') != NULL;
+}
+
 /* The userspace walk.  PATH is resolved below ROOTFD, following every
  * symlink (including the last component) inside the root. */
 static int walk_in_root(int rootfd, const char *path, bool mkdir_missing, bool mkfile_last)
@@ -169,6 +187,10 @@ static int walk_in_root(int rootfd, const char *path, bool mkdir_missing, bool m
 			char target[PATH_MAX];
 			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
 			r = n < 0 ? -errno : 0;
+			if (n >= 0)
+				target[n] = '\0';
+			if (r == 0 && is_magic_link(fd, target))
+				r = -ELOOP;
 			close(fd);
 			if (r == 0 && ++links > HK_MAX_SYMLINKS)
 				r = -ELOOP;
@@ -178,7 +200,6 @@ static int walk_in_root(int rootfd, const char *path, bool mkdir_missing, bool m
 				walk_free(&w);
 				return r;
 			}
-			target[n] = '\0';
 			/* New todo: TARGET + "/" + rest. */
 			size_t rest = strlen(p);
 			char *nt = malloc((size_t)n + 1 + rest + 1);
