@@ -165,3 +165,36 @@ test_husk_binary_not_writable_through_container() {
 	assert_contains "$(cat "$T/err")" "Read-only file system"
 	cmp -s "$HUSK" "$T/husk-copy" || fail "husk's binary was changed"
 }
+
+test_husk_binary_not_writable_through_rootless_container() {
+	# The same for an ordinary user running a husk binary of its own: the
+	# container's root is that user on the host, who may write the file.
+	# The write is made as the user, through a descriptor of
+	# /proc/PID/exe of the user's husk.
+	local b id hpid _hk_argv rc=0 st=""
+	user_dir "$T/ubin"
+	cp "$HUSK" "$T/ubin/husk"
+	chown "$HK_USER_UID:$HK_USER_GID" "$T/ubin/husk"
+	user_dir "$T/ustate"
+	b=$(mkbundle_user)
+	id=$(newid)
+	setargs "$b" sleep 60
+	_hk_user_argv "$T/ubin/husk" --root "$T/ustate" run -b "$b" "$id"
+	"${_hk_argv[@]}" &
+	hpid=$!
+	for _ in $(seq 300); do
+		st=$(as_user "$T/ubin/husk" --root "$T/ustate" state "$id" 2>/dev/null | jq -r .status) || true
+		[ "$st" = running ] && break
+		sleep 0.1
+	done
+	[ "$st" = running ] || fail "the rootless container did not start"
+	exec 9<"/proc/$hpid/exe"
+	as_user "$T/ubin/husk" --root "$T/ustate" kill "$id" KILL
+	wait "$hpid" || true
+	(as_user sh -c 'echo overwritten >>/proc/self/fd/9') 2>"$T/err" || rc=$?
+	exec 9<&-
+	cat "$T/err"
+	[ "$rc" -ne 0 ] || fail "the user's husk binary was writable through /proc/PID/exe"
+	assert_contains "$(cat "$T/err")" "Read-only file system"
+	cmp -s "$HUSK" "$T/ubin/husk" || fail "husk's binary was changed"
+}
