@@ -2,6 +2,8 @@
 # start.sh HUSK - time `run` of /bin/true: husk vs crun and runc (those
 # installed), on the same bundle, interleaved rounds; prints the median ms
 # per container and the ratio to crun.  ROUNDS=N (default 30).
+# SECCOMP=FILE: the bundle's linux.seccomp is FILE (e.g.
+# tests/seccomp-default.json, podman's default profile).
 #
 # Times are taken with bash's $EPOCHREALTIME, not $(date): forking and
 # starting date(1) for every sample would add ~2 ms to each runtime's time.
@@ -20,6 +22,10 @@ trap 'rm -rf "$work"' EXIT
 (cd "$work/bundle" && "$husk" spec)
 jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"] | .linux.cgroupsPath = "husk-bench"' \
 	"$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
+if [ -n "${SECCOMP:-}" ]; then
+	jq --slurpfile p "$SECCOMP" '.linux.seccomp = $p[0]' "$work/bundle/config.json" >"$work/c" &&
+		mv "$work/c" "$work/bundle/config.json"
+fi
 
 runtimes="husk"
 command -v crun >/dev/null && runtimes="$runtimes crun"
@@ -41,7 +47,7 @@ for r in \$(seq $rounds); do
 done
 INNER
 unshare -m --propagation private bash "$work/inner.sh" >"$work/times"
-echo "run of /bin/true, $rounds interleaved rounds (median ms per container):"
+echo "run of /bin/true${SECCOMP:+ with linux.seccomp $SECCOMP}, $rounds interleaved rounds (median ms per container):"
 crun_med=""
 for rt in $runtimes; do
 	med=$(awk -v r="$rt" '$1 == r {print $2}' "$work/times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

@@ -261,6 +261,8 @@ static int add_rule(scmp_filter_ctx ctx, const hk_seccomp_syscall *sc, const cha
 			hk_debug("seccomp: unknown syscall \"%s\" (%s) skipped", name, pi);
 			continue;
 		}
+		if (!ctx)
+			continue; /* checked only: the program came from the cache */
 		if (!split)
 			r = seccomp_rule_add_array(ctx, action, nr, (unsigned)sc->n_args, c);
 		for (size_t k = 0; split && k < sc->n_args && r >= 0; k++)
@@ -354,6 +356,19 @@ static int compile(const hk_seccomp *s, hk_seccomp_prog *p, hk_err *err)
 		return hk_err_plain(err, EINVAL,
 		                    SEC ".defaultAction: SCMP_ACT_NOTIFY cannot be the default "
 		                        "action");
+	/* a program compiled before: the rest of the profile's checks, its
+	 * --debug notes, its flags, as when compiling */
+	uint8_t key[HK_SECCOMP_KEY_SIZE];
+	bool keyed = hk_seccomp_cache_key(s, key);
+	bool listener;
+	if (keyed && hk_seccomp_cache_load(key, p)) {
+		if ((r = add_rules(NULL, s, def, &listener, err)) < 0 ||
+		    (r = collect_flags(s, listener, &p->flags, err)) < 0)
+			return r;
+		p->listener = listener;
+		hk_debug("seccomp: the compiled filter came from the cache");
+		return 0;
+	}
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx)
 		return hk_err_plain(err, EOPNOTSUPP,
@@ -369,7 +384,6 @@ static int compile(const hk_seccomp *s, hk_seccomp_prog *p, hk_err *err)
 		names += s->syscalls[i].n_names;
 	if (names > 32)
 		seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	bool listener;
 	if ((r = add_rules(ctx, s, def, &listener, err)) < 0 ||
 	    (r = collect_flags(s, listener, &p->flags, err)) < 0)
 		return r;
@@ -386,6 +400,8 @@ static int compile(const hk_seccomp *s, hk_seccomp_prog *p, hk_err *err)
 		return hk_err_plain(err, E2BIG,
 		                    SEC ": the filter has %zu instructions, the kernel takes %d",
 		                    p->len, BPF_MAXINSNS);
+	if (keyed)
+		hk_seccomp_cache_store(key, p);
 	return 0;
 }
 

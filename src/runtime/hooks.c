@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 bool hk_hooks_any(const hk_hooks *hooks, enum hk_hook_kind kind)
 {
@@ -35,8 +36,8 @@ __attribute__((noreturn)) static void hook_child(const hk_hook *h, int in, int o
 		_exit(127);
 	/* everything else goes, but the exec-error pipe (close-on-exec) */
 	if (errfd > 3)
-		syscall(SYS_close_range, 3U, (unsigned)errfd - 1, 0U);
-	syscall(SYS_close_range, (unsigned)errfd + 1, ~0U, 0U);
+		hk_close_range(3U, (unsigned)errfd - 1, 0U);
+	hk_close_range((unsigned)errfd + 1, ~0U, 0U);
 	char *argv_default[] = {h->path, NULL};
 	char *env_none[] = {NULL};
 	execve(h->path, h->args && h->n_args ? h->args : argv_default, h->env ? h->env : env_none);

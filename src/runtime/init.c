@@ -19,7 +19,6 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "linux/caps.h"
@@ -56,7 +55,7 @@ void hk_init_reset_signals(const sigset_t *mask)
 
 void hk_init_fds(unsigned preserve_fds)
 {
-	syscall(SYS_close_range, 3U + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	hk_close_range(3U + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	for (unsigned fd = 3; fd < 3 + preserve_fds; fd++)
 		fcntl((int)fd, F_SETFD, 0);
 }
@@ -191,10 +190,10 @@ static void close_strays(const hk_init_ctx *ctx)
 		if (keep[i] < 0 || (unsigned)keep[i] < from)
 			continue;
 		if ((unsigned)keep[i] > from)
-			syscall(SYS_close_range, from, (unsigned)keep[i] - 1, 0U);
+			hk_close_range(from, (unsigned)keep[i] - 1, 0U);
 		from = (unsigned)keep[i] + 1;
 	}
-	syscall(SYS_close_range, from, ~0U, 0U);
+	hk_close_range(from, ~0U, 0U);
 }
 
 /* create: block until `start` opens the exec fifo for reading (open for
@@ -210,8 +209,8 @@ static void wait_for_start(const hk_init_ctx *ctx)
 	 * (3..3+N-1) were open before husk opened the fifo: below it. */
 	unsigned first = 3U + ctx->preserve_fds;
 	if ((unsigned)ctx->exec_fifo > first)
-		syscall(SYS_close_range, first, (unsigned)ctx->exec_fifo - 1, 0U);
-	syscall(SYS_close_range, (unsigned)ctx->exec_fifo + 1, ~0U, 0U);
+		hk_close_range(first, (unsigned)ctx->exec_fifo - 1, 0U);
+	hk_close_range((unsigned)ctx->exec_fifo + 1, ~0U, 0U);
 	int fd;
 	while ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
 		;

@@ -3,9 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -104,4 +109,87 @@ int hk_read_u64_at(int dirfd, const char *path, unsigned long long *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static int close_range_skip;
+
+void hk_close_range_skip(int skip)
+{
+	close_range_skip = skip;
+}
+
+static void close_one(unsigned fd, unsigned flags)
+{
+	if (flags & CLOSE_RANGE_CLOEXEC) {
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
+	} else {
+		close((int)fd);
+	}
+}
+
+/* The fds listed in /proc/self/fd; false when there is no procfs there
+ * (before /proc is mounted, or a container's /proc replaced by something
+ * else): then nothing was done.  Closing fds while listing is safe: the
+ * directory's position is an fd number. */
+static bool close_listed(unsigned first, unsigned last, unsigned flags)
+{
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct statfs sf;
+	if (dir < 0)
+		return false;
+	if (fstatfs(dir, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+		close(dir);
+		return false;
+	}
+	char buf[4096] __attribute__((aligned(8)));
+	long n;
+	bool ok = true;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			ok = false; /* the loop below does it all */
+			break;
+		}
+		for (long off = 0; off < n;) {
+			/* struct linux_dirent64: ino, off, reclen, type, name */
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			const char *name = buf + off + 19;
+			off += reclen;
+			char *end;
+			unsigned long fd = strtoul(name, &end, 10);
+			if (name[0] < '0' || name[0] > '9' || *end || fd < first || fd > last ||
+			    fd == (unsigned)dir)
+				continue;
+			close_one((unsigned)fd, flags);
+		}
+	}
+	close(dir);
+	return ok;
+}
+
+void hk_close_range(unsigned first, unsigned last, unsigned flags)
+{
+	if (first > last)
+		return;
+	if (close_range_skip < 1 && syscall(SYS_close_range, first, last, flags) == 0)
+		return;
+	if (close_range_skip < 2 && close_listed(first, last, flags))
+		return;
+	/* no fd at or above both limits can have been opened, short of the
+	 * limit lowered after it was */
+	struct rlimit rl = {0, 0};
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rlim_t top = rl.rlim_max > rl.rlim_cur ? rl.rlim_max : rl.rlim_cur;
+	if (top == RLIM_INFINITY || top > (rlim_t)INT_MAX)
+		top = INT_MAX;
+	if (top == 0)
+		return;
+	for (unsigned fd = first; fd <= last && fd < top; fd++)
+		close_one(fd, flags);
 }

@@ -2,6 +2,7 @@
 #ifndef HUSK_UTIL_FS_H
 #define HUSK_UTIL_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,5 +26,18 @@ int hk_mkdir_p(const char *path, mode_t mode, hk_err *err);
 /* Read the first unsigned/signed integer in a file; -errno on failure
  * (no message), for best-effort reads of proc and cgroup files. */
 int hk_read_u64_at(int dirfd, const char *path, unsigned long long *out);
+
+/* close_range(FIRST, LAST, FLAGS): close the fds FIRST..LAST, or with
+ * FLAGS CLOSE_RANGE_CLOEXEC mark them close-on-exec.  Where the kernel
+ * lacks it (close_range: 5.9, CLOSE_RANGE_CLOEXEC: 5.11) or a seccomp
+ * filter refuses it, the same is done fd by fd: those listed in
+ * /proc/self/fd when that is a procfs, else every fd below the
+ * RLIMIT_NOFILE limits (slow, but nothing is left open).  Never fails;
+ * allocates nothing (usable in a forked or cloned child). */
+void hk_close_range(unsigned first, unsigned last, unsigned flags);
+
+/* For the unit tests: SKIP 0 = as above; 1 = skip the system call (the
+ * /proc/self/fd walk); 2 = skip the system call and /proc (the loop). */
+void hk_close_range_skip(int skip);
 
 #endif

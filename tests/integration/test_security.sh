@@ -165,3 +165,84 @@ test_husk_binary_not_writable_through_container() {
 	assert_contains "$(cat "$T/err")" "Read-only file system"
 	cmp -s "$HUSK" "$T/husk-copy" || fail "husk's binary was changed"
 }
+
+test_husk_binary_not_writable_through_rootless_container() {
+	# The same for an ordinary user running a husk binary of its own: the
+	# container's root is that user on the host, who may write the file.
+	# The write is made as the user, through a descriptor of
+	# /proc/PID/exe of the user's husk.
+	local b id hpid _hk_argv rc=0 st=""
+	user_dir "$T/ubin"
+	cp "$HUSK" "$T/ubin/husk"
+	chown "$HK_USER_UID:$HK_USER_GID" "$T/ubin/husk"
+	user_dir "$T/ustate"
+	b=$(mkbundle_user)
+	id=$(newid)
+	setargs "$b" sleep 60
+	_hk_user_argv "$T/ubin/husk" --root "$T/ustate" run -b "$b" "$id"
+	"${_hk_argv[@]}" &
+	hpid=$!
+	for _ in $(seq 300); do
+		st=$(as_user "$T/ubin/husk" --root "$T/ustate" state "$id" 2>/dev/null | jq -r .status) || true
+		[ "$st" = running ] && break
+		sleep 0.1
+	done
+	[ "$st" = running ] || fail "the rootless container did not start"
+	exec 9<"/proc/$hpid/exe"
+	as_user "$T/ubin/husk" --root "$T/ustate" kill "$id" KILL
+	wait "$hpid" || true
+	(as_user sh -c 'echo overwritten >>/proc/self/fd/9') 2>"$T/err" || rc=$?
+	exec 9<&-
+	cat "$T/err"
+	[ "$rc" -ne 0 ] || fail "the user's husk binary was writable through /proc/PID/exe"
+	assert_contains "$(cat "$T/err")" "Read-only file system"
+	cmp -s "$HUSK" "$T/ubin/husk" || fail "husk's binary was changed"
+}
+
+# Run "$@" as on a kernel without close_range(2) (before 5.9): a seccomp
+# filter (kept by husk and all its children) fails it with ENOSYS.
+# close_range is system call 436 on every architecture but alpha.
+without_close_range() {
+	python3 -c '
+import ctypes, os, struct, sys
+ret_errno_enosys, ret_allow = 0x00050000 | 38, 0x7fff0000
+insns = [(0x20, 0, 0, 0),                  # A = seccomp_data.nr
+         (0x15, 0, 1, 436),                # if A == close_range
+         (0x06, 0, 0, ret_errno_enosys),   #   return ERRNO(ENOSYS)
+         (0x06, 0, 0, ret_allow)]          # return ALLOW
+code = b"".join(struct.pack("HBBI", *i) for i in insns)
+buf = ctypes.create_string_buffer(code)
+prog = struct.pack("HxxxxxxQ", len(insns), ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(22, 2, ctypes.c_char_p(prog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+    sys.exit("seccomp: " + os.strerror(ctypes.get_errno()))
+os.execvp(sys.argv[1], sys.argv[1:])
+' "$@"
+}
+
+test_no_host_fds_leak_without_close_range() {
+	# CVE-2024-21626 where the kernel has no close_range (5.9) or no
+	# CLOSE_RANGE_CLOEXEC (5.11): no fd of husk's or of its caller may
+	# reach the container's process, for run, create+start and exec
+	local b id out
+	assert_contains "$(without_close_range grep Seccomp: /proc/self/status)" "2" "the filter"
+	b=$(mkbundle)
+	setargs "$b" ls /proc/self/fd
+	out=$(without_close_range "$HUSK" run -b "$b" "$(newid)" 7>/dev/null 9</etc/hostname)
+	assert_eq "0 1 2 3" "$(echo $out)" "fds in the container (run)"
+	id=$(newid)
+	delete_at_exit "$id"
+	without_close_range "$HUSK" --root "$T/state" create -b "$b" "$id" \
+		7>/dev/null 9</etc/hostname >"$T/out" 2>&1
+	hkr start "$id"
+	wait_status "$id" stopped
+	assert_eq "0 1 2 3" "$(echo $(cat "$T/out"))" "fds in the container (create)"
+	hkr delete "$id"
+	id=$(newid)
+	delete_at_exit "$id"
+	setargs "$b" sleep 600
+	hkr run -d -b "$b" "$id"
+	out=$(without_close_range "$HUSK" --root "$T/state" exec "$id" ls /proc/self/fd \
+		7>/dev/null 9</etc/hostname)
+	assert_eq "0 1 2 3" "$(echo $out)" "fds in the container (exec)"
+}

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "linux/seccomp_filter.h"
+#include "linux/seccomp_internal.h"
 #include "runtime/state.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -579,6 +580,8 @@ TEST(listener_message)
 
 int main(void)
 {
+	/* the compiler itself (test_seccomp_cache.c tests the cache) */
+	hk_seccomp_cache_dir(NULL);
 	RUN(errno_action_denies_one_syscall);
 	RUN(errno_ret);
 	RUN(unknown_syscall_name_is_skipped);
