@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "linux/seccomp_filter.h"
 #include "linux/selfexe.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -229,6 +230,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (g.root && (!strcmp(verb, "create") || !strcmp(verb, "run") || !strcmp(verb, "exec")))
+		hk_seccomp_cache_in(g.root); /* compiled filters: with the state */
 	hk_cli_init(&g, vargc, vargv);
 	hk_debug("husk %s, command %s, root %s, rootless %s (euid %u)", HUSK_VERSION, verb,
 	         g.root ? g.root : "(default)", g.rootless, (unsigned)geteuid());

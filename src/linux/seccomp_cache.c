@@ -65,17 +65,28 @@ void hk_seccomp_cache_dir(const char *dir)
 	dir_override = dir;
 }
 
-/* The state directory's seccomp-cache (whatever --root says): that of
- * root, or of the user ($XDG_RUNTIME_DIR/husk, else /tmp/husk-UID). */
+void hk_seccomp_cache_in(const char *state_root)
+{
+	static char *dir;
+	free(dir);
+	dir = NULL;
+	if (state_root && asprintf(&dir, "%s/.seccomp-cache", state_root) < 0)
+		dir = NULL;
+	hk_seccomp_cache_dir(dir);
+}
+
+/* hk_seccomp_cache_in()'s, else the default state directory's (that of
+ * root, or of the user: $XDG_RUNTIME_DIR/husk, else /tmp/husk-UID).  A
+ * dot name: no container id can start with one. */
 static char *cache_dir(void)
 {
 	char *d = NULL;
 	if (dir_set)
 		return dir_override ? strdup(dir_override) : NULL;
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int r = geteuid() == 0 ? asprintf(&d, "/run/husk/seccomp-cache")
-	        : xdg && *xdg  ? asprintf(&d, "%s/husk/seccomp-cache", xdg)
-	                       : asprintf(&d, "/tmp/husk-%u/seccomp-cache", (unsigned)geteuid());
+	int r = geteuid() == 0 ? asprintf(&d, "/run/husk/.seccomp-cache")
+	        : xdg && *xdg  ? asprintf(&d, "%s/husk/.seccomp-cache", xdg)
+	                       : asprintf(&d, "/tmp/husk-%u/.seccomp-cache", (unsigned)geteuid());
 	return r < 0 ? NULL : d;
 }
 

@@ -53,6 +53,9 @@ typedef struct hk_seccomp_prog {
  * JSON path: "linux.seccomp.syscalls[3].action: ...". */
 int hk_seccomp_build(const hk_seccomp *s, hk_seccomp_prog **out, hk_err *err);
 void hk_seccomp_prog_free(hk_seccomp_prog *p);
+/* hk_seccomp_build() keeps compiled programs in STATE_ROOT/.seccomp-cache
+ * (--root's directory; NULL: the default state directory's). */
+void hk_seccomp_cache_in(const char *state_root);
 static inline void hk_seccomp_prog_freep(hk_seccomp_prog **p)
 {
 	hk_seccomp_prog_free(*p);

@@ -24,8 +24,8 @@ bool hk_seccomp_cache_load(const uint8_t key[HK_SECCOMP_KEY_SIZE], hk_seccomp_pr
 /* Keep P's program under KEY (best effort: a failure goes unnoticed). */
 void hk_seccomp_cache_store(const uint8_t key[HK_SECCOMP_KEY_SIZE], const hk_seccomp_prog *p);
 
-/* For the tests: the cache directory instead of the default (the state
- * directory's seccomp-cache: /run/husk for root, else
+/* The cache directory instead of the default (the default state
+ * directory's .seccomp-cache: /run/husk for root, else
  * $XDG_RUNTIME_DIR/husk or /tmp/husk-UID); NULL turns the cache off. */
 void hk_seccomp_cache_dir(const char *dir);
 /* What the lookups did (for the tests). */
