@@ -139,3 +139,56 @@ test_pattrs_invalid() {
 	assert_contains "$(cat "$T/err")" "invalid argument"
 	hkr delete --force "$id" >/dev/null 2>&1 || true
 }
+
+# H9: the init is non-dumpable until its execve.  A rootless container
+# (user namespace, its root is the test user on the host) waiting for
+# `start`: the init's /proc/PID files are host root's, and the user, the
+# same uid as the container's root, may not look at its fds or environment.
+# Started, the program is dumpable again: its /proc/PID/fd is the user's
+# (root's inside).
+test_pattrs_init_not_dumpable_until_start() {
+	local b id pid out
+	b=$(mkbundle_user)
+	id=$(newid)
+	setargs "$b" sh -c 'echo "fd owner $(stat -c %u /proc/self/fd)"; exec sleep 600'
+	user_dir "$T/ustate"
+	PA_UID=$id
+	trap 'as_user "$HUSK" --root "$T/ustate" delete --force "$PA_UID" >/dev/null 2>&1 || true' EXIT
+	(cd "$b" && as_user "$HUSK" --root "$T/ustate" create "$id") >"$T/out" 2>&1 </dev/null
+	assert_eq created "$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .status)"
+	pid=$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .pid)
+	assert_eq 0 "$(stat -c %u "/proc/$pid/fd")" "owner of the waiting init's /proc/PID/fd"
+	assert_eq 0 "$(stat -c %u "/proc/$pid/environ")" "owner of the waiting init's /proc/PID/environ"
+	if as_user ls "/proc/$pid/fd" >"$T/ls" 2>&1; then
+		cat "$T/ls"
+		fail "the user listed the waiting init's fds"
+	fi
+	assert_contains "$(cat "$T/ls")" "Permission denied"
+	as_user "$HUSK" --root "$T/ustate" start "$id"
+	wait_file "$T/out"
+	for _ in $(seq 300); do grep -q "fd owner" "$T/out" && break; sleep 0.1; done
+	assert_eq "fd owner 0" "$(cat "$T/out")" "the program's /proc/self/fd, inside"
+	assert_eq "$HK_USER_UID" "$(stat -c %u "/proc/$pid/fd")" "owner of the program's /proc/PID/fd"
+	as_user ls "/proc/$pid/fd" >/dev/null
+	as_user "$HUSK" --root "$T/ustate" delete --force "$id"
+}
+
+# The same for a container of root's with a user namespace and a user other
+# than root: the program runs (dumpable, its /proc/self/fd its own) and so
+# does exec.
+test_pattrs_userns_non_root_user_dumpable_program() {
+	local b id out
+	b=$(mkbundle)
+	cfg "$b" --argjson s "$HK_SUBID_START" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.process.user = {"uid": 1000, "gid": 1000}'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	assert_eq "$((HK_SUBID_START + 1000))" "$(stat -c %u "/proc/$PA_PID/fd")" "owner of the program's /proc/PID/fd"
+	out=$(hkr exec "$id" sh -c 'id -u; stat -c %u /proc/self/fd; ls /proc/1/fd | wc -l')
+	echo "$out"
+	assert_eq "$(printf '1000\n1000')" "$(echo "$out" | head -2)" "uid and /proc/self/fd owner of exec"
+	[ "$(echo "$out" | tail -1)" -ge 3 ] || fail "exec could not list the init's fds"
+	hkr delete --force "$id"
+}
