@@ -48,9 +48,12 @@ __attribute__((noreturn)) static void fail(const hk_init_ctx *ctx, const hk_err 
  * container's may ptrace it or open its fds (not root of its user
  * namespace, not a process of a pid namespace it joins) while it holds
  * husk's fds: the rootfs, the exec fifo, cgroup directories.  The execve
- * makes the program dumpable again (a new mm).  As runc's nsexec, which
- * also writes oom_score_adj first: once non-dumpable, an unprivileged
- * process may not write its own /proc/self files. */
+ * makes the program dumpable again (a new mm).  As crun (runc only when it
+ * joins namespaces); oom_score_adj is written first, as runc does: once
+ * non-dumpable, a process in a user namespace, or of an ordinary user,
+ * may not write its own /proc/self files.  The price: an ordinary user
+ * cannot `exec` into a created container before `start` (its /proc/PID/ns
+ * are out of reach). */
 static void go_non_dumpable(const hk_init_ctx *ctx)
 {
 	const hk_process *p = &ctx->spec->process;

@@ -192,3 +192,39 @@ test_pattrs_userns_non_root_user_dumpable_program() {
 	[ "$(echo "$out" | tail -1)" -ge 3 ] || fail "exec could not list the init's fds"
 	hkr delete --force "$id"
 }
+
+# linux.personality LINUX32: the program and exec'd processes see a 32-bit
+# machine (uname -m i686 on x86_64, as runc's tests); LINUX leaves x86_64.
+# Flags (the runtime spec defines none) are ignored, as with runc, with a
+# --debug note.
+test_pattrs_personality_run_and_exec() {
+	[ "$(uname -m)" = x86_64 ] || { echo "skipped: not x86_64"; return 0; }
+	local b id
+	b=$(mkbundle)
+	cfg "$b" '.linux.personality = {"domain": "LINUX32"}'
+	setargs "$b" uname -m
+	assert_eq i686 "$(hkr run -b "$b" "$(newid)")" "uname -m of the program"
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	assert_eq i686 "$(hkr exec "$id" uname -m)" "uname -m of exec"
+	hkr delete --force "$id"
+	cfg "$b" '.linux.personality = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}'
+	setargs "$b" uname -m
+	assert_eq x86_64 "$(hkr --debug run -b "$b" "$(newid)" 2>"$T/err")" "uname -m with LINUX"
+	assert_contains "$(cat "$T/err")" 'linux.personality.flags[0]: \"ADDR_NO_RANDOMIZE\" ignored'
+}
+
+# exec --no-new-privs: NoNewPrivs 1 in the exec'd process's status, 0
+# without (the container's own process.noNewPrivileges is false).
+test_pattrs_exec_no_new_privs() {
+	local b id
+	b=$(mkbundle)
+	cfg "$b" '.process.noNewPrivileges = false'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	assert_eq "NoNewPrivs:	0" "$(grep NoNewPrivs /proc/"$PA_PID"/status)" "the init"
+	assert_eq "NoNewPrivs:	0" "$(hkr exec "$id" grep NoNewPrivs /proc/self/status)" "exec"
+	assert_eq "NoNewPrivs:	1" "$(hkr exec --no-new-privs "$id" grep NoNewPrivs /proc/self/status)" \
+		"exec --no-new-privs"
+	hkr delete --force "$id"
+}
