@@ -228,3 +228,21 @@ test_pattrs_exec_no_new_privs() {
 		"exec --no-new-privs"
 	hkr delete --force "$id"
 }
+
+# process.oomScoreAdj with a user namespace: the init writes it before it
+# goes non-dumpable (after, its /proc/self files are host root's): a
+# container of root's with a user namespace, and a rootless one.
+test_pattrs_oom_score_adj_user_namespace() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" --argjson s "$HK_SUBID_START" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.process.oomScoreAdj = 300'
+	setargs "$b" cat /proc/self/oom_score_adj
+	assert_eq 300 "$(hkr run -b "$b" "$(newid)")" "with a user namespace"
+	b=$(mkbundle_user)
+	cfg "$b" '.process.oomScoreAdj = 400'
+	setargs "$b" cat /proc/self/oom_score_adj
+	assert_eq 400 "$(cd "$b" && as_user "$HUSK" run "$(newid)")" "rootless"
+}
