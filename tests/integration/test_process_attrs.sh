@@ -246,3 +246,28 @@ test_pattrs_oom_score_adj_user_namespace() {
 	setargs "$b" cat /proc/self/oom_score_adj
 	assert_eq 400 "$(cd "$b" && as_user "$HUSK" run "$(newid)")" "rootless"
 }
+
+# Time offsets of a rootless container that joins a user namespace (given
+# by path): the init, non-dumpable, writes its own timens_offsets, which is
+# then host root's: it does so while dumpable for that moment.
+test_pattrs_rootless_joined_userns_time_offsets() {
+	local b holder out
+	b=$(mkbundle_user)
+	as_user unshare -Ur sleep 120 &
+	for _ in $(seq 100); do
+		holder=$(pgrep -u "$HK_USER_UID" -x sleep -n || true)
+		[ -n "$holder" ] && [ "$(readlink "/proc/$holder/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	PA_HOLDER=$holder
+	trap 'kill "$PA_HOLDER" 2>/dev/null || true' EXIT
+	cfg "$b" --arg p "/proc/$holder/ns/user" '
+		.linux.namespaces |= map(if .type == "user" then {"type": "user", "path": $p} else . end) |
+		del(.linux.uidMappings, .linux.gidMappings) |
+		.linux.namespaces += [{"type": "time"}] |
+		.linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+	setargs "$b" sh -c 'tr -s " " </proc/self/timens_offsets; id -u'
+	out=$(cd "$b" && as_user "$HUSK" run "$(newid)")
+	echo "$out"
+	assert_eq "$(printf 'monotonic 86400 0\nboottime 0 0\n0')" "$out"
+}
