@@ -12,7 +12,9 @@
  * "tmpcopyup" (runc's extension, sent by podman): a tmpfs gets a copy of
  * what the directory it covers held (copyup.c); on any other type it is
  * ignored, as runc does.  Anything else goes to the filesystem as data,
- * so an option nobody knows fails the mount with the data named.
+ * so an option nobody knows fails the mount with the data named.  "ro" is
+ * not recursive ("rro" is), but in a user namespace the host's cgroup
+ * hierarchies below an "ro" rbind become read-only too (CVE-2023-25809).
  */
 #include "linux/rootfs.h"
 
