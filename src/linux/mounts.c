@@ -12,7 +12,9 @@
  * "tmpcopyup" (runc's extension, sent by podman): a tmpfs gets a copy of
  * what the directory it covers held (copyup.c); on any other type it is
  * ignored, as runc does.  Anything else goes to the filesystem as data,
- * so an option nobody knows fails the mount with the data named.
+ * so an option nobody knows fails the mount with the data named.  "ro" is
+ * not recursive ("rro" is), but in a user namespace the host's cgroup
+ * hierarchies below an "ro" rbind become read-only too (CVE-2023-25809).
  */
 #include "linux/rootfs.h"
 
@@ -309,6 +311,116 @@ static int finish_mount(int rootfd, const char *dest, const struct mopts *o, hk_
 	return 0;
 }
 
+/* The id of the mount FD is on, as /proc/self/mountinfo numbers them; -1
+ * when unknown. */
+static long long mount_id(int fd)
+{
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return -1;
+	return (long long)stx.stx_mnt_id;
+}
+
+/* A line of /proc/self/mountinfo: ids, mount point, is it a cgroup fs. */
+struct submount {
+	long long id, parent;
+	bool cgroup;
+	char *path;
+};
+
+static void submounts_free(struct submount **v)
+{
+	for (struct submount *m = *v; m && m->path; m++)
+		free(m->path);
+	free(*v);
+}
+
+/* Every mount of our mount namespace, ended by one with a NULL path. */
+static int read_submounts(struct submount **out, hk_err *err)
+{
+	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return hk_err_set(err, errno, "open /proc/self/mountinfo");
+	_cleanup_free_ char *line = NULL;
+	size_t len = 0, n = 0;
+	while (getline(&line, &len, f) > 0) {
+		struct submount *v = realloc(*out, (n + 2) * sizeof(**out));
+		if (!v)
+			return hk_err_set(err, ENOMEM, "mountinfo");
+		*out = v;
+		memset(&v[n], 0, 2 * sizeof(*v));
+		char *save = NULL, *tok = strtok_r(line, " \n", &save);
+		for (int field = 0; tok; tok = strtok_r(NULL, " \n", &save), field++) {
+			if (field == 0 || field == 1)
+				*(field ? &v[n].parent : &v[n].id) = strtoll(tok, NULL, 10);
+			else if (field == 4 && !(v[n].path = strdup(tok)))
+				return hk_err_set(err, ENOMEM, "mountinfo");
+			else if (field > 5 && strcmp(tok, "-") == 0) {
+				tok = strtok_r(NULL, " \n", &save);
+				v[n].cgroup =
+				    tok && (!strcmp(tok, "cgroup") || !strcmp(tok, "cgroup2"));
+				break;
+			}
+		}
+		if (v[n].path)
+			n++;
+	}
+	return 0;
+}
+
+/* Is mount I of V below the mount TOP (its child, grandchild...)? */
+static bool mount_below(const struct submount *v, size_t i, long long top)
+{
+	long long p = v[i].parent;
+	for (size_t depth = 0; v[depth].path; depth++) {
+		if (p == top)
+			return true;
+		size_t j = 0;
+		while (v[j].path && v[j].id != p)
+			j++;
+		if (!v[j].path || v[j].parent == p)
+			return false;
+		p = v[j].parent;
+	}
+	return false;
+}
+
+/* In a user namespace, "ro" on an rbind (the /sys of rootless configs)
+ * makes its top read-only only, as with runc and crun ("rro" is the
+ * recursive option), and the host's cgroup hierarchies below it stay
+ * writable: the cgroups delegated to the user, the container's and those
+ * above it (CVE-2023-25809).  Make every cgroup filesystem below TOP
+ * read-only as well; one that cannot be reached by its path (overmounted,
+ * an escaped name): the whole tree, recursively.  (Flags set in the
+ * container's user namespace are not locked: a config that grants
+ * CAP_SYS_ADMIN lets the container remount them rw, as with runc.) */
+static int readonly_cgroups_below(int top, hk_err *err)
+{
+	struct submount *v __attribute__((cleanup(submounts_free))) = NULL;
+	int r = read_submounts(&v, err);
+	if (r < 0)
+		return r;
+	long long top_id = mount_id(top);
+	bool whole = top_id < 0;
+	for (size_t i = 0; !whole && v && v[i].path; i++) {
+		if (!v[i].cgroup || !mount_below(v, i, top_id))
+			continue;
+		_cleanup_close_ int fd =
+		    open(v[i].path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || mount_id(fd) != v[i].id) {
+			whole = true;
+			break;
+		}
+		if ((r = bind_remount(fd, MS_RDONLY, 0, true, err)) < 0)
+			return hk_err_wrap(err, "make the cgroup mount %s read-only", v[i].path);
+	}
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (whole && syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+	                     sizeof(attr)) < 0)
+		return hk_err_set(err, errno, "make the cgroup mounts below read-only");
+	return 0;
+}
+
 /* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
  * then remount with the entry's flags when it has any. */
 static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
@@ -322,7 +434,10 @@ static int do_bind(int rootfd, const char *src, int target, const char *dest, un
 	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
 	if (top < 0)
 		return top;
-	return bind_remount(top, flags, cleared, in_userns, err);
+	int r = bind_remount(top, flags, cleared, in_userns, err);
+	if (r == 0 && in_userns && (flags & MS_REC) && (flags & MS_RDONLY))
+		r = readonly_cgroups_below(top, err);
+	return r;
 }
 
 /* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -311,12 +312,20 @@ static int open_target(const hk_state *st, exec_ctx *x, hk_err *err)
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)st->pid, join_order[i].name);
 		snprintf(self, sizeof(self), "/proc/self/ns/%s", join_order[i].name);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && access(self, F_OK) < 0)
+		int e = errno;
+		if (fd < 0 && e == ENOENT && access(self, F_OK) < 0)
 			continue; /* the kernel has no such namespace */
 		if (fd < 0 && (!hk_state_alive(st) || (pidfd >= 0 && pidfd_exited(pidfd))))
 			return stopped(st->id, err); /* it went meanwhile */
+		/* the init is not dumpable until it execs the program (init.c):
+		 * only root may reach it before `start` */
+		if (fd < 0 && e == EACCES && x->status == HK_STATUS_CREATED)
+			return hk_err_set(err, e,
+			                  "open %s (as an ordinary user, exec once the container "
+			                  "is started)",
+			                  path);
 		if (fd < 0)
-			return hk_err_set(err, errno, "open %s", path);
+			return hk_err_set(err, e, "open %s", path);
 		if (same_file(fd, self)) {
 			close(fd);
 			continue;
@@ -365,6 +374,15 @@ __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 		close(master);
 	}
 	hk_init_fds(x->preserve_fds);
+	/* linux.personality: the container's, as its init's (and as runc);
+	 * before the seccomp filter, which may refuse personality(2) */
+	const hk_linux *l = x->spec ? &x->spec->lnx : NULL;
+	if (l && l->has_personality &&
+	    personality(strcmp(l->personality_domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) <
+	        0) {
+		hk_err_set(&err, errno, "linux.personality");
+		child_fail(sock, &err);
+	}
 	char path[PATH_MAX];
 	char **envp = NULL;
 	if (hk_init_process(p, x->seccomp, sock, !hk_init_setgroups_allowed(), NULL, path,

@@ -44,6 +44,30 @@ __attribute__((noreturn)) static void fail(const hk_init_ctx *ctx, const hk_err 
 	_exit(1);
 }
 
+/* Non-dumpable, the init's /proc/PID files are host root's: nothing of the
+ * container's may ptrace it or open its fds (not root of its user
+ * namespace, not a process of a pid namespace it joins) while it holds
+ * husk's fds: the rootfs, the exec fifo, cgroup directories.  The execve
+ * makes the program dumpable again (a new mm).  As crun (runc only when it
+ * joins namespaces); oom_score_adj is written first, as runc does: once
+ * non-dumpable, a process in a user namespace, or of an ordinary user,
+ * may not write its own /proc/self files.  The price: an ordinary user
+ * cannot `exec` into a created container before `start` (its /proc/PID/ns
+ * are out of reach). */
+static void go_non_dumpable(const hk_init_ctx *ctx)
+{
+	const hk_process *p = &ctx->spec->process;
+	hk_err err = {0};
+	if (p->has_oom_score_adj && hk_oom_score_adj_apply(p->oom_score_adj, &err) < 0) {
+		hk_err_wrap(&err, "process.oomScoreAdj");
+		fail(ctx, &err);
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		hk_err_set(&err, errno, "prctl PR_SET_DUMPABLE");
+		fail(ctx, &err);
+	}
+}
+
 void hk_init_reset_signals(const sigset_t *mask)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
@@ -99,8 +123,19 @@ static int unshare_and_fork(const hk_init_ctx *ctx, hk_err *err)
 	int r;
 	if (rest && unshare((int)rest) < 0)
 		return hk_err_set(err, errno, "unshare namespaces (flags %#lx)", rest);
-	if ((r = hk_timens_write_offsets(&s->lnx.time_monotonic, &s->lnx.time_boottime, err)) < 0)
+	r = hk_timens_write_offsets(&s->lnx.time_monotonic, &s->lnx.time_boottime, err);
+	if (r == -EACCES && !ctx->userns_new) {
+		/* a rootless husk in a joined user namespace: our
+		 * timens_offsets is host root's while we are non-dumpable */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		r = hk_timens_write_offsets(&s->lnx.time_monotonic, &s->lnx.time_boottime, err);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+	if (r < 0)
 		return r;
+	/* before the fork into a (joined) pid namespace */
+	if (ctx->userns_new)
+		go_non_dumpable(ctx);
 	if (!ctx->must_fork)
 		return 0;
 	pid_t pid = fork();
@@ -444,6 +479,11 @@ void hk_init_main(const hk_init_ctx *ctx)
 	int r;
 
 	hk_sync_cancel_on(-1); /* the parent's signalfd means nothing here */
+	/* First thing, but with a new user namespace: husk writes its maps
+	 * through our /proc files (as the user, rootless), and we write our
+	 * timens_offsets; then (unshare_and_fork, or below). */
+	if (!ctx->userns_new)
+		go_non_dumpable(ctx);
 	/* No fd of husk's may reach the container's program, but the
 	 * preserved ones (--preserve-fds, $LISTEN_FDS). */
 	hk_init_fds(ctx->preserve_fds);
@@ -466,6 +506,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 		_exit(1);
 	if (ctx->joins && unshare_and_fork(ctx, &err) < 0)
 		fail(ctx, &err);
+	if (ctx->userns_new && !ctx->joins)
+		go_non_dumpable(ctx);
 	const hk_namespace *userns = hk_spec_namespace(s, HK_NS_USER);
 	if (userns && become_userns_root(&err) < 0)
 		fail(ctx, &err);
@@ -510,8 +552,10 @@ void hk_init_main(const hk_init_ctx *ctx)
 	close_strays(ctx);
 	char path[PATH_MAX];
 	char **envp = NULL;
-	if (hk_init_process(&s->process, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx),
-	                    path, sizeof(path), &envp, &err) < 0)
+	hk_process proc = s->process;
+	proc.has_oom_score_adj = false; /* written by go_non_dumpable() */
+	if (hk_init_process(&proc, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx), path,
+	                    sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
 	if (!ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);

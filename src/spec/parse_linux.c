@@ -8,6 +8,7 @@
 
 #include "spec/parse_internal.h"
 #include "util/cleanup.h"
+#include "util/debug.h"
 
 static int parse_namespaces(json_object *lv, hk_linux *l, hk_err *err)
 {
@@ -112,7 +113,20 @@ static int parse_personality(json_object *lv, hk_linux *l, hk_err *err)
 	    strcmp(l->personality_domain, "LINUX32") != 0)
 		return hk_err_plain(err, EINVAL, "linux.personality.domain: unknown domain \"%s\"",
 		                    l->personality_domain);
-	return 0;
+	/* The runtime spec defines no flags yet: as runc, they are ignored
+	 * (runc warns), here with a --debug note; they must be strings. */
+	char **flags = NULL;
+	size_t n = 0;
+	r = hk_j_strv(v, "linux.personality", "flags", &flags, &n, err);
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0)
+			hk_debug("linux.personality.flags[%zu]: \"%s\" ignored (no flag is defined "
+			         "by the runtime spec; runc ignores them too)",
+			         i, flags[i]);
+		free(flags[i]);
+	}
+	free(flags);
+	return r;
 }
 
 static int parse_time_offsets(json_object *lv, hk_linux *l, hk_err *err)

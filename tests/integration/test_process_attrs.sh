@@ -139,3 +139,135 @@ test_pattrs_invalid() {
 	assert_contains "$(cat "$T/err")" "invalid argument"
 	hkr delete --force "$id" >/dev/null 2>&1 || true
 }
+
+# H9: the init is non-dumpable until its execve.  A rootless container
+# (user namespace, its root is the test user on the host) waiting for
+# `start`: the init's /proc/PID files are host root's, and the user, the
+# same uid as the container's root, may not look at its fds or environment.
+# Started, the program is dumpable again: its /proc/PID/fd is the user's
+# (root's inside).
+test_pattrs_init_not_dumpable_until_start() {
+	local b id pid out
+	b=$(mkbundle_user)
+	id=$(newid)
+	setargs "$b" sh -c 'echo "fd owner $(stat -c %u /proc/self/fd)"; exec sleep 600'
+	user_dir "$T/ustate"
+	PA_UID=$id
+	trap 'as_user "$HUSK" --root "$T/ustate" delete --force "$PA_UID" >/dev/null 2>&1 || true' EXIT
+	(cd "$b" && as_user "$HUSK" --root "$T/ustate" create "$id") >"$T/out" 2>&1 </dev/null
+	assert_eq created "$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .status)"
+	pid=$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .pid)
+	assert_eq 0 "$(stat -c %u "/proc/$pid/fd")" "owner of the waiting init's /proc/PID/fd"
+	assert_eq 0 "$(stat -c %u "/proc/$pid/environ")" "owner of the waiting init's /proc/PID/environ"
+	if as_user ls "/proc/$pid/fd" >"$T/ls" 2>&1; then
+		cat "$T/ls"
+		fail "the user listed the waiting init's fds"
+	fi
+	assert_contains "$(cat "$T/ls")" "Permission denied"
+	as_user "$HUSK" --root "$T/ustate" start "$id"
+	wait_file "$T/out"
+	for _ in $(seq 300); do grep -q "fd owner" "$T/out" && break; sleep 0.1; done
+	assert_eq "fd owner 0" "$(cat "$T/out")" "the program's /proc/self/fd, inside"
+	assert_eq "$HK_USER_UID" "$(stat -c %u "/proc/$pid/fd")" "owner of the program's /proc/PID/fd"
+	as_user ls "/proc/$pid/fd" >/dev/null
+	as_user "$HUSK" --root "$T/ustate" delete --force "$id"
+}
+
+# The same for a container of root's with a user namespace and a user other
+# than root: the program runs (dumpable, its /proc/self/fd its own) and so
+# does exec.
+test_pattrs_userns_non_root_user_dumpable_program() {
+	local b id out
+	b=$(mkbundle)
+	cfg "$b" --argjson s "$HK_SUBID_START" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.process.user = {"uid": 1000, "gid": 1000}'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	assert_eq "$((HK_SUBID_START + 1000))" "$(stat -c %u "/proc/$PA_PID/fd")" "owner of the program's /proc/PID/fd"
+	out=$(hkr exec "$id" sh -c 'id -u; stat -c %u /proc/self/fd; ls /proc/1/fd | wc -l')
+	echo "$out"
+	assert_eq "$(printf '1000\n1000')" "$(echo "$out" | head -2)" "uid and /proc/self/fd owner of exec"
+	[ "$(echo "$out" | tail -1)" -ge 3 ] || fail "exec could not list the init's fds"
+	hkr delete --force "$id"
+}
+
+# linux.personality LINUX32: the program and exec'd processes see a 32-bit
+# machine (uname -m i686 on x86_64, as runc's tests); LINUX leaves x86_64.
+# Flags (the runtime spec defines none) are ignored, as with runc, with a
+# --debug note.
+test_pattrs_personality_run_and_exec() {
+	[ "$(uname -m)" = x86_64 ] || { echo "skipped: not x86_64"; return 0; }
+	local b id
+	b=$(mkbundle)
+	cfg "$b" '.linux.personality = {"domain": "LINUX32"}'
+	setargs "$b" uname -m
+	assert_eq i686 "$(hkr run -b "$b" "$(newid)")" "uname -m of the program"
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	assert_eq i686 "$(hkr exec "$id" uname -m)" "uname -m of exec"
+	hkr delete --force "$id"
+	cfg "$b" '.linux.personality = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}'
+	setargs "$b" uname -m
+	assert_eq x86_64 "$(hkr --debug run -b "$b" "$(newid)" 2>"$T/err")" "uname -m with LINUX"
+	assert_contains "$(cat "$T/err")" 'linux.personality.flags[0]: \"ADDR_NO_RANDOMIZE\" ignored'
+}
+
+# exec --no-new-privs: NoNewPrivs 1 in the exec'd process's status, 0
+# without (the container's own process.noNewPrivileges is false).
+test_pattrs_exec_no_new_privs() {
+	local b id
+	b=$(mkbundle)
+	cfg "$b" '.process.noNewPrivileges = false'
+	id=$(newid)
+	pa_start "$b" "$id" || return 1
+	assert_eq "NoNewPrivs:	0" "$(grep NoNewPrivs /proc/"$PA_PID"/status)" "the init"
+	assert_eq "NoNewPrivs:	0" "$(hkr exec "$id" grep NoNewPrivs /proc/self/status)" "exec"
+	assert_eq "NoNewPrivs:	1" "$(hkr exec --no-new-privs "$id" grep NoNewPrivs /proc/self/status)" \
+		"exec --no-new-privs"
+	hkr delete --force "$id"
+}
+
+# process.oomScoreAdj with a user namespace: the init writes it before it
+# goes non-dumpable (after, its /proc/self files are host root's): a
+# container of root's with a user namespace, and a rootless one.
+test_pattrs_oom_score_adj_user_namespace() {
+	local b out
+	b=$(mkbundle)
+	cfg "$b" --argjson s "$HK_SUBID_START" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": $s, "size": 65536}] |
+		.process.oomScoreAdj = 300'
+	setargs "$b" cat /proc/self/oom_score_adj
+	assert_eq 300 "$(hkr run -b "$b" "$(newid)")" "with a user namespace"
+	b=$(mkbundle_user)
+	cfg "$b" '.process.oomScoreAdj = 400'
+	setargs "$b" cat /proc/self/oom_score_adj
+	assert_eq 400 "$(cd "$b" && as_user "$HUSK" run "$(newid)")" "rootless"
+}
+
+# Time offsets of a rootless container that joins a user namespace (given
+# by path): the init, non-dumpable, writes its own timens_offsets, which is
+# then host root's: it does so while dumpable for that moment.
+test_pattrs_rootless_joined_userns_time_offsets() {
+	local b holder out
+	b=$(mkbundle_user)
+	as_user unshare -Ur sleep 120 &
+	for _ in $(seq 100); do
+		holder=$(pgrep -u "$HK_USER_UID" -x sleep -n || true)
+		[ -n "$holder" ] && [ "$(readlink "/proc/$holder/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	PA_HOLDER=$holder
+	trap 'kill "$PA_HOLDER" 2>/dev/null || true' EXIT
+	cfg "$b" --arg p "/proc/$holder/ns/user" '
+		.linux.namespaces |= map(if .type == "user" then {"type": "user", "path": $p} else . end) |
+		del(.linux.uidMappings, .linux.gidMappings) |
+		.linux.namespaces += [{"type": "time"}] |
+		.linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+	setargs "$b" sh -c 'tr -s " " </proc/self/timens_offsets; id -u'
+	out=$(cd "$b" && as_user "$HUSK" run "$(newid)")
+	echo "$out"
+	assert_eq "$(printf 'monotonic 86400 0\nboottime 0 0\n0')" "$out"
+}

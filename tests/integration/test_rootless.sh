@@ -152,3 +152,91 @@ test_rootless_pids_limit_delegated() {
 	[ "$n" -le 10 ] || fail "$n forks attempted despite pids.limit 10"
 	no_user_procs
 }
+
+# CVE-2023-25809: a rootless container without a cgroup namespace of its
+# own must not write the host's cgroups, here the delegated cgroup its own
+# is below.  `husk spec --rootless` binds the host's /sys ("rbind", "ro"):
+# "ro" makes only the top of it read-only (as runc), the host's cgroup
+# hierarchies below it would stay writable.  Two attacks, each with the
+# container's shell as the process to move:
+#  - default capabilities, no /sys/fs/cgroup entry (as `husk box` rootless
+#    on a v1 host): the host's hierarchies are right there;
+#  - CAP_SYS_ADMIN in the config: unmount husk's /sys/fs/cgroup first.
+# Every write and the mkdir must fail, and the host's files stay unchanged.
+# The container's script: $DELEG, the delegated directories (host paths,
+# seen at the same paths through the /sys rbind), $VARIANT.
+rl_cgroup_attack() {
+	cat <<-'SCRIPT'
+		n=0
+		while [ "$VARIANT" = capsysadmin ] && umount -l /sys/fs/cgroup 2>/dev/null; do
+			n=$((n + 1))
+		done
+		echo "$VARIANT unmounted $n"
+		for d in $DELEG; do
+			[ -d "$d" ] || { echo "MISSING $d"; continue; }
+			if echo $$ 2>/dev/null >"$d/cgroup.procs"; then echo "WROTE $d/cgroup.procs"; fi
+			if echo 1 2>/dev/null >"$d/pids.max"; then echo "WROTE $d/pids.max"; fi
+			if mkdir "$d/escape" 2>/dev/null; then echo "MKDIR $d/escape"; fi
+			echo "$d: $(echo $$ 2>&1 >"$d/cgroup.procs")"
+		done
+		echo "variant $VARIANT done"
+	SCRIPT
+}
+
+# Run one attack ($1: plain or capsysadmin) from bundle $2 (its config in
+# $2/base.json) on the delegated cgroup $3 (directories $4); prints what
+# the container printed and "rc N".
+rl_cgroup_attack_run() {
+	local variant=$1 b=$2 h=$3 dirs=$4 rc=0
+	cp "$b/base.json" "$b/config.json"
+	cfg "$b" '.linux.namespaces |= map(select(.type != "cgroup"))'
+	if [ "$variant" = capsysadmin ]; then
+		cfg "$b" '.process.capabilities |= map_values(. + ["CAP_SYS_ADMIN"])'
+	else
+		cfg "$b" '.mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	fi
+	cfg "$b" --arg d "$dirs" --arg v "$variant" '.process.env += ["DELEG=" + $d, "VARIANT=" + $v]'
+	setargs "$b" sh -c "$(rl_cgroup_attack)"
+	(cd "$b" && as_user_in_cgroup "$h" "$HUSK" run "$(newid)-$variant" 2>&1) || rc=$?
+	echo "rc $rc"
+}
+
+# The delegated directories' cgroup.procs and pids.max, and the cgroups below.
+rl_cgroup_files() {
+	local d
+	for d in $1; do
+		echo "$d:"
+		cat "$d/cgroup.procs" "$d/pids.max" 2>/dev/null || true
+		find "$d" -mindepth 1 -type d
+	done
+}
+
+test_rootless_host_cgroups_read_only() {
+	local b h dirs before after out variant d
+	b=$(mkbundle_user)
+	cp "$b/config.json" "$b/base.json"
+	h=$(delegated_cgroup)
+	dirs=${h//,/ }
+	before=$(rl_cgroup_files "$dirs")
+	out=$(rl_cgroup_attack_run plain "$b" "$h" "$dirs")
+	out="$out
+$(rl_cgroup_attack_run capsysadmin "$b" "$h" "$dirs")"
+	after=$(rl_cgroup_files "$dirs")
+	undelegate_cgroup "$h"
+	echo "$out"
+	assert_eq "$before" "$after" "the delegated cgroups"
+	for variant in plain capsysadmin; do
+		assert_contains "$out" "variant $variant done"
+	done
+	assert_eq 2 "$(echo "$out" | grep -c '^rc 0$')" "both containers ran"
+	assert_not_contains "$out" "WROTE"
+	assert_not_contains "$out" "MKDIR"
+	assert_not_contains "$out" "MISSING"
+	# CAP_SYS_ADMIN did unmount husk's /sys/fs/cgroup
+	assert_not_contains "$out" "capsysadmin unmounted 0"
+	for d in $dirs; do
+		assert_eq 2 "$(echo "$out" | grep -cF "$d: sh: can't create $d/cgroup.procs: Read-only file system")" \
+			"the writes to $d/cgroup.procs"
+	done
+	no_user_procs
+}

@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include "spec/spec.h"
 #include "spectest.h"
+#include "util/debug.h"
 
 TEST(errors_process)
 {
@@ -167,6 +168,10 @@ TEST(errors_linux)
 	CHECK_STREQ(err_of("'linux':{'personality':{'domain':'LINUX64'}}"),
 	            "linux.personality.domain: unknown domain \"LINUX64\"");
 	CHECK_STREQ(err_of("'linux':{'personality':{}}"), "linux.personality.domain: required");
+	CHECK_STREQ(err_of("'linux':{'personality':{'domain':'LINUX','flags':[1]}}"),
+	            "linux.personality.flags: expected array of strings");
+	CHECK_STREQ(err_of("'linux':{'personality':{'domain':'LINUX','flags':'X'}}"),
+	            "linux.personality.flags: expected array of strings");
 	CHECK_STREQ(err_of("'linux':{'uidMappings':[{'containerID':0,'hostID':0,'size':1}]}"),
 	            "linux.uidMappings: mappings need a user namespace");
 	CHECK_STREQ(err_of("'linux':{'uidMappings':[{'containerID':0,'hostID':4294967295,"
@@ -273,6 +278,33 @@ TEST(errors_seccomp)
 	}
 }
 
+/* Personality flags: none is defined by the runtime spec; they are
+ * accepted and ignored, as with runc, with one --debug note each. */
+static char debug_notes[1024];
+static void debug_sink(const char *msg)
+{
+	size_t l = strlen(debug_notes);
+	snprintf(debug_notes + l, sizeof(debug_notes) - l, "%s\n", msg);
+}
+
+TEST(personality_flags_noted)
+{
+	hk_debug_set_sink(debug_sink);
+	CHECK_STREQ(err_of("'linux':{'personality':{'domain':'LINUX32','flags':['A','B']}}"),
+	            "(ok)");
+	hk_debug_set_sink(NULL);
+	CHECK_STREQ(debug_notes,
+	            "linux.personality.flags[0]: \"A\" ignored (no flag is defined by the runtime "
+	            "spec; runc ignores them too)\n"
+	            "linux.personality.flags[1]: \"B\" ignored (no flag is defined by the runtime "
+	            "spec; runc ignores them too)\n");
+	debug_notes[0] = '\0';
+	hk_debug_set_sink(debug_sink);
+	CHECK_STREQ(err_of("'linux':{'personality':{'domain':'LINUX','flags':[]}}"), "(ok)");
+	hk_debug_set_sink(NULL);
+	CHECK_STREQ(debug_notes, "");
+}
+
 TEST(invalid_json)
 {
 	CHECK_STREQ(err_of("{\n 'ociVersion': '1.0.0',\n 'root': x\n}"),
@@ -307,6 +339,7 @@ int main(void)
 	RUN(errors_linux);
 	RUN(errors_resources);
 	RUN(errors_seccomp);
+	RUN(personality_flags_noted);
 	RUN(invalid_json);
 	return check_summary();
 }
