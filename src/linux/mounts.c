@@ -1,5 +1,5 @@
 /* mounts.c - the config's `mounts` applied inside the rootfs
- * (hk_mounts_apply), with the table of mount options runc accepts.
+ * (hk_mounts_apply); the options are parsed by mountopts.c.
  *
  * Every target is resolved inside the rootfs (hk_resolve_in_root) and
  * mounted onto "/proc/self/fd/N" of that O_PATH fd, so a symlink in the
@@ -35,225 +35,9 @@
 #include "linux/cgroup.h"
 #include "linux/copyup.h"
 #include "linux/lsm.h"
+#include "linux/mountopts.h"
 #include "util/cleanup.h"
 #include "util/debug.h"
-
-#define HK_ATIME_FLAGS     (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)
-#define HK_MAX_PROPAGATION 8
-
-static const struct {
-	const char *name;
-	bool clear;
-	unsigned long flag;
-} flag_options[] = {
-    {"defaults", false, 0},
-    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},
-    {"suid", true, MS_NOSUID},
-    {"nosuid", false, MS_NOSUID},
-    {"dev", true, MS_NODEV},
-    {"nodev", false, MS_NODEV},
-    {"exec", true, MS_NOEXEC},
-    {"noexec", false, MS_NOEXEC},
-    {"sync", false, MS_SYNCHRONOUS},
-    {"async", true, MS_SYNCHRONOUS},
-    {"dirsync", false, MS_DIRSYNC},
-    {"remount", false, MS_REMOUNT},
-    {"mand", false, MS_MANDLOCK},
-    {"nomand", true, MS_MANDLOCK},
-    {"atime", true, MS_NOATIME},
-    {"noatime", false, MS_NOATIME},
-    {"diratime", true, MS_NODIRATIME},
-    {"nodiratime", false, MS_NODIRATIME},
-    {"relatime", false, MS_RELATIME},
-    {"norelatime", true, MS_RELATIME},
-    {"strictatime", false, MS_STRICTATIME},
-    {"nostrictatime", true, MS_STRICTATIME},
-    {"lazytime", false, MS_LAZYTIME},
-    {"nolazytime", true, MS_LAZYTIME},
-    {"silent", false, MS_SILENT},
-    {"loud", true, MS_SILENT},
-    {"iversion", false, MS_I_VERSION},
-    {"noiversion", true, MS_I_VERSION},
-    {"symfollow", true, MS_NOSYMFOLLOW},
-    {"nosymfollow", false, MS_NOSYMFOLLOW},
-    {"bind", false, MS_BIND},
-    {"rbind", false, MS_BIND | MS_REC},
-};
-
-static const struct {
-	const char *name;
-	unsigned long flag;
-} propagation_options[] = {
-    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-};
-
-/* Recursive options, applied with mount_setattr(AT_RECURSIVE).  The atime
- * values are an enum in MOUNT_ATTR__ATIME: setting one clears the field. */
-static const struct {
-	const char *name;
-	bool clear;
-	uint64_t attr;
-} recursive_options[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},
-    {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},
-    {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},
-    {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
-    {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
-    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
-    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
-};
-static const struct {
-	const char *name;
-	uint64_t atime;
-} recursive_atime_options[] = {
-    {"rnoatime", MOUNT_ATTR_NOATIME},         {"ratime", MOUNT_ATTR_RELATIME},
-    {"rrelatime", MOUNT_ATTR_RELATIME},       {"rnorelatime", MOUNT_ATTR_STRICTATIME},
-    {"rstrictatime", MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", MOUNT_ATTR_RELATIME},
-};
-
-/* runc's extension options (and "notmpcopyup", which undoes it). */
-static const struct {
-	const char *name;
-	bool copyup;
-} extension_options[] = {
-    {"tmpcopyup", true},
-    {"notmpcopyup", false},
-};
-
-size_t hk_mount_option_names(const char **out, size_t max)
-{
-	size_t n = 0;
-#define HK_ADD_NAMES(table)                                                                        \
-	for (size_t i = 0; i < HK_ARRAY_SIZE(table); i++, n++)                                     \
-		if (n < max)                                                                       \
-			out[n] = table[i].name;
-	HK_ADD_NAMES(flag_options)
-	HK_ADD_NAMES(propagation_options)
-	HK_ADD_NAMES(recursive_options)
-	HK_ADD_NAMES(recursive_atime_options)
-	HK_ADD_NAMES(extension_options)
-#undef HK_ADD_NAMES
-	return n;
-}
-
-struct mopts {
-	unsigned long flags;
-	unsigned long cleared;
-	unsigned long prop[HK_MAX_PROPAGATION];
-	size_t n_prop;
-	struct mount_attr attr;
-	bool has_attr;
-	bool copyup; /* tmpcopyup */
-	char *data;  /* comma-separated fs options, "" when none */
-};
-
-static void mopts_free(struct mopts *o)
-{
-	free(o->data);
-}
-
-static bool parse_flag_option(struct mopts *o, const char *opt)
-{
-	for (size_t i = 0; i < HK_ARRAY_SIZE(flag_options); i++) {
-		if (strcmp(opt, flag_options[i].name) != 0)
-			continue;
-		if (flag_options[i].clear) {
-			o->flags &= ~flag_options[i].flag;
-			o->cleared |= flag_options[i].flag;
-		} else {
-			o->flags |= flag_options[i].flag;
-			o->cleared &= ~flag_options[i].flag;
-		}
-		return true;
-	}
-	return false;
-}
-
-static bool parse_recursive_option(struct mopts *o, const char *opt)
-{
-	for (size_t i = 0; i < HK_ARRAY_SIZE(recursive_options); i++) {
-		if (strcmp(opt, recursive_options[i].name) != 0)
-			continue;
-		uint64_t a = recursive_options[i].attr;
-		if (recursive_options[i].clear) {
-			o->attr.attr_clr |= a;
-			o->attr.attr_set &= ~a;
-		} else {
-			o->attr.attr_set |= a;
-			o->attr.attr_clr &= ~a;
-		}
-		o->has_attr = true;
-		return true;
-	}
-	for (size_t i = 0; i < HK_ARRAY_SIZE(recursive_atime_options); i++) {
-		if (strcmp(opt, recursive_atime_options[i].name) != 0)
-			continue;
-		o->attr.attr_clr |= MOUNT_ATTR__ATIME;
-		o->attr.attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
-		o->attr.attr_set |= recursive_atime_options[i].atime;
-		o->has_attr = true;
-		return true;
-	}
-	return false;
-}
-
-static bool parse_extension_option(struct mopts *o, const char *opt)
-{
-	for (size_t i = 0; i < HK_ARRAY_SIZE(extension_options); i++) {
-		if (strcmp(opt, extension_options[i].name) == 0) {
-			o->copyup = extension_options[i].copyup;
-			return true;
-		}
-	}
-	return false;
-}
-
-static int parse_options(const hk_mount *m, struct mopts *o, hk_err *err)
-{
-	size_t cap = 1;
-	for (size_t i = 0; i < m->n_options; i++)
-		cap += strlen(m->options[i]) + 1;
-	o->data = calloc(1, cap);
-	if (!o->data)
-		return hk_err_set(err, ENOMEM, "options");
-
-	for (size_t i = 0; i < m->n_options; i++) {
-		const char *opt = m->options[i];
-		if (parse_flag_option(o, opt) || parse_recursive_option(o, opt) ||
-		    parse_extension_option(o, opt))
-			continue;
-		/* runc 1.2's and crun's idmapped mounts: not a filesystem's
-		 * data (a bind mount would silently ignore it). */
-		if (!strcmp(opt, "idmap") || !strcmp(opt, "ridmap"))
-			return hk_err_plain(err, EOPNOTSUPP,
-			                    "idmapped mounts are not supported (option \"%s\")",
-			                    opt);
-		bool prop = false;
-		for (size_t j = 0; j < HK_ARRAY_SIZE(propagation_options); j++) {
-			if (strcmp(opt, propagation_options[j].name) != 0)
-				continue;
-			if (o->n_prop == HK_MAX_PROPAGATION)
-				return hk_err_plain(err, EINVAL, "too many propagation options");
-			o->prop[o->n_prop++] = propagation_options[j].flag;
-			prop = true;
-		}
-		if (prop)
-			continue;
-		if (o->data[0])
-			strcat(o->data, ",");
-		strcat(o->data, opt);
-	}
-	return 0;
-}
 
 unsigned long hk_mount_keep_flags(const char *path, unsigned long flags)
 {
@@ -289,13 +73,40 @@ static int bind_remount(int top, unsigned long flags, unsigned long cleared, boo
 	return hk_err_set(err, errno, "remount");
 }
 
-/* Post-mount steps on the new mount at DEST: propagation, mount_setattr. */
-static int finish_mount(int rootfd, const char *dest, const struct mopts *o, hk_err *err)
+/* After a mount onto TARGET, the new mount's root, found by resolving
+ * DEST again (TARGET still names what is below it).  Checked to be the
+ * root of a mount other than TARGET's, so a path changed in between (a
+ * symlink swapped in a shared volume) cannot make the remount, the
+ * propagation or the attributes meant for the new mount land on another
+ * (the lookup itself never leaves the rootfs). */
+static int new_mount_top(int rootfd, const char *dest, int target, hk_err *err)
+{
+	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+	if (top < 0)
+		return top;
+	struct statx a, b;
+	if (statx(top, "", AT_EMPTY_PATH, STATX_MNT_ID, &a) < 0 ||
+	    statx(target, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0)
+		return hk_err_set(err, errno, "statx %s", dest);
+	bool ids = (a.stx_mask & STATX_MNT_ID) && (b.stx_mask & STATX_MNT_ID);
+	bool root_known = a.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT;
+	if ((ids && a.stx_mnt_id == b.stx_mnt_id) ||
+	    (root_known && !(a.stx_attributes & STATX_ATTR_MOUNT_ROOT)))
+		return hk_err_plain(err, EXDEV,
+		                    "%s changed while it was being mounted on (refused)", dest);
+	return hk_steal_fd(&top);
+}
+
+/* Post-mount steps on the new mount at DEST (on TARGET): propagation,
+ * mount_setattr.  TOP: the new mount when the caller has it, else -1. */
+static int finish_mount(int rootfd, const char *dest, int target, int top_fd,
+                        const struct hk_mopts *o, hk_err *err)
 {
 	if (!o->n_prop && !o->has_attr)
 		return 0;
-	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
-	if (top < 0)
+	_cleanup_close_ int own = -1;
+	int top = top_fd;
+	if (top < 0 && (top = own = new_mount_top(rootfd, dest, target, err)) < 0)
 		return top;
 	char p[64];
 	fd_path(p, sizeof(p), top);
@@ -421,23 +232,61 @@ static int readonly_cgroups_below(int top, hk_err *err)
 	return 0;
 }
 
-/* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
- * then remount with the entry's flags when it has any. */
-static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
-                   unsigned long cleared, bool in_userns, hk_err *err)
+int hk_mount_clone_onto(int dirfd, const char *path, bool recursive, int target)
 {
-	char p[64];
-	if (mount(src, fd_path(p, sizeof(p), target), NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-		return hk_err_set(err, errno, "bind %s", src);
-	if (!(flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) && !cleared)
+	int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
+	            (*path ? 0 : AT_EMPTY_PATH);
+	_cleanup_close_ int tree = (int)syscall(SYS_open_tree, dirfd, path, flags);
+	if (tree < 0)
+		return -errno;
+	if (syscall(SYS_move_mount, tree, "", target, "",
+	            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return errno == ENOSYS ? -EINVAL : -errno;
+	return hk_steal_fd(&tree);
+}
+
+/* Bind SRC (recursively with REC) onto the resolved target fd TARGET.  The
+ * copy is made detached and attached to TARGET itself, so *TOP is the new
+ * mount for what follows, with no lookup by name; -1 on kernels without
+ * the new mount API (< 5.2), where mount(2) does it by name. */
+static int bind_onto(const char *src, int target, bool rec, int *top, hk_err *err)
+{
+	*top = -1;
+	int r = hk_mount_clone_onto(AT_FDCWD, src, rec, target);
+	if (r >= 0) {
+		*top = r;
 		return 0;
-	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
-	if (top < 0)
-		return top;
-	int r = bind_remount(top, flags, cleared, in_userns, err);
-	if (r == 0 && in_userns && (flags & MS_REC) && (flags & MS_RDONLY))
-		r = readonly_cgroups_below(top, err);
-	return r;
+	}
+	if (r != -ENOSYS)
+		return hk_err_set(err, -r, "bind %s", src);
+	char p[64];
+	if (mount(src, fd_path(p, sizeof(p), target), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+		return hk_err_set(err, errno, "bind %s", src);
+	return 0;
+}
+
+/* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
+ * then remount with the entry's flags when it has any.  *TOP_OUT (when not
+ * NULL) gets the new mount, or -1. */
+static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
+                   unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
+{
+	_cleanup_close_ int top = -1;
+	int r = bind_onto(src, target, flags & MS_REC, &top, err);
+	if (r < 0)
+		return r;
+	if ((flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || cleared) {
+		if (top < 0 && (top = new_mount_top(rootfd, dest, target, err)) < 0)
+			return top;
+		r = bind_remount(top, flags, cleared, in_userns, err);
+		if (r == 0 && in_userns && (flags & MS_REC) && (flags & MS_RDONLY))
+			r = readonly_cgroups_below(top, err);
+		if (r < 0)
+			return r;
+	}
+	if (top_out)
+		*top_out = hk_steal_fd(&top);
+	return 0;
 }
 
 /* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */
@@ -461,7 +310,7 @@ static int do_fs_mount(const char *src, int target, const char *type, unsigned l
  * point is needed; the tmpfs is mounted writable and made read-only after
  * the copy when the options say so. */
 static int mount_tmpfs_copyup(int rootfd, const char *src, int target, const char *dest,
-                              const struct mopts *o, bool in_userns, hk_err *err)
+                              const struct hk_mopts *o, bool in_userns, hk_err *err)
 {
 	_cleanup_close_ int from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (from < 0 && errno != ENOTDIR)
@@ -469,7 +318,7 @@ static int mount_tmpfs_copyup(int rootfd, const char *src, int target, const cha
 	int r = do_fs_mount(src, target, "tmpfs", o->flags & ~MS_RDONLY, o->data, err);
 	if (r < 0 || from < 0)
 		return r; /* (not a directory: the mount failed) */
-	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
+	_cleanup_close_ int top = new_mount_top(rootfd, dest, target, err);
 	if (top < 0)
 		return top;
 	_cleanup_close_ int to = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -533,7 +382,8 @@ static bool parse_mountinfo_line(char *line, struct minfo *mi)
 static int cgroup_fallback_bind(int rootfd, const char *src, int target, const char *dest,
                                 unsigned long flags, bool in_userns, hk_err *err)
 {
-	return do_bind(rootfd, src, target, dest, flags | MS_BIND | MS_REC, 0, in_userns, err);
+	return do_bind(rootfd, src, target, dest, flags | MS_BIND | MS_REC, 0, in_userns, NULL,
+	               err);
 }
 
 /* Pure cgroup v2 host: one cgroup2 mount (an rbind of the host's when the
@@ -746,7 +596,7 @@ void hk_mounts_set_label(const char *label)
  * one (runc: everything but proc and sysfs, whose inodes the kernel labels
  * itself, and cgroup2; binds ignore data).  The unlabeled data is kept in
  * *PLAIN for mqueue, which older kernels refuse to label. */
-static int label_data(struct mopts *o, const char *type, char **plain, hk_err *err)
+static int label_data(struct hk_mopts *o, const char *type, char **plain, hk_err *err)
 {
 	*plain = NULL;
 	if (!mount_label || !type || is_type(type, "proc") || is_type(type, "sysfs") ||
@@ -763,8 +613,8 @@ static int label_data(struct mopts *o, const char *type, char **plain, hk_err *e
 
 static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 {
-	struct mopts o __attribute__((cleanup(mopts_free))) = {0};
-	int r = parse_options(m, &o, err);
+	struct hk_mopts o __attribute__((cleanup(hk_mopts_free))) = {0};
+	int r = hk_mopts_parse(m, &o, err);
 	if (r < 0)
 		return r;
 	if (m->n_uid_mappings || m->n_gid_mappings)
@@ -789,9 +639,10 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 		return target;
 
 	const char *src = m->source ? m->source : (type ? type : "none");
+	_cleanup_close_ int top = -1;
 	if (bind) {
 		r = do_bind(rootfd, m->source, target, m->destination, o.flags | MS_BIND, o.cleared,
-		            in_userns, err);
+		            in_userns, &top, err);
 	} else if (is_type(type, "cgroup")) {
 		r = mount_cgroup(rootfd, target, m->destination, o.flags, in_userns, err);
 	} else if (o.copyup && is_type(type, "tmpfs")) {
@@ -802,7 +653,7 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 		 * kernel refuses sysfs: bind the host's /sys, as runc does. */
 		if (r == -EPERM)
 			r = do_bind(rootfd, "/sys", target, m->destination,
-			            o.flags | MS_BIND | MS_REC, o.cleared, in_userns, err);
+			            o.flags | MS_BIND | MS_REC, o.cleared, in_userns, &top, err);
 	} else {
 		if (!type)
 			return hk_err_plain(err, EINVAL, "no type and no bind option");
@@ -815,7 +666,7 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 	}
 	if (r < 0)
 		return r;
-	return finish_mount(rootfd, m->destination, &o, err);
+	return finish_mount(rootfd, m->destination, target, top, &o, err);
 }
 
 int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns, bool cgroupns,

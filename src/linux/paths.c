@@ -104,18 +104,15 @@ static int mask_dir(int fd, const char *path, hk_err *err)
 /* Bind the null device NULLFD over the file FD. */
 static int mask_file(int nullfd, int fd, const char *path, hk_err *err)
 {
-	_cleanup_close_ int tree = (int)syscall(
-	    SYS_open_tree, nullfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree >= 0) {
-		if (attach(tree, fd) < 0)
-			return hk_err_set(err, errno, "bind /dev/null on %s", path);
+	int r = hk_mount_clone_onto(nullfd, "", false, fd);
+	if (r >= 0) {
+		close(r);
 		return 0;
 	}
-	if (errno != ENOSYS)
-		return hk_err_set(err, errno, "bind /dev/null on %s", path);
+	if (r != -ENOSYS)
+		return hk_err_set(err, -r, "bind /dev/null on %s", path);
 	char src[64], p[64];
-	int r = fd_path(nullfd, src, sizeof(src), err);
-	if (r < 0)
+	if ((r = fd_path(nullfd, src, sizeof(src), err)) < 0)
 		return r;
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	if (mount(src, p, NULL, MS_BIND, NULL) < 0)

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "linux/rootfs.h"
 #include "util/cleanup.h"
 
 #ifndef TIOCGPTPEER
@@ -55,16 +56,13 @@ static int open_slave(int master, char *path, size_t len, hk_err *err)
  * only on kernels without the new mount API (< 5.2). */
 static int bind_slave(int slave, const char *slave_path, int target, hk_err *err)
 {
-	_cleanup_close_ int tree = (int)syscall(
-	    SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree >= 0) {
-		if (syscall(SYS_move_mount, tree, "", target, "",
-		            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			return hk_err_set(err, errno, "bind mount %s on /dev/console", slave_path);
+	int r = hk_mount_clone_onto(slave, "", false, target);
+	if (r >= 0) {
+		close(r);
 		return 0;
 	}
-	if (errno != ENOSYS)
-		return hk_err_set(err, errno, "open_tree %s", slave_path);
+	if (r != -ENOSYS)
+		return hk_err_set(err, -r, "bind mount %s on /dev/console", slave_path);
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", target);
 	if (mount(slave_path, proc, NULL, MS_BIND, NULL) < 0)
