@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "linux/caps.h"
 #include "util/fs.h"
@@ -66,14 +67,18 @@ const char *hk_cap_name(int cap)
 	return cap >= 0 && cap < N_CAPS ? cap_names[cap] : NULL;
 }
 
+/* Asked of the kernel itself (PR_CAPBSET_READ is EINVAL past the last
+ * capability it knows), not of /proc/sys/kernel/cap_last_cap: the first
+ * call can come after pivot_root, where /proc is whatever the container
+ * has, and a faked number would leave capabilities in the bounding set. */
 int hk_cap_last(void)
 {
 	static int last = -1;
 	if (last < 0) {
-		unsigned long long v;
-		last = hk_read_u64_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", &v) == 0
-		           ? (int)v
-		           : N_CAPS - 1;
+		int cap = 63;
+		while (cap > 0 && prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) < 0)
+			cap--;
+		last = cap;
 	}
 	return last;
 }

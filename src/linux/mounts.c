@@ -73,25 +73,41 @@ static int bind_remount(int top, unsigned long flags, unsigned long cleared, boo
 	return hk_err_set(err, errno, "remount");
 }
 
+/* Do A and B lead up (..) to the same directory of the same mount? */
+static bool same_parent(int a, int b)
+{
+	_cleanup_close_ int pa = openat(a, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int pb = openat(b, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct statx x, y;
+	if (pa < 0 || pb < 0 || statx(pa, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &x) < 0 ||
+	    statx(pb, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &y) < 0)
+		return false;
+	bool ids = (x.stx_mask & STATX_MNT_ID) && (y.stx_mask & STATX_MNT_ID);
+	return x.stx_ino == y.stx_ino && x.stx_dev_major == y.stx_dev_major &&
+	       x.stx_dev_minor == y.stx_dev_minor && (!ids || x.stx_mnt_id == y.stx_mnt_id);
+}
+
 /* After a mount onto TARGET, the new mount's root, found by resolving
  * DEST again (TARGET still names what is below it).  Checked to be the
- * root of a mount other than TARGET's, so a path changed in between (a
- * symlink swapped in a shared volume) cannot make the remount, the
- * propagation or the attributes meant for the new mount land on another
- * (the lookup itself never leaves the rootfs). */
+ * root of a mount other than TARGET's that sits where TARGET is (for a
+ * directory: both lead up to the same place), so a path changed in
+ * between (a symlink swapped in a shared volume) cannot make the remount,
+ * the propagation or the attributes meant for the new mount land on
+ * another (the lookup itself never leaves the rootfs). */
 static int new_mount_top(int rootfd, const char *dest, int target, hk_err *err)
 {
 	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
 	if (top < 0)
 		return top;
 	struct statx a, b;
-	if (statx(top, "", AT_EMPTY_PATH, STATX_MNT_ID, &a) < 0 ||
+	if (statx(top, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_TYPE, &a) < 0 ||
 	    statx(target, "", AT_EMPTY_PATH, STATX_MNT_ID, &b) < 0)
 		return hk_err_set(err, errno, "statx %s", dest);
 	bool ids = (a.stx_mask & STATX_MNT_ID) && (b.stx_mask & STATX_MNT_ID);
 	bool root_known = a.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT;
 	if ((ids && a.stx_mnt_id == b.stx_mnt_id) ||
-	    (root_known && !(a.stx_attributes & STATX_ATTR_MOUNT_ROOT)))
+	    (root_known && !(a.stx_attributes & STATX_ATTR_MOUNT_ROOT)) ||
+	    (S_ISDIR(a.stx_mode) && !same_parent(top, target)))
 		return hk_err_plain(err, EXDEV,
 		                    "%s changed while it was being mounted on (refused)", dest);
 	return hk_steal_fd(&top);
@@ -105,7 +121,8 @@ static int finish_mount(int rootfd, const char *dest, int target, int top_fd,
 	if (!o->n_prop && !o->has_attr)
 		return 0;
 	_cleanup_close_ int own = -1;
-	int top = top_fd;
+	/* "remount": TARGET is the mount itself */
+	int top = o->flags & MS_REMOUNT ? target : top_fd;
 	if (top < 0 && (top = own = new_mount_top(rootfd, dest, target, err)) < 0)
 		return top;
 	char p[64];
@@ -237,8 +254,8 @@ int hk_mount_clone_onto(int dirfd, const char *path, bool recursive, int target)
 	int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
 	            (*path ? 0 : AT_EMPTY_PATH);
 	_cleanup_close_ int tree = (int)syscall(SYS_open_tree, dirfd, path, flags);
-	if (tree < 0)
-		return -errno;
+	if (tree < 0) /* EPERM: a seccomp profile husk runs under may refuse it */
+		return errno == EPERM ? -ENOSYS : -errno;
 	if (syscall(SYS_move_mount, tree, "", target, "",
 	            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return errno == ENOSYS ? -EINVAL : -errno;
@@ -611,6 +628,42 @@ static int label_data(struct hk_mopts *o, const char *type, char **plain, hk_err
 	return 0;
 }
 
+/* runc's rule for proc and sysfs: an existing destination must be a plain
+ * directory.  A procfs mounted where a symlink of the image points can be
+ * covered by a later mount, leaving a fake /proc in front of the real one
+ * for everything that reads /proc after pivot_root. */
+static int check_plain_dir(int rootfd, const char *dest, const char *type, hk_err *err)
+{
+	_cleanup_free_ char *dir = strdup(dest);
+	if (!dir)
+		return hk_err_set(err, ENOMEM, "%s", dest);
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return 0;
+	if (slash)
+		*slash = '\0';
+	_cleanup_close_ int parent =
+	    hk_resolve_in_root(rootfd, *dir ? dir : "/", false, false, err);
+	if (parent == -ENOENT)
+		return 0; /* made as a directory */
+	if (parent < 0)
+		return parent;
+	struct stat st;
+	if (fstatat(parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : hk_err_set(err, errno, "stat %s", dest);
+	if (!S_ISDIR(st.st_mode))
+		return hk_err_plain(err, ENOTDIR,
+		                    "filesystem \"%s\" must be mounted on an ordinary directory "
+		                    "(%s is %s)",
+		                    type, dest,
+		                    S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	return 0;
+}
+
 static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 {
 	struct hk_mopts o __attribute__((cleanup(hk_mopts_free))) = {0};
@@ -633,6 +686,9 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 	}
 	_cleanup_free_ char *plain = NULL;
 	if (!bind && !is_type(type, "cgroup") && (r = label_data(&o, type, &plain, err)) < 0)
+		return r;
+	if (!bind && (is_type(type, "proc") || is_type(type, "sysfs")) &&
+	    (r = check_plain_dir(rootfd, m->destination, type, err)) < 0)
 		return r;
 	_cleanup_close_ int target = hk_resolve_in_root(rootfd, m->destination, true, as_file, err);
 	if (target < 0)

@@ -90,7 +90,7 @@ static int mask_dir(int fd, const char *path, hk_err *err)
 			return hk_err_set(err, errno, "mount tmpfs on %s", path);
 		return 0;
 	}
-	if (errno != ENOSYS)
+	if (errno != ENOSYS && errno != EPERM) /* EPERM: refused by a seccomp profile */
 		return hk_err_set(err, errno, "create tmpfs for %s", path);
 	char p[64];
 	int r = fd_path(fd, p, sizeof(p), err);
@@ -183,7 +183,7 @@ static int make_readonly(int rootfd, int fd, const char *path, hk_err *err)
 	_cleanup_close_ int tree =
 	    (int)syscall(SYS_open_tree, fd, "",
 	                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-	if (tree < 0 && errno != ENOSYS)
+	if (tree < 0 && errno != ENOSYS && errno != EPERM)
 		return hk_err_set(err, errno, "bind %s", path);
 	if (tree >= 0) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
@@ -193,7 +193,7 @@ static int make_readonly(int rootfd, int fd, const char *path, hk_err *err)
 				return hk_err_set(err, errno, "bind %s", path);
 			return 0;
 		}
-		if (errno != ENOSYS)
+		if (errno != ENOSYS && errno != EPERM)
 			return hk_err_set(err, errno, "make %s read-only", path);
 	}
 	return readonly_by_name(rootfd, fd, path, err);

@@ -100,8 +100,9 @@ int hk_sysctl_check(const hk_kv *kv, size_t n, bool new_ipc, bool new_net, bool 
 /* Clone the mount tree at DIRFD/PATH (PATH "": DIRFD itself), with what is
  * below it when RECURSIVE, and attach it on the O_PATH fd TARGET
  * (open_tree + move_mount: nothing looked up by name).  Returns the new
- * mount's fd, -ENOSYS on kernels without the new mount API (< 5.2: the
- * caller mounts by name), else -errno. */
+ * mount's fd, -ENOSYS on kernels without the new mount API (< 5.2) or
+ * when open_tree is refused (EPERM: a seccomp profile husk runs under) --
+ * the caller mounts by name then --, else -errno. */
 int hk_mount_clone_onto(int dirfd, const char *path, bool recursive, int target);
 
 /* FLAGS (MS_* for a MS_BIND|MS_REMOUNT) plus the flags of the mount at

@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "linux/caps.h"
+#include "linux/exec.h"
 #include "linux/cgroup.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
@@ -93,6 +94,7 @@ typedef struct exec_ctx {
 	enum hk_status status; /* its status then (created, running, paused) */
 	hk_spec *spec;         /* its config: linux.seccomp */
 	hk_seccomp_prog *seccomp;
+	bool oom_written; /* oomScoreAdj: by the intermediate, while dumpable */
 } exec_ctx;
 
 static void ctx_release(exec_ctx *x)
@@ -350,7 +352,10 @@ __attribute__((noreturn)) static void child_fail(int sock, hk_err *err)
 /* The new process, in every namespace of the container. */
 __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 {
-	const hk_process *p = x->p;
+	hk_process proc = *x->p;
+	if (x->oom_written)
+		proc.has_oom_score_adj = false; /* inherited from the intermediate */
+	const hk_process *p = &proc;
 	hk_err err = {0};
 	hk_sync_msg msg;
 	/* husk knows our pid now and may kill us on failure */
@@ -408,6 +413,15 @@ __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
 	hk_sync_cancel_on(-1);
 	if (x->lock >= 0)
 		close(x->lock);
+	/* oom_score_adj before going non-dumpable (as runc): a process that
+	 * is not may not write its own /proc files as an ordinary user */
+	if (x->p->has_oom_score_adj) {
+		if (hk_oom_score_adj_apply(x->p->oom_score_adj, &err) < 0) {
+			hk_err_wrap(&err, "process.oomScoreAdj");
+			child_fail(sock, &err);
+		}
+		x->oom_written = true;
+	}
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		hk_err_set(&err, errno, "prctl PR_SET_DUMPABLE");
 		child_fail(sock, &err);

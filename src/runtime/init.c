@@ -30,6 +30,7 @@
 #include "linux/rlimits.h"
 #include "linux/net.h"
 #include "linux/rootfs.h"
+#include "linux/procfs.h"
 #include "linux/procsched.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -235,10 +236,36 @@ static void close_strays(const hk_init_ctx *ctx)
  * writing through /proc/self/fd: the fifo is outside the rootfs now), say
  * so with one byte, and go on to exec.  The parent is gone: a failure can
  * only end the process. */
+/* The exec fifo FIFO (an O_PATH fd) opened for writing: through the
+ * container's procfs, verified to be one, and checked to be the very fifo
+ * (a /proc of the image's making must not let the process run before
+ * `start`, nor make it block on a fifo of its own).  -1 on failure. */
+static int open_exec_fifo(int fifo)
+{
+	hk_err ignored;
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", &ignored);
+	if (procfd < 0)
+		return -1;
+	_cleanup_close_ int dir =
+	    hk_procfs_openat(procfd, "thread-self/fd", O_PATH | O_DIRECTORY, &ignored);
+	if (dir < 0)
+		return -1;
+	char name[16];
+	snprintf(name, sizeof(name), "%d", fifo);
+	int fd;
+	while ((fd = openat(dir, name, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	struct stat a, b;
+	if (fd >= 0 && (fstat(fd, &a) < 0 || fstat(fifo, &b) < 0 || !S_ISFIFO(a.st_mode) ||
+	                a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void wait_for_start(const hk_init_ctx *ctx)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", ctx->exec_fifo);
 	/* Nothing of husk's may stay open while it waits: the state lock
 	 * above all (start, kill and delete take it).  The preserved fds
 	 * (3..3+N-1) were open before husk opened the fifo: below it. */
@@ -246,9 +273,7 @@ static void wait_for_start(const hk_init_ctx *ctx)
 	if ((unsigned)ctx->exec_fifo > first)
 		hk_close_range(first, (unsigned)ctx->exec_fifo - 1, 0U);
 	hk_close_range((unsigned)ctx->exec_fifo + 1, ~0U, 0U);
-	int fd;
-	while ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 && errno == EINTR)
-		;
+	int fd = open_exec_fifo(ctx->exec_fifo);
 	if (fd < 0 || write(fd, "0", 1) != 1)
 		_exit(1);
 	close(ctx->exec_fifo);
@@ -327,7 +352,12 @@ static int setup_names(const hk_spec *s, hk_err *err)
 bool hk_init_setgroups_allowed(void)
 {
 	char buf[16] = "";
-	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	hk_err ignored;
+	/* unknown (no verified procfs): try, the kernel refuses if denied */
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", &ignored);
+	if (procfd < 0)
+		return true;
+	_cleanup_close_ int fd = hk_procfs_openat(procfd, "self/setgroups", O_RDONLY, &ignored);
 	if (fd < 0)
 		return true;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);

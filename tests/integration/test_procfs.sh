@@ -53,23 +53,58 @@ test_fake_proc_in_image_refused() {
 	assert_eq 0 "$(cat "$b/rootfs/proc/self/oom_score_adj")" "fake file untouched"
 }
 
-# An image whose /proc is a symlink to a host path: the procfs is mounted
-# inside the rootfs, where the link resolves there, and is a real one.
-test_proc_symlink_in_image_stays_inside() {
-	local b out
+# An image whose /proc is a symlink: refused, as runc does (a procfs
+# mounted where the link points could be covered by a later mount, leaving
+# a fake /proc in front of the real one); nothing reaches the host path.
+test_proc_symlink_in_image_refused() {
+	local b
 	mkdir -p "$T/hostdir"
 	b=$(mkbundle)
 	rm -rf "$b/rootfs/proc"
 	ln -s "$T/hostdir" "$b/rootfs/proc"
-	cfg "$b" '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .process.oomScoreAdj = 100'
-	setargs "$b" sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/self/oom_score_adj; ls /proc/1/ns | wc -l'
-	out=$(hkr run -b "$b" "$(newid)")
-	assert_eq "1
-100" "$(echo "$out" | head -2)"
-	[ "$(echo "$out" | tail -1)" -gt 3 ] || fail "no real procfs: $out"
+	expect_fail hkr run -b "$b" "$(newid)"
+	assert_contains "$(cat "$T/err")" 'filesystem "proc" must be mounted on an ordinary directory (/proc is a symlink)'
 	assert_eq "" "$(ls -A "$T/hostdir")" "host directory untouched"
 	mountpoint -q "$T/hostdir" && fail "procfs mounted on the host path"
-	return 0
+	assert_eq "" "$(ls "$T/state" 2>/dev/null)" "no state left"
+}
+
+# No procfs in the container and a fake one in the image: the bounding set
+# is still dropped to the config's (husk asks the kernel for the last
+# capability, not /proc/sys/kernel/cap_last_cap), and `create` still waits
+# for `start` (the exec fifo is reopened only through a verified procfs,
+# and checked to be the fifo).
+test_fake_proc_cannot_keep_caps_or_skip_start() {
+	local b id pid fd
+	b=$(mkbundle)
+	rm -rf "$b/rootfs/proc"
+	mkdir -p "$b/rootfs/proc/sys/kernel" "$b/rootfs/proc/self/fd" "$b/rootfs/proc/thread-self/fd"
+	echo 0 >"$b/rootfs/proc/sys/kernel/cap_last_cap"
+	for fd in $(seq 3 40); do
+		ln -s /dev/null "$b/rootfs/proc/self/fd/$fd"
+		ln -s /dev/null "$b/rootfs/proc/thread-self/fd/$fd"
+	done
+	cfg "$b" '.mounts |= map(select(.destination != "/proc")) | .root.readonly = false
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	setargs "$b" sh -c 'touch /ran; exec sleep 600'
+	id=$(newid)
+	delete_at_exit "$id"
+	# (create + start needs a procfs in the container: a foreground run)
+	hkr run -b "$b" "$id" &
+	local runner=$!
+	wait_status "$id" running
+	pid=$(hkr state "$id" | jq -r .pid)
+	local bnd
+	bnd=$(sed -n 's/^CapBnd:\t//p' "/proc/$pid/status")
+	hkr kill "$id" KILL
+	wait $runner || true
+	# husk spec's: CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE
+	assert_eq 0000000020000420 "$bnd" "the config's bounding set"
+	rm -f "$b/rootfs/ran"
+	hkr create -b "$b" "$id"
+	sleep 0.5
+	[ ! -e "$b/rootfs/ran" ] || fail "the program ran before start"
+	hkr delete -f "$id"
 }
 
 # masks and read-only paths are attached to the resolved fd, so a masked
