@@ -245,6 +245,14 @@ test_pattrs_oom_score_adj_user_namespace() {
 	cfg "$b" '.process.oomScoreAdj = 400'
 	setargs "$b" cat /proc/self/oom_score_adj
 	assert_eq 400 "$(cd "$b" && as_user "$HUSK" run "$(newid)")" "rootless"
+	# and an exec into it: its intermediate writes it while still dumpable
+	local id
+	id=$(newid)-exec
+	setargs "$b" sleep 600
+	(cd "$b" && as_user "$HUSK" run -d "$id")
+	out=$(as_user "$HUSK" exec "$id" cat /proc/self/oom_score_adj 2>&1) || true
+	as_user "$HUSK" delete -f "$id"
+	assert_eq 400 "$out" "rootless exec"
 }
 
 # Time offsets of a rootless container that joins a user namespace (given
