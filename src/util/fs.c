@@ -189,7 +189,7 @@ void hk_close_range(unsigned first, unsigned last, unsigned flags)
 	 * hard limit up to 65536 (~10 ms).  Never past 1 << 20, the default
 	 * fs.nr_open: no limit goes above it unless the administrator raised
 	 * nr_open, and 2^30 numbers would take minutes.  An fd above all of
-	 * these is left open: such a host has close_range or a procfs. */
+	 * these is left open (a raised nr_open, kernel < 5.9, no procfs). */
 	struct rlimit rl = {0, 0};
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rlim_t cap = 1 << 20, top = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
