@@ -36,6 +36,7 @@
 #include "linux/copyup.h"
 #include "linux/lsm.h"
 #include "linux/mountopts.h"
+#include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/debug.h"
 
@@ -139,14 +140,13 @@ static int finish_mount(int rootfd, const char *dest, int target, int top_fd,
 	return 0;
 }
 
-/* The id of the mount FD is on, as /proc/self/mountinfo numbers them; -1
- * when unknown. */
+/* The id of the mount FD is on, as /proc/self/mountinfo numbers them;
+ * -1 when unknown.  Kernels < 5.8 have no STATX_MNT_ID: the fdinfo of
+ * the host's /proc (this runs before pivot_root) has it since 3.15. */
 static long long mount_id(int fd)
 {
-	struct statx stx;
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
-		return -1;
-	return (long long)stx.stx_mnt_id;
+	long long id = hk_procfs_mount_id(-1, fd);
+	return id < 0 ? -1 : id;
 }
 
 /* A line of /proc/self/mountinfo: ids, mount point, is it a cgroup fs. */
@@ -218,10 +218,13 @@ static bool mount_below(const struct submount *v, size_t i, long long top)
  * recursive option), and the host's cgroup hierarchies below it stay
  * writable: the cgroups delegated to the user, the container's and those
  * above it (CVE-2023-25809).  Make every cgroup filesystem below TOP
- * read-only as well; one that cannot be reached by its path (overmounted,
- * an escaped name): the whole tree, recursively.  (Flags set in the
- * container's user namespace are not locked: a config that grants
- * CAP_SYS_ADMIN lets the container remount them rw, as with runc.) */
+ * read-only as well, each remounted through its path.  One that cannot be
+ * reached by its path (overmounted, an escaped name): the whole tree,
+ * recursively, with mount_setattr (5.12+); without it (ENOSYS, or EPERM
+ * from a seccomp profile) such a tree is refused, as it would stay
+ * writable.  (Flags set in the container's user namespace are not
+ * locked: a config that grants CAP_SYS_ADMIN lets the container remount
+ * them rw, as with runc.) */
 static int readonly_cgroups_below(int top, hk_err *err)
 {
 	struct submount *v __attribute__((cleanup(submounts_free))) = NULL;
@@ -229,24 +232,38 @@ static int readonly_cgroups_below(int top, hk_err *err)
 	if (r < 0)
 		return r;
 	long long top_id = mount_id(top);
-	bool whole = top_id < 0;
-	for (size_t i = 0; !whole && v && v[i].path; i++) {
+	const char *lost = top_id < 0 ? "" : NULL;
+	for (size_t i = 0; top_id >= 0 && v && v[i].path; i++) {
 		if (!v[i].cgroup || !mount_below(v, i, top_id))
 			continue;
 		_cleanup_close_ int fd =
 		    open(v[i].path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || mount_id(fd) != v[i].id) {
-			whole = true;
-			break;
+			if (!lost)
+				lost = v[i].path;
+			continue;
 		}
 		if ((r = bind_remount(fd, MS_RDONLY, 0, true, err)) < 0)
 			return hk_err_wrap(err, "make the cgroup mount %s read-only", v[i].path);
 	}
+	if (!lost)
+		return 0;
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-	if (whole && syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-	                     sizeof(attr)) < 0)
+	if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+	            sizeof(attr)) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM)
 		return hk_err_set(err, errno, "make the cgroup mounts below read-only");
-	return 0;
+	if (top_id < 0)
+		return hk_err_set(err, errno,
+		                  "the mount ids are unknown, so the cgroup mounts below cannot be "
+		                  "made read-only one by one, and the kernel cannot make the tree "
+		                  "read-only (mount_setattr, 5.12+)");
+	return hk_err_set(err, errno,
+	                  "the cgroup mount %s below cannot be reached by its path to be made "
+	                  "read-only, and the kernel cannot make the tree read-only "
+	                  "(mount_setattr, 5.12+)",
+	                  lost);
 }
 
 int hk_mount_clone_onto(int dirfd, const char *path, bool recursive, int target)

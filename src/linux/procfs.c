@@ -82,9 +82,16 @@ static int expand_self(int procfd, const char *rel, char *out, size_t len, hk_er
 	return 0;
 }
 
-/* Without openat2: one component at a time, never following a symlink,
- * every directory on the way still the procfs of PROCFD (same device). */
-static int walk_open(int procfd, char *path, int flags)
+/* Without openat2 (or refused it): one component at a time, never following a symlink,
+ * every component on the way still the procfs of PROCFD: same device, and
+ * with MNT (a mount id, -1 for none) on that very mount, so that a bind
+ * mount of another part of the same procfs (its device is the same) is
+ * refused as openat2's RESOLVE_NO_XDEV refuses it (CVE-2025-52881: e.g.
+ * sys/kernel/core_pattern bound over sys/net/ipv4/ip_forward).  *FDINFO:
+ * see mount_of().  -1 and errno set on failure. */
+static long long mount_of(int procfd, int *fdinfo, int fd);
+
+static int walk_open(int procfd, char *path, int flags, long long mnt, int *fdinfo)
 {
 	struct stat root;
 	if (fstat(procfd, &root) < 0)
@@ -102,25 +109,128 @@ static int walk_open(int procfd, char *path, int flags)
 		}
 		int f = next ? O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
 		             : flags | O_NOFOLLOW | O_CLOEXEC;
-		int fd = openat(dir, comp, f);
+		_cleanup_close_ int fd = openat(dir, comp, f);
 		if (fd < 0)
 			return -1;
 		struct stat st;
 		struct statfs sf;
 		if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0 || st.st_dev != root.st_dev ||
 		    sf.f_type != PROC_SUPER_MAGIC) {
-			close(fd);
 			errno = EXDEV;
 			return -1;
 		}
+		if (mnt >= 0) {
+			long long id = mount_of(procfd, fdinfo, fd);
+			if (id < 0 || id != mnt) {
+				errno = id < 0 ? (int)-id : EXDEV;
+				return -1;
+			}
+		}
 		if (!next)
-			return fd;
+			return hk_steal_fd(&fd);
 		close(dir);
-		dir = fd;
+		dir = hk_steal_fd(&fd);
 		comp = next;
 	}
 	errno = EINVAL;
 	return -1;
+}
+
+static int use_statx = 1;
+
+void hk_procfs_use_statx_mnt_id(int on)
+{
+	use_statx = on;
+}
+
+/* FD's mount id from the "mnt_id:" line of its fdinfo, in the fdinfo
+ * directory FDINFO; -errno. */
+static long long fdinfo_mnt_id(int fdinfo, int fd)
+{
+	char name[16], buf[1024];
+	snprintf(name, sizeof(name), "%d", fd);
+	_cleanup_close_ int f = openat(fdinfo, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	ssize_t n = read(f, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, "mnt_id:", 7) == 0) {
+			char *end;
+			long long id = strtoll(l + 7, &end, 10);
+			return end != l + 7 && id >= 0 ? id : -EIO;
+		}
+	return -ENOTSUP; /* a kernel older than 3.15 */
+}
+
+/* Our fdinfo directory beneath PROCFD ("thread-self/fdinfo", else
+ * "self/fdinfo" before 3.17), reached by the device-checked walk, and
+ * checked to be on PROCFD's mount by what it says of itself and of PROCFD
+ * (so a bind of another task's fdinfo directory over ours would have to
+ * describe, at those very numbers, fds on one mount); -errno. */
+static int open_fdinfo(int procfd)
+{
+	char path[256];
+	hk_err ignored;
+	int fd = -1;
+	for (int i = 0; i < 2 && fd < 0; i++) {
+		const char *rel = i ? "self/fdinfo" : "thread-self/fdinfo";
+		if (expand_self(procfd, rel, path, sizeof(path), &ignored) < 0)
+			continue;
+		fd = walk_open(procfd, path, O_PATH | O_DIRECTORY, -1, NULL);
+	}
+	if (fd < 0)
+		return -errno;
+	long long self = fdinfo_mnt_id(fd, fd), root = fdinfo_mnt_id(fd, procfd);
+	if (self < 0 || root < 0 || self != root) {
+		close(fd);
+		return self < 0 ? (int)self : root < 0 ? (int)root : -EXDEV;
+	}
+	return fd;
+}
+
+/* FD's mount id: statx, else (kernels < 5.8) its fdinfo beneath PROCFD,
+ * whose fdinfo directory *FDINFO holds once opened (-1 before); -errno. */
+static long long mount_of(int procfd, int *fdinfo, int fd)
+{
+	struct statx stx;
+	if (use_statx && statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 &&
+	    (stx.stx_mask & STATX_MNT_ID))
+		return (long long)stx.stx_mnt_id;
+	if (*fdinfo < 0 && (*fdinfo = open_fdinfo(procfd)) < 0) {
+		int r = *fdinfo;
+		*fdinfo = -1;
+		return r;
+	}
+	return fdinfo_mnt_id(*fdinfo, fd);
+}
+
+long long hk_procfs_mount_id(int procfd, int fd)
+{
+	hk_err ignored;
+	_cleanup_close_ int own = -1;
+	_cleanup_close_ int fdinfo = -1;
+	struct statx stx;
+	if (use_statx && statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 &&
+	    (stx.stx_mask & STATX_MNT_ID))
+		return (long long)stx.stx_mnt_id;
+	if (procfd < 0 && (procfd = own = hk_procfs_open("/proc", &ignored)) < 0)
+		return own;
+	return mount_of(procfd, &fdinfo, fd);
+}
+
+/* walk_open() checking every component against PROCFD's mount. */
+static int walk_open_checked(int procfd, char *path, int flags)
+{
+	_cleanup_close_ int fdinfo = -1;
+	long long mnt = mount_of(procfd, &fdinfo, procfd);
+	if (mnt < 0) {
+		errno = (int)-mnt;
+		return -1;
+	}
+	return walk_open(procfd, path, flags, mnt, &fdinfo);
 }
 
 static int open_error(const char *rel, hk_err *err)
@@ -150,11 +260,14 @@ int hk_procfs_openat(int procfd, const char *rel, int flags, hk_err *err)
 		               RESOLVE_NO_MAGICLINKS,
 		};
 		fd = (int)syscall(SYS_openat2, procfd, path, &how, sizeof(how));
-		if (fd < 0 && errno != ENOSYS)
+		/* ENOSYS: a kernel < 5.6; EPERM: a seccomp profile (of
+		 * whatever runs husk) that refuses it.  The walk is as
+		 * strict, only slower. */
+		if (fd < 0 && errno != ENOSYS && errno != EPERM)
 			return open_error(rel, err);
 	}
 #endif
-	if (fd < 0 && (fd = walk_open(procfd, path, flags)) < 0)
+	if (fd < 0 && (fd = walk_open_checked(procfd, path, flags)) < 0)
 		return open_error(rel, err);
 	return fd;
 }

@@ -30,8 +30,19 @@ int hk_procfs_openat(int procfd, const char *rel, int flags, hk_err *err);
 /* Write BUF (LEN bytes, in one write) to REL beneath PROCFD. */
 int hk_procfs_write(int procfd, const char *rel, const char *buf, size_t len, hk_err *err);
 
+/* The id of the mount FD is on, as /proc/self/mountinfo numbers them:
+ * statx's STATX_MNT_ID (5.8+), else the "mnt_id:" line of FD's fdinfo
+ * (3.15+), read beneath the procfs PROCFD ("thread-self/fdinfo", else
+ * "self/fdinfo") with the same checks as hk_procfs_openat.  PROCFD < 0:
+ * the procfs at /proc (hk_procfs_open).  -errno when it cannot be known. */
+long long hk_procfs_mount_id(int procfd, int fd);
+
 /* Tests: false makes hk_procfs_openat use its fallback walk, as on a
  * kernel without openat2 (< 5.6). */
 void hk_procfs_use_openat2(int on);
+
+/* Tests: false makes mount ids come from fdinfo, as on a kernel without
+ * STATX_MNT_ID (< 5.8). */
+void hk_procfs_use_statx_mnt_id(int on);
 
 #endif

@@ -2,12 +2,14 @@
  * seccomp_internal.h).
  *
  * libseccomp takes ~18 ms to compile a profile like podman's default; the
- * result depends only on the profile, on husk's own code (libseccomp is
- * linked in) and on the kernel.  The finished program (ENOSYS stub
- * included) is kept in a file named by the SHA-256 of exactly these:
+ * result depends only on the profile, on husk's own code, on libseccomp
+ * (linked in, or a shared object) and on the kernel.  The finished
+ * program (ENOSYS stub included) is kept in a file named by the SHA-256
+ * of exactly these:
  *
  *   - husk's build id (the ELF note; without one, the identity of
- *     /proc/self/exe: device, inode, size, times);
+ *     /proc/self/exe: device, inode, size, times), libseccomp's version
+ *     and, when husk is linked dynamically, libseccomp's build id;
  *   - the native architecture, uname's release, version and machine, and
  *     the boot id (a kernel's features, for which libseccomp and husk
  *     probe, cannot change without a reboot);
@@ -122,10 +124,9 @@ struct build_id {
 	size_t n;
 };
 
-/* The NT_GNU_BUILD_ID note of the main program (the first object). */
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
+/* The NT_GNU_BUILD_ID note of the object INFO describes, if it has one. */
+static bool note_build_id(const struct dl_phdr_info *info, struct build_id *id)
 {
-	struct build_id *id = arg;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_NOTE)
@@ -142,17 +143,50 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
 			    memcmp(name, "GNU", 4) == 0 && nh->n_descsz > 0) {
 				id->p = desc;
 				id->n = nh->n_descsz;
-				return 1;
+				return true;
 			}
 			p = desc + ((nh->n_descsz + 3) & ~3U);
 		}
 	}
+	return false;
+}
+
+/* The main program's build id (the first object). */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	note_build_id(info, arg);
 	return 1; /* only the first object: the program */
+}
+
+/* A shared libseccomp's build id (husk linked dynamically: a sanitizer
+ * build, a distribution's package), so that an upgrade of the library,
+ * which compiles the programs, is a new key. */
+static int find_libseccomp(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const char *base = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+	base = base ? base + 1 : info->dlpi_name;
+	return base && strncmp(base, "libseccomp", 10) == 0 && note_build_id(info, arg);
+}
+
+static const struct scmp_version *fake_version;
+
+void hk_seccomp_cache_lib_version(const struct scmp_version *v)
+{
+	fake_version = v;
 }
 
 static bool put_binary(struct sha256_ctx *h)
 {
-	struct build_id id = {NULL, 0};
+	struct build_id id = {NULL, 0}, lib = {NULL, 0};
+	/* libseccomp's version, and its build id when it is a shared
+	 * object (linked statically it is part of husk's) */
+	const struct scmp_version *ver = fake_version ? fake_version : seccomp_version();
+	put_u64(h,
+	        ver ? ((uint64_t)ver->major << 32) | ((uint64_t)ver->minor << 16) | ver->micro : 0);
+	dl_iterate_phdr(find_libseccomp, &lib);
+	put_u64(h, lib.n);
+	if (lib.n)
+		put(h, lib.p, lib.n);
 	dl_iterate_phdr(find_build_id, &id);
 	if (id.n) {
 		put_u64(h, id.n);

@@ -28,6 +28,11 @@ void hk_seccomp_cache_store(const uint8_t key[HK_SECCOMP_KEY_SIZE], const hk_sec
  * directory's .seccomp-cache: /run/husk for root, else
  * $XDG_RUNTIME_DIR/husk or /tmp/husk-UID); NULL turns the cache off. */
 void hk_seccomp_cache_dir(const char *dir);
+
+/* Tests: the libseccomp version the key records instead of
+ * seccomp_version()'s (as after an upgrade); NULL: the real one. */
+struct scmp_version;
+void hk_seccomp_cache_lib_version(const struct scmp_version *v);
 /* What the lookups did (for the tests). */
 typedef struct hk_seccomp_cache_stats {
 	unsigned hits, misses, rejected, stores;

@@ -181,13 +181,22 @@ void hk_close_range(unsigned first, unsigned last, unsigned flags)
 		return;
 	if (close_range_skip < 2 && close_listed(first, last, flags))
 		return;
-	/* no fd at or above both limits can have been opened, short of the
-	 * limit lowered after it was */
+	/* The last resort (kernel < 5.9, no procfs) costs a system call per
+	 * number, so it stops at the highest fd that can plausibly be open.
+	 * An fd at or above the soft limit exists only if the limit was
+	 * lowered after it was opened (a parent that raised it to the hard
+	 * limit and restored it before running us): the soft limit, and the
+	 * hard limit up to 65536 (~10 ms).  Never past 1 << 20, the default
+	 * fs.nr_open: no limit goes above it unless the administrator raised
+	 * nr_open, and 2^30 numbers would take minutes.  An fd above all of
+	 * these is left open (a raised nr_open, kernel < 5.9, no procfs). */
 	struct rlimit rl = {0, 0};
 	getrlimit(RLIMIT_NOFILE, &rl);
-	rlim_t top = rl.rlim_max > rl.rlim_cur ? rl.rlim_max : rl.rlim_cur;
-	if (top == RLIM_INFINITY || top > (rlim_t)INT_MAX)
-		top = INT_MAX;
+	rlim_t cap = 1 << 20, top = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+	if (rl.rlim_cur > top)
+		top = rl.rlim_cur;
+	if (top > cap) /* RLIM_INFINITY too */
+		top = cap;
 	if (top == 0)
 		return;
 	for (unsigned fd = first; fd <= last && fd < top; fd++)

@@ -32,7 +32,8 @@ int hk_read_u64_at(int dirfd, const char *path, unsigned long long *out);
  * lacks it (close_range: 5.9, CLOSE_RANGE_CLOEXEC: 5.11) or a seccomp
  * filter refuses it, the same is done fd by fd: those listed in
  * /proc/self/fd when that is a procfs, else every fd below the
- * RLIMIT_NOFILE limits (slow, but nothing is left open).  Never fails;
+ * RLIMIT_NOFILE soft limit, the hard one up to 65536, and never past
+ * 1 << 20 (the default fs.nr_open; see fs.c for why).  Never fails;
  * allocates nothing (usable in a forked or cloned child). */
 void hk_close_range(unsigned first, unsigned last, unsigned flags);
 

@@ -94,6 +94,26 @@ TEST(close_range_loop_fallback)
 	tu_in_child(by_loop, 0);
 }
 
+/* the loop: an fd above a soft limit lowered after it was opened is
+ * closed (the hard limit, up to 65536, is covered) */
+static void lowered_limit(void)
+{
+	struct rlimit rl = {8192, 8192};
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	CHECK(dup2(0, 5000) == 5000);
+	rl.rlim_cur = 1024;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	hk_close_range_skip(2);
+	hk_close_range(MID, ~0U, 0);
+	CHECK(!is_open(5000));
+	hk_close_range_skip(0);
+}
+
+TEST(close_range_loop_lowered_limit)
+{
+	tu_in_child(lowered_limit, 0);
+}
+
 /* without a procfs at /proc (a container's, before it is mounted or
  * replaced), the walk gives way to the loop */
 static void fake_proc(void)
@@ -145,6 +165,7 @@ int main(void)
 	RUN(close_range_syscall);
 	RUN(close_range_proc_fd_fallback);
 	RUN(close_range_loop_fallback);
+	RUN(close_range_loop_lowered_limit);
 	RUN(close_range_no_procfs);
 	RUN(close_range_old_kernels);
 	return check_summary();

@@ -10,10 +10,12 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sched.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -413,6 +415,71 @@ TEST(mounts_in_user_namespace)
 	tu_in_child(mounts_userns_body, TU_NEWNS);
 }
 
+/* The rbind of /sys a rootless container gets ("ro", not recursive): the
+ * host's cgroup mounts below it are made read-only too (CVE-2023-25809),
+ * also on a kernel without STATX_MNT_ID (< 5.8: mount ids from fdinfo)
+ * and without mount_setattr (< 5.12), as a seccomp filter shows it. */
+static void userns_sys_cgroups(bool old_kernel)
+{
+	char r[256];
+	make_root(old_kernel ? "cgo" : "cgn", r, NULL);
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+		fprintf(stderr, "  skipped: unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return;
+	}
+	put_file("/proc/self/setgroups", "deny");
+	put_file("/proc/self/uid_map", "0 0 1\n");
+	put_file("/proc/self/gid_map", "0 0 1\n");
+	if (old_kernel) {
+		hk_procfs_use_statx_mnt_id(0);
+		scmp_filter_ctx sc = seccomp_init(SCMP_ACT_ALLOW);
+		CHECK(sc && seccomp_rule_add(sc, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(mount_setattr),
+		                             0) == 0);
+		CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && seccomp_load(sc) == 0);
+		seccomp_release(sc);
+	}
+	_cleanup_close_ int root = open(r, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	hk_err err = {0};
+	hk_mount ms[] = {mk("sysfs", "sysfs", "/sys", 0, (const char *[]){"ro", "nosuid", NULL})};
+	CHECK_OK(hk_mounts_apply(root, ms, HK_ARRAY_SIZE(ms), true, false, &err), err);
+	/* every cgroup mount below the new /sys */
+	char prefix[512], line[4096], mp[4096], type[64];
+	snprintf(prefix, sizeof(prefix), "%s/sys/", r);
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *dash = strstr(line, " - ");
+		if (sscanf(line, "%*d %*d %*s %*s %4095s", mp) != 1 || !dash ||
+		    sscanf(dash, " - %63s", type) != 1 || strncmp(mp, prefix, strlen(prefix)) ||
+		    (strcmp(type, "cgroup") && strcmp(type, "cgroup2")))
+			continue;
+		struct statvfs sv;
+		CHECK(statvfs(mp, &sv) == 0);
+		if (!(sv.f_flag & ST_RDONLY))
+			fprintf(stderr, "  %s is writable\n", mp);
+		CHECK(sv.f_flag & ST_RDONLY);
+		n++;
+	}
+	if (f)
+		fclose(f);
+	CHECK(n > 0);
+	hk_procfs_use_statx_mnt_id(1);
+}
+static void userns_sys_cgroups_new(void)
+{
+	userns_sys_cgroups(false);
+}
+static void userns_sys_cgroups_old(void)
+{
+	userns_sys_cgroups(true);
+}
+
+TEST(mounts_userns_sys_cgroups_read_only)
+{
+	tu_in_child(userns_sys_cgroups_new, TU_NEWNS);
+	tu_in_child(userns_sys_cgroups_old, TU_NEWNS);
+}
+
 /* ---- prepare / pivot / paths / sysctl / finalize ---- */
 
 static void prepare_body(void)
@@ -587,6 +654,7 @@ int main(void)
 	RUN(mounts_errors_name_the_entry);
 	RUN(mounts_cgroup_follows_host_layout);
 	RUN(mounts_in_user_namespace);
+	RUN(mounts_userns_sys_cgroups_read_only);
 	RUN(rootfs_prepare);
 	RUN(rootfs_pivot_mask_readonly_sysctl_finalize);
 	tu_remove_tree(tmpdir);

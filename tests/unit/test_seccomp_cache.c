@@ -5,6 +5,7 @@
  * ignored: the profile is compiled again and the file replaced. */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -171,6 +172,29 @@ TEST(cache_key_follows_the_profile)
 	hk_spec_free(s3);
 }
 
+/* the key: the libseccomp that compiles the programs (an upgrade of a
+ * shared libseccomp keeps husk's own build id) */
+TEST(cache_key_follows_libseccomp)
+{
+	uint8_t a[HK_SECCOMP_KEY_SIZE], b[HK_SECCOMP_KEY_SIZE], c[HK_SECCOMP_KEY_SIZE];
+	hk_spec *s1 = spec_with(notify_profile);
+	CHECK(s1);
+	if (!s1)
+		return;
+	const struct scmp_version *real = seccomp_version();
+	CHECK(real != NULL);
+	struct scmp_version next = *real;
+	next.micro++;
+	CHECK(hk_seccomp_cache_key(s1->lnx.seccomp, a));
+	hk_seccomp_cache_lib_version(&next);
+	CHECK(hk_seccomp_cache_key(s1->lnx.seccomp, b));
+	hk_seccomp_cache_lib_version(NULL);
+	CHECK(hk_seccomp_cache_key(s1->lnx.seccomp, c));
+	CHECK(memcmp(a, b, sizeof(a)) != 0);
+	CHECK(memcmp(a, c, sizeof(a)) == 0);
+	hk_spec_free(s1);
+}
+
 /* ---- tampering ---- */
 
 static bool run(const char *cmd)
@@ -255,6 +279,7 @@ int main(void)
 	RUN(cache_hit_gives_the_same_program);
 	RUN(cache_hit_keeps_listener_and_flags);
 	RUN(cache_key_follows_the_profile);
+	RUN(cache_key_follows_libseccomp);
 	RUN(tampered_cache_is_ignored);
 	tu_remove_tree(dir);
 	return check_summary();
