@@ -696,6 +696,12 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 	if (bind) {
 		if (!m->source)
 			return hk_err_plain(err, EINVAL, "bind mount without a source");
+		/* the kernel would ignore them: never silently */
+		if (o.data && *o.data)
+			return hk_err_plain(err, EINVAL,
+			                    "unknown mount option \"%s\" (a bind mount takes no "
+			                    "filesystem options)",
+			                    o.data);
 		struct stat st;
 		if (stat(m->source, &st) < 0)
 			return hk_err_set(err, errno, "stat %s", m->source);

@@ -85,6 +85,12 @@ test_mounts_unknown_option_fails() {
 	expect_fail hk run -b "$b" "$id"
 	assert_contains "$(cat "$T/err")" 'tmpfs on /t): mount with data "bogusopt": invalid argument'
 	hk delete --force "$id" >/dev/null 2>&1 || true
+	# a bind mount: the kernel would ignore it, husk does not
+	mkdir -p "$T/src"
+	cfg "$b" ".mounts |= map(select(.destination != \"/t\")) | .mounts += [{\"destination\": \"/t\", \"type\": \"bind\", \"source\": \"$T/src\", \"options\": [\"rbind\", \"ro\", \"mode=0755\"]}]"
+	expect_fail hk run -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" '(bind on /t): unknown mount option "mode=0755" (a bind mount takes no filesystem options)'
+	hk delete --force "$id" >/dev/null 2>&1 || true
 }
 
 test_mounts_tmpcopyup_rootless() {
