@@ -76,8 +76,8 @@ int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err)
 	if (setns(fd, (int)hk_ns_clone_flag(type)) < 0) {
 		if (errno == EINVAL)
 			return hk_err_plain(err, EINVAL,
-			                    "join %s namespace %s: not a %s namespace (or not "
-			                    "joinable)",
+			                    "join %s namespace %s: not a namespace of type %s (or "
+			                    "not joinable)",
 			                    hk_ns_type_name(type), path, hk_ns_type_name(type));
 		return hk_err_set(err, errno, "join %s namespace %s", hk_ns_type_name(type), path);
 	}

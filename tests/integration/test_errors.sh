@@ -112,3 +112,20 @@ test_json_log_file() {
 	jq -r .time "$T/log.json" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+([+-][0-9]{2}:[0-9]{2}|Z)$' ||
 		fail "time not RFC 3339: $(jq -r .time "$T/log.json")"
 }
+
+# A namespace path of the wrong type fails create, naming the entry, and
+# leaves nothing; an invalid semantic version is refused.
+test_namespace_path_of_wrong_type() {
+	local b id
+	b=$(mkbundle)
+	setargs "$b" true
+	id=$(newid)
+	cfg "$b" '.linux.namespaces |= map(if .type == "ipc" then .path = "/proc/self/ns/net" else . end)'
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" 'join ipc namespace /proc/self/ns/net: not a namespace of type ipc'
+	assert_contains "$(cat "$T/err")" 'linux.namespaces['
+	assert_eq "" "$(ls "$T/state" 2>/dev/null)" "no state left"
+	cfg "$b" '.linux.namespaces |= map(del(.path)) | .ociVersion = "1.0"'
+	expect_fail hkr create -b "$b" "$id"
+	assert_contains "$(cat "$T/err")" 'ociVersion: "1.0" is not a valid semantic version'
+}
