@@ -110,3 +110,31 @@ test_mounts_tmpcopyup_rootless() {
 -rwxr-xr-x 0
 /etc/passwd" "$out"
 }
+
+# Every option `features` advertises really works: one bind mount and one
+# tmpfs per option (features lists only what the code's tables hold); a few
+# are checked for their effect.
+test_mounts_every_advertised_option_works() {
+	local b opts out
+	b=$(mkbundle)
+	mkdir -p "$T/src/sub"
+	opts=$(hk features | jq -c '.mountOptions')
+	[ "$(echo "$opts" | jq length)" -gt 40 ] || fail "features.mountOptions: $opts"
+	cfg "$b" --argjson o "$opts" --arg src "$T/src" '.root.readonly = false | .mounts += (
+		[$o | to_entries[] | select(.value != "remount") |
+			{"destination": "/b/\(.key)", "type": "bind", "source": $src,
+			 "options": (if .value == "bind" or .value == "rbind" then [.value] else ["rbind", .value] end)},
+			(select(.value != "bind" and .value != "rbind") |
+			 {"destination": "/t/\(.key)", "type": "tmpfs", "source": "tmpfs", "options": [.value]})])'
+	# "remount" changes a mount that is there already: the rootfs /
+	cfg "$b" '.mounts += [{"destination": "/t/remount-target", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/t/remount-target", "type": "tmpfs", "source": "tmpfs", "options": ["remount", "ro"]}]'
+	local ro rro
+	ro=$(echo "$opts" | jq 'index("ro")')
+	rro=$(echo "$opts" | jq 'index("rro")')
+	setargs "$b" sh -c "touch /b/$ro/x 2>/dev/null && echo ro-writable; touch /t/$ro/x 2>/dev/null && echo tmpfs-ro-writable;
+		touch /t/remount-target/x 2>/dev/null && echo remount-writable; echo done"
+	out=$(hk run -b "$b" "$(newid)" 2>&1)
+	assert_eq done "$out" "every option accepted, ro and remount,ro read-only"
+	[ "$rro" != null ] || fail "rro not advertised"
+}
