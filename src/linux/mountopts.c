@@ -110,6 +110,11 @@ size_t hk_mount_option_names(const char **out, size_t max)
 	HK_ADD_NAMES(recursive_options)
 	HK_ADD_NAMES(recursive_atime_options)
 	HK_ADD_NAMES(extension_options)
+	if (n < max)
+		out[n] = "idmap";
+	if (++n < max)
+		out[n] = "ridmap";
+	n++;
 #undef HK_ADD_NAMES
 	return n;
 }
@@ -189,12 +194,13 @@ int hk_mopts_parse(const hk_mount *m, struct hk_mopts *o, hk_err *err)
 		if (parse_flag_option(o, opt) || parse_recursive_option(o, opt) ||
 		    parse_extension_option(o, opt))
 			continue;
-		/* runc 1.2's and crun's idmapped mounts: not a filesystem's
-		 * data (a bind mount would silently ignore it). */
-		if (!strcmp(opt, "idmap") || !strcmp(opt, "ridmap"))
-			return hk_err_plain(err, EOPNOTSUPP,
-			                    "idmapped mounts are not supported (option \"%s\")",
-			                    opt);
+		/* runc 1.2's idmapped mounts (idmap_mount.c), never a
+		 * filesystem's data */
+		if (!strcmp(opt, "idmap") || !strcmp(opt, "ridmap")) {
+			o->idmap = true;
+			o->idmap_rec |= opt[0] == 'r';
+			continue;
+		}
 		bool prop = false;
 		for (size_t j = 0; j < HK_ARRAY_SIZE(propagation_options); j++) {
 			if (strcmp(opt, propagation_options[j].name) != 0)

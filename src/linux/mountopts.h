@@ -22,8 +22,10 @@ struct hk_mopts {
 	size_t n_prop;
 	struct mount_attr attr;
 	bool has_attr;
-	bool copyup; /* tmpcopyup */
-	char *data;  /* comma-separated fs options, "" when none */
+	bool copyup;    /* tmpcopyup */
+	bool idmap;     /* idmap or ridmap */
+	bool idmap_rec; /* ridmap: the submounts too */
+	char *data;     /* comma-separated fs options, "" when none */
 };
 
 /* Parse M's options into *O (zeroed by the caller); an unknown option

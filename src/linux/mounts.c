@@ -34,6 +34,7 @@
 
 #include "linux/cgroup.h"
 #include "linux/copyup.h"
+#include "linux/idmap_mount.h"
 #include "linux/lsm.h"
 #include "linux/mountopts.h"
 #include "linux/procfs.h"
@@ -300,13 +301,20 @@ static int bind_onto(const char *src, int target, bool rec, int *top, hk_err *er
 }
 
 /* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
- * then remount with the entry's flags when it has any.  *TOP_OUT (when not
- * NULL) gets the new mount, or -1. */
-static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
-                   unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
+ * idmapped when IDM (the mount whose source and mappings to use, the
+ * submounts too with IDM_REC) is not NULL, then remount with the entry's
+ * flags when it has any.  *TOP_OUT (when not NULL) gets the new mount, or
+ * -1. */
+static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, bool idm_rec, int target,
+                      const char *dest, unsigned long flags, unsigned long cleared, bool in_userns,
+                      int *top_out, hk_err *err)
 {
 	_cleanup_close_ int top = -1;
-	int r = bind_onto(src, target, flags & MS_REC, &top, err);
+	int r = 0;
+	if (idm)
+		r = top = hk_idmap_mount_onto(idm, flags & MS_REC, idm_rec, target, in_userns, err);
+	else
+		r = bind_onto(src, target, flags & MS_REC, &top, err);
 	if (r < 0)
 		return r;
 	if ((flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || cleared) {
@@ -321,6 +329,13 @@ static int do_bind(int rootfd, const char *src, int target, const char *dest, un
 	if (top_out)
 		*top_out = hk_steal_fd(&top);
 	return 0;
+}
+
+static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
+                   unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
+{
+	return idmap_bind(rootfd, src, NULL, false, target, dest, flags, cleared, in_userns,
+	                  top_out, err);
 }
 
 /* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */
@@ -687,8 +702,7 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 	int r = hk_mopts_parse(m, &o, err);
 	if (r < 0)
 		return r;
-	if (m->n_uid_mappings || m->n_gid_mappings)
-		return hk_err_plain(err, EOPNOTSUPP, "idmapped mounts are not supported");
+	bool idmapped = hk_idmap_mount_wanted(m, o.idmap);
 
 	const char *type = m->type;
 	bool bind = (o.flags & MS_BIND) || is_type(type, "bind");
@@ -719,9 +733,12 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 
 	const char *src = m->source ? m->source : (type ? type : "none");
 	_cleanup_close_ int top = -1;
-	if (bind) {
-		r = do_bind(rootfd, m->source, target, m->destination, o.flags | MS_BIND, o.cleared,
-		            in_userns, &top, err);
+	if (idmapped && !bind) {
+		return hk_err_plain(err, EINVAL,
+		                    "idmapped mounts are supported for bind mounts only");
+	} else if (bind) {
+		r = idmap_bind(rootfd, m->source, idmapped ? m : NULL, o.idmap_rec, target,
+		               m->destination, o.flags | MS_BIND, o.cleared, in_userns, &top, err);
 	} else if (is_type(type, "cgroup")) {
 		r = mount_cgroup(rootfd, target, m->destination, o.flags, in_userns, err);
 	} else if (o.copyup && is_type(type, "tmpfs")) {

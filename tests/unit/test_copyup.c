@@ -259,12 +259,14 @@ static void mounts_body(void)
 	              .n_options = 2};
 	CHECK_OK(hk_mounts_apply(rootfd, &b, 1, false, false, &err), err);
 
-	/* idmap: a clear refusal, not silently ignored. */
+	/* idmap without the mount's own mappings: a clear refusal, not
+	 * silently a plain bind (the container's mappings are not used). */
 	char *idmap[] = {"rbind", "idmap", NULL};
 	b.options = idmap;
-	CHECK(hk_mounts_apply(rootfd, &b, 1, false, false, &err) == -EOPNOTSUPP);
-	CHECK_STREQ(err.msg, "mounts[0] (bind on /b): idmapped mounts are not supported "
-	                     "(option \"idmap\")");
+	CHECK(hk_mounts_apply(rootfd, &b, 1, false, false, &err) == -EINVAL);
+	CHECK_STREQ(err.msg, "mounts[0] (bind on /b): idmap/ridmap without uidMappings and "
+	                     "gidMappings would use the container's user namespace mappings, "
+	                     "which husk does not support: give the mount its own mappings");
 
 	/* An unknown option still fails, naming it. */
 	char *bogus[] = {"tmpcopyup", "bogus", NULL};
@@ -289,6 +291,12 @@ TEST(mount_option_names_list_tmpcopyup)
 		no |= !strcmp(names[i], "notmpcopyup");
 	}
 	CHECK(copyup && no);
+	bool idmap = false, ridmap = false;
+	for (size_t i = 0; i < n && i < 128; i++) {
+		idmap |= !strcmp(names[i], "idmap");
+		ridmap |= !strcmp(names[i], "ridmap");
+	}
+	CHECK(idmap && ridmap);
 }
 
 int main(void)
