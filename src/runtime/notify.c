@@ -52,6 +52,15 @@ int hk_notify_setup_spec(hk_spec *s, const char *root, const char *id, hk_err *e
 {
 	if (!hk_notify_wanted() || !s->has_process)
 		return 0;
+	for (size_t i = 0; hk_spec_namespace(s, HK_NS_USER) && i < s->lnx.n_uid_mappings; i++)
+		if (s->lnx.uid_mappings[i].container_id == 0 &&
+		    s->lnx.uid_mappings[i].host_id != geteuid())
+			return hk_err_plain(
+			    err, ENOTSUP,
+			    "NOTIFY_SOCKET: not supported with a user namespace whose "
+			    "root (host uid %u) is not husk's user: it cannot reach "
+			    "the state directory to mount the socket from",
+			    (unsigned)s->lnx.uid_mappings[i].host_id);
 	static const char *const opts[] = {"bind", "nosuid", "noexec", "nodev", "ro"};
 	size_t n = sizeof(opts) / sizeof(opts[0]);
 	hk_mount m = {.n_options = n};

@@ -23,7 +23,9 @@ bool hk_notify_wanted(void);
 
 /* When wanted: add the bind mount of ROOT/ID/notify and the
  * NOTIFY_SOCKET variable (replacing one the process had) to S, before the
- * container is made.  Nothing is created on disk. */
+ * container is made.  Nothing is created on disk.  A user namespace whose
+ * root is not our euid is refused: the container's init makes the mount
+ * from inside it, and the state directories (0700) are closed to it. */
 int hk_notify_setup_spec(hk_spec *s, const char *root, const char *id, hk_err *err);
 
 /* When wanted: make ROOT/ID/notify (the mount's source) in a state

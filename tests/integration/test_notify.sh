@@ -145,3 +145,34 @@ test_notify_failed_create() {
 	echo "$out"
 	[ ! -e "$T/state/$id" ] || fail "state directory left: $(ls -R "$T/state/$id")"
 }
+
+# rootless (the user's uid is the container's root): the socket is reached
+test_notify_rootless() {
+	local b out
+	b=$(mkbundle_user --own)
+	notify_helper "$b"
+	notify_listener "$T/notify.sock" "$T/notify.out"
+	chmod 0777 "$T/notify.sock"
+	setargs "$b" sh -c '/sdnotify READY=1'
+	(cd "$b" && as_user env NOTIFY_SOCKET="$T/notify.sock" "$HUSK" run "$(newid)")
+	for _ in $(seq 100); do [ "$(wc -l <"$T/notify.out")" -ge 2 ] && break; sleep 0.1; done
+	out=$(cat "$T/notify.out")
+	stop_listener
+	assert_contains "$out" "READY=1|"
+	assert_contains "$out" "MAINPID="
+}
+
+# a user namespace whose root is another uid cannot reach the state
+# directory to mount the socket from: refused, clearly, nothing left
+test_notify_userns_refused() {
+	local b id out
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	out=$(NOTIFY_SOCKET=$T/nowhere.sock "$HUSK" --root "$T/state" run -b "$b" "$id" 2>&1) &&
+		fail "run succeeded"
+	assert_contains "$out" "NOTIFY_SOCKET: not supported with a user namespace whose root (host uid 100000)"
+	[ ! -e "$T/state/$id" ] || fail "state directory left"
+}
