@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
+#include "runtime/notify.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -48,7 +49,7 @@ int hk_cli_create(const hk_global *g, const char *id, const char *bundle, const 
 {
 	_cleanup_bundle_ hk_bundle b;
 	int r = hk_cli_bundle_load(g, id, bundle, preserve_fds, &b, err);
-	if (r < 0)
+	if (r < 0 || (r = hk_notify_setup_spec(b.spec, b.root, id, err)) < 0)
 		return r;
 	hk_create_opts o = {.root = b.root,
 	                    .id = id,

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
+#include "runtime/notify.h"
 #include "runtime/run.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -100,7 +101,8 @@ int hk_cmd_run(const hk_global *g, int argc, char **argv)
 	if (console)
 		return hk_cli_usage_error("run", run_usage, "--console-socket needs -d");
 	_cleanup_bundle_ hk_bundle bd;
-	if (hk_cli_bundle_load(g, id, bundle, preserve, &bd, &err) < 0) {
+	if (hk_cli_bundle_load(g, id, bundle, preserve, &bd, &err) < 0 ||
+	    hk_notify_setup_spec(bd.spec, bd.root, id, &err) < 0) {
 		hk_cli_error(g, &err);
 		return 1;
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "runtime/container.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
+#include "runtime/notify.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -77,6 +79,9 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	_cleanup_free_ char *fifo = NULL;
 	if (asprintf(&fifo, "%s/%s/exec.fifo", o->root, o->id) < 0)
 		return hk_err_set(err, ENOMEM, "create");
+	int r = hk_notify_mkdir(o->root, o->id, err);
+	if (r < 0)
+		return r;
 	/* 0622 whatever the umask (as runc): a process.user that is not root
 	 * must be able to open it for writing through its O_PATH fd (the
 	 * 0700 state directory keeps everyone else from its path) */
@@ -98,7 +103,7 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	                        .preserve_fds = o->preserve_fds,
 	                        .listen_fds = true};
 	hk_container *c = NULL;
-	int r = hk_container_create(&co, &c, err);
+	r = hk_container_create(&co, &c, err);
 	if (r < 0)
 		return r;
 	if (c->pty_master >= 0)
@@ -169,6 +174,14 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 	_cleanup_free_ char *fifo = NULL;
 	if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
 		return hk_err_set(err, ENOMEM, "start");
+	/* bound before the process may run, so that no READY is lost; the
+	 * pidfd ends the wait for READY when the process exits */
+	_cleanup_close_ int nsock = hk_notify_bind(root, id, err);
+	if (nsock < 0 && nsock != -ENOENT)
+		return nsock;
+	_cleanup_close_ int pidfd = nsock >= 0 ? (int)syscall(SYS_pidfd_open, st->pid, 0) : -1;
+	if (nsock >= 0 && pidfd < 0)
+		return hk_err_set(err, errno, "start: pidfd_open %d", (int)st->pid);
 	/* non-blocking: a process that died meanwhile must not hang us */
 	_cleanup_close_ int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -190,5 +203,8 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 	_cleanup_free_ char *state = hk_state_json(st, HK_STATUS_RUNNING);
 	if (!state)
 		return hk_err_set(err, ENOMEM, "start");
-	return hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTART, state, err);
+	if ((r = hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTART, state, err)) < 0)
+		return r;
+	/* as runc: start returns once the process is ready (or gone) */
+	return nsock >= 0 ? hk_notify_relay(nsock, pidfd, st->pid, err) : 0;
 }

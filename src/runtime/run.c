@@ -14,6 +14,7 @@
 #include "linux/sync.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
+#include "runtime/notify.h"
 #include "runtime/supervise.h"
 #include "util/cleanup.h"
 
@@ -63,20 +64,30 @@ static void unregister(const hk_create_opts *reg)
 		hk_state_remove(reg->root, reg->id, &ignored);
 }
 
+/* *NSOCK: the notify socket (notify.h), bound before the process runs,
+ * or -1. */
 static int create_registered(const hk_container_opts *o, const hk_create_opts *reg,
-                             hk_container **c, hk_err *err)
+                             hk_container **c, int *nsock, hk_err *err)
 {
 	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int sock = -1;
 	int r;
 	if (reg && (r = hk_state_create(reg->root, reg->id, &lock, err)) < 0)
 		return r;
-	r = hk_container_create(o, c, err);
+	r = reg ? hk_notify_mkdir(reg->root, reg->id, err) : 0;
+	if (r == 0 && reg && (sock = hk_notify_bind(reg->root, reg->id, err)) < 0 &&
+	    sock != -ENOENT)
+		r = sock;
+	if (r == 0)
+		r = hk_container_create(o, c, err);
 	if (r == 0 && reg && (r = hk_lc_record(reg, *c, err)) < 0)
 		hk_container_abort(*c);
 	if (r < 0 && reg) {
 		hk_err ignored;
 		hk_state_remove(reg->root, reg->id, &ignored);
 	}
+	if (r == 0 && sock >= 0)
+		*nsock = hk_steal_fd(&sock);
 	return r; /* the lock goes: state, kill, exec may act on it now */
 }
 
@@ -99,13 +110,24 @@ int hk_run_foreground(const hk_container_opts *o, const hk_create_opts *reg, con
 	/* INT, TERM, HUP or QUIT while the container is being made abort it. */
 	hk_container *c = NULL;
 	hk_sync_cancel_on(sigfd);
-	r = create_registered(o, reg, &c, err);
+	int nsock = -1;
+	r = create_registered(o, reg, &c, &nsock, err);
 	hk_sync_cancel_on(-1);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return r;
 	}
+	/* husk is the process to watch (as runc): MAINPID is ours.  The
+	 * process runs already: without the thread its READY goes unheard,
+	 * a warning. */
+	struct hk_notify_bg *notify = NULL;
+	hk_err nerr = {0};
+	if (nsock >= 0 && hk_notify_bg_start(nsock, getpid(), &notify, &nerr) < 0) {
+		close(nsock);
+		fprintf(stderr, "husk: warning: %s\n", nerr.msg);
+	}
 	if (pid_file && (r = hk_container_write_pid_file(c, pid_file, err)) < 0) {
+		hk_notify_bg_stop(notify);
 		hk_container_abort(c);
 		if (reg)
 			unregister(reg);
@@ -115,6 +137,7 @@ int hk_run_foreground(const hk_container_opts *o, const hk_create_opts *reg, con
 	run_hooks(c, o, HK_HOOK_POSTSTART, HK_STATUS_RUNNING);
 	int status = 0;
 	hk_supervise(c->pid, c->pty_master, sigfd, &status);
+	hk_notify_bg_stop(notify);
 	if (hk_cgroup_oom_killed(c->cgroup))
 		report_oom(c, status);
 	*exit_code = hk_exit_code(status);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "runtime/notify.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -305,6 +306,7 @@ int hk_state_remove(const char *root, const char *id, hk_err *err)
 			close(fd2);
 		return hk_err_set(err, e, "remove state: read %s", dir);
 	}
+	hk_notify_remove_at(dfd); /* the one directory in there */
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
