@@ -192,11 +192,12 @@ test_features_document() {
 		# (acl and noacl go to the filesystem as data, unchecked: not claimed)
 		assert_eq "acl,noacl" "$missing" "mount options runc has and husk lacks"
 	fi
-	# and each listed option is accepted in a config (bind mounts of /tmp)
+	# and each listed option is accepted in a config (bind mounts of /tmp;
+	# idmap and ridmap need mappings: test_idmap_mounts.sh)
 	local b opts
 	b=$(mkbundle)
 	mkdir -p "$T/src"
-	opts=$(jq -c '[.mountOptions[] | select(. != "remount" and . != "ro" and . != "rro")] | map({destination: "/mnt/\(.)", type: "bind", source: "'"$T"'/src", options: ["rbind", .]})' "$T/f.json")
+	opts=$(jq -c '[.mountOptions[] | select(. != "remount" and . != "ro" and . != "rro" and . != "idmap" and . != "ridmap")] | map({destination: "/mnt/\(.)", type: "bind", source: "'"$T"'/src", options: ["rbind", .]})' "$T/f.json")
 	cfg "$b" ".mounts += $opts"
 	setargs "$b" true
 	hk run -b "$b" "$(newid)" || fail "a listed mount option was refused"
