@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "util/cleanup.h"
 
@@ -29,20 +30,6 @@
 bool hk_idmap_mount_wanted(const hk_mount *m, bool option)
 {
 	return option || m->n_uid_mappings || m->n_gid_mappings;
-}
-
-static int format_map(const hk_idmap *m, size_t n, char *buf, size_t len)
-{
-	size_t off = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + off, len - off, "%u %u %u\n", m[i].container_id,
-		                 m[i].host_id, m[i].size);
-		if (w < 0 || (size_t)w >= len - off)
-			return -E2BIG;
-		off += (size_t)w;
-	}
-	return (int)off;
 }
 
 /* The helper child: a user namespace of its own; tells the parent its pid
@@ -67,8 +54,8 @@ static void helper(int tell, int go)
 static int make_userns(const hk_mount *m, hk_err *err)
 {
 	char umap[4096], gmap[4096];
-	int ul = format_map(m->uid_mappings, m->n_uid_mappings, umap, sizeof(umap));
-	int gl = format_map(m->gid_mappings, m->n_gid_mappings, gmap, sizeof(gmap));
+	int ul = hk_idmap_format(m->uid_mappings, m->n_uid_mappings, umap, sizeof(umap));
+	int gl = hk_idmap_format(m->gid_mappings, m->n_gid_mappings, gmap, sizeof(gmap));
 	if (ul < 0 || gl < 0)
 		return hk_err_plain(err, E2BIG, "uidMappings/gidMappings: too many");
 	int tell[2], go[2];

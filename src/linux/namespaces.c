@@ -84,9 +84,10 @@ int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err)
 	return 0;
 }
 
-static int format_map(const hk_idmap *m, size_t n, char *buf, size_t len)
+int hk_idmap_format(const hk_idmap *m, size_t n, char *buf, size_t len)
 {
 	size_t off = 0;
+	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		int w = snprintf(buf + off, len - off, "%u %u %u\n", m[i].container_id,
 		                 m[i].host_id, m[i].size);
@@ -152,7 +153,7 @@ static int write_map(pid_t pid, const char *file, const char *helper, const hk_i
 		return 0;
 	if (!direct)
 		return run_map_helper(helper, pid, m, n, err);
-	int len = format_map(m, n, buf, sizeof(buf));
+	int len = hk_idmap_format(m, n, buf, sizeof(buf));
 	if (len < 0)
 		return hk_err_plain(err, E2BIG, "%s: too many id mappings", file);
 	snprintf(path, sizeof(path), "%d/%s", (int)pid, file);

@@ -22,6 +22,10 @@ pid_t hk_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *into_cgroup
  * "linux.namespaces: join network namespace /x: ..." */
 int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err);
 
+/* M (N entries) as uid_map/gid_map text ("cid hid size\n" each) into BUF;
+ * its length, or -E2BIG when BUF is too small. */
+int hk_idmap_format(const hk_idmap *m, size_t n, char *buf, size_t len);
+
 /* Write /proc/PID/uid_map and gid_map.  As root: written directly.  As an
  * ordinary user: a single mapping of the user's own ids is written
  * directly (after "deny" to setgroups); anything else goes through the
