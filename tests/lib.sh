@@ -340,3 +340,14 @@ delete_at_exit() {
 	_hk_exec_ids="$_hk_exec_ids $*"
 	trap 'for i in $_hk_exec_ids; do "$HUSK" --root "$T/state" delete --force "$i" >/dev/null 2>&1; done; true' EXIT
 }
+
+# static_helper NAME BUNDLE: tests/helpers/NAME.c, built static once per
+# run (busybox cannot do what it does), copied to /NAME in BUNDLE's rootfs.
+static_helper() {
+	local bin=${T%/*}/$1-helper
+	if [ ! -x "$bin" ]; then
+		cc -static -O2 -o "$bin.$$" "$HK_TESTS_DIR/helpers/$1.c" || return 1
+		mv "$bin.$$" "$bin"
+	fi
+	cp "$bin" "$2/rootfs/$1"
+}

@@ -75,7 +75,11 @@ int hk_cap_last(void)
 {
 	static int last = -1;
 	if (last < 0) {
-		int cap = 63;
+		/* from what the headers know: two calls on a kernel that
+		 * knows as many, a few more on an older or newer one */
+		int cap = CAP_LAST_CAP;
+		while (cap < 63 && prctl(PR_CAPBSET_READ, (unsigned long)cap + 1, 0, 0, 0) >= 0)
+			cap++;
 		while (cap > 0 && prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) < 0)
 			cap--;
 		last = cap;

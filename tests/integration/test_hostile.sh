@@ -8,14 +8,7 @@
 # TIOCSTI, finit_module, init_module.
 
 # Copy the helper to /hostile in bundle $1's rootfs (built once per run).
-hostile_helper() {
-	local bin=${T%/*}/hostile-helper
-	if [ ! -x "$bin" ]; then
-		cc -static -O2 -o "$bin.$$" "$HK_TESTS_DIR/helpers/hostile.c" || return 1
-		mv "$bin.$$" "$bin"
-	fi
-	cp "$bin" "$1/rootfs/hostile"
-}
+hostile_helper() { static_helper hostile "$1"; }
 
 # A running container $2 (sleeping) from bundle $1, deleted when the test
 # ends.

@@ -7,14 +7,7 @@
 # has no sd_notify and its nc no unix sockets.
 
 # Copy the helper to /sdnotify in bundle $1's rootfs (built once per run).
-notify_helper() {
-	local bin=${T%/*}/sdnotify-helper
-	if [ ! -x "$bin" ]; then
-		cc -static -O2 -o "$bin.$$" "$HK_TESTS_DIR/helpers/sdnotify.c" || return 1
-		mv "$bin.$$" "$bin"
-	fi
-	cp "$bin" "$1/rootfs/sdnotify"
-}
+notify_helper() { static_helper sdnotify "$1"; }
 
 # notify_listener SOCKET OUT: the caller's $NOTIFY_SOCKET (as systemd's): a
 # datagram socket whose messages go to OUT, one a line ("|" for their
