@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "linux/rootless.h"
 #include "linux/seccomp_filter.h"
 #include "linux/selfexe.h"
 #include "spec/spec.h"
@@ -232,6 +233,7 @@ int main(int argc, char **argv)
 	}
 	if (g.root && (!strcmp(verb, "create") || !strcmp(verb, "run") || !strcmp(verb, "exec")))
 		hk_seccomp_cache_in(g.root); /* compiled filters: with the state */
+	hk_rootless_set(g.rootless);
 	hk_cli_init(&g, vargc, vargv);
 	hk_debug("husk %s, command %s, root %s, rootless %s (euid %u)", HUSK_VERSION, verb,
 	         g.root ? g.root : "(default)", g.rootless, (unsigned)geteuid());

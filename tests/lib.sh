@@ -32,12 +32,52 @@ newid() {
 	echo "${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-$_hk_n" | tr '_' '-'
 }
 
+# The test needs the host's root (HK_TEST_AS=root): elsewhere it ends here,
+# counted as skipped, with REASON in the runner's line.
+needs_root() {
+	[ "${HK_TEST_AS:-root}" = root ] && return 0
+	echo "skip: $*"
+	exit 77
+}
+
+# The test needs more than one id mapped (subordinate ids): it ends here,
+# counted as skipped, under `unshare -r` (HK_TEST_AS=userns).
+needs_subids() {
+	[ "${HK_TEST_AS:-root}" != userns ] && return 0
+	echo "skip: $*"
+	exit 77
+}
+
+# A test that does not run as root (HK_TEST_AS user or userns) gets
+# `husk spec --rootless` bundles from mkbundle.
+unprivileged() { [ "${HK_TEST_AS:-root}" != root ]; }
+
+# Give bundle $1 a network namespace of its own if it has none (a
+# rootless spec keeps the host's: sysctls need one).
+own_netns() {
+	cfg "$1" '.linux.namespaces |= (if any(.[]; .type == "network") then . else . + [{"type": "network"}] end)'
+}
+
+# Copy the test rootfs to $1 (unprivileged: the files become the user's;
+# host root is not mapped in `unshare -r`).
+copy_rootfs() {
+	if unprivileged; then
+		cp -a --no-preserve=ownership "$ROOTFS" "$1"
+	else
+		cp -a "$ROOTFS" "$1"
+	fi
+}
+
 mkbundle() {
 	_hk_n=$((_hk_n + 1))
 	local b="$T/bundle$_hk_n"
 	mkdir -p "$b"
-	cp -a "$ROOTFS" "$b/rootfs"
-	(cd "$b" && "$HUSK" spec) || return 1
+	copy_rootfs "$b/rootfs"
+	if unprivileged; then
+		(cd "$b" && "$HUSK" spec --rootless) || return 1
+	else
+		(cd "$b" && "$HUSK" spec) || return 1
+	fi
 	cfg "$b" ".process.terminal = false | .linux.cgroupsPath = \"${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-$_hk_n\""
 	echo "$b"
 }
@@ -46,6 +86,7 @@ mkbundle() {
 # (owned by the user with --own), `husk spec --rootless` run as the user,
 # a test cgroup path.
 mkbundle_user() {
+	needs_root "runs as another user"
 	_hk_n=$((_hk_n + 1))
 	local b="$T/ubundle$_hk_n"
 	user_dir "$b" || return 1
@@ -185,6 +226,7 @@ kill_user_procs() {
 }
 
 user_dir() {
+	needs_root "runs as another user"
 	mkdir -p "$1" && chown "$HK_USER_UID:$HK_USER_GID" "$1"
 }
 
@@ -203,6 +245,7 @@ _hk_user_argv() {
 }
 
 as_user() {
+	needs_root "runs as another user"
 	local _hk_argv
 	_hk_user_argv "$@" || return 1
 	"${_hk_argv[@]}"
@@ -220,6 +263,7 @@ _hk_own_cgroup() {
 
 _hk_deleg_n=0
 delegated_cgroup() {
+	needs_root "delegates a cgroup"
 	_hk_deleg_n=$((_hk_deleg_n + 1))
 	local name="${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-deleg$_hk_deleg_n" dirs="" c own d
 	name=$(echo "$name" | tr '_' '-')
@@ -248,6 +292,7 @@ delegated_cgroup() {
 }
 
 as_user_in_cgroup() {
+	needs_root "runs as another user"
 	local h=$1 d _hk_argv
 	shift
 	_hk_user_argv "$@" || return 1

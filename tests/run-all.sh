@@ -35,6 +35,14 @@ count "$log" "layers and unit tests" 2
 ./integration/run.sh | tee "$log"
 count "$log" "host integration"
 
+# again as an unprivileged user and as root in a user namespace of that
+# user (`unshare -r`), as crun's CI does; tests that need the host's root
+# are skipped there
+for as in user userns; do
+	HK_TEST_AS=$as ./integration/run.sh | tee "$log"
+	count "$log" "host integration as $as"
+done
+
 vmtest=../../shared/vmtest/vmtest
 if [ -z "${HK_NO_VM:-}" ]; then
 	if [ -x "$vmtest" ] || [ -f "$vmtest" ]; then

@@ -26,6 +26,7 @@
 #include "box/image.h"
 #include "linux/cgroup.h"
 #include "runtime/run.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -213,7 +214,7 @@ static int run_in_layer(const hk_box_opts *o, const char *name, const char *stor
 static int user_maps(hk_idmaps *maps, const hk_idmaps **mp, hk_err *err)
 {
 	*mp = NULL;
-	if (geteuid() == 0)
+	if (hk_host_root())
 		return 0;
 	int r = hk_idmaps_for_user(maps, err);
 	if (r == 0)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "box/unpack.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -29,7 +30,7 @@ int hk_storage_dir(char **out, hk_err *err)
 {
 	_cleanup_free_ char *dir = NULL;
 	const char *env = getenv("HUSK_STORAGE");
-	bool root = geteuid() == 0;
+	bool root = hk_host_root();
 
 	if (env && *env) {
 		if (env[0] != '/')
@@ -189,7 +190,7 @@ int hk_tree_remove(const char *path, const hk_idmaps *maps, hk_err *err)
 	if (!path || path[0] != '/')
 		return hk_err_plain(err, EINVAL, "remove %s: not an absolute path",
 		                    path ? path : "(null)");
-	if (maps && maps->full && geteuid() != 0)
+	if (maps && maps->full && !hk_host_root())
 		return hk_userns_run(maps, tree_remove_fn, (void *)path, err);
 	return tree_remove_fn((void *)path, err);
 }
@@ -529,7 +530,7 @@ struct fill_tar {
 static int fill_tarball(const char *tmp, void *arg, hk_err *err)
 {
 	struct fill_tar *f = arg;
-	bool root = geteuid() == 0;
+	bool root = hk_host_root();
 	struct unpack_job j = {
 	    .tar = f->tar,
 	    .dest = tmp,
@@ -567,7 +568,7 @@ static int resolve_tarball(const char *tar, const char *label, const char *rootf
 		else
 			snprintf(key, sizeof(key), "-u%u-%u-g%u-%u", u->host_id, u->size,
 			         g->host_id, g->size);
-	} else if (maps && geteuid() != 0) {
+	} else if (maps && !hk_host_root()) {
 		snprintf(key, sizeof(key), "-own%u", (unsigned)geteuid());
 	}
 	_cleanup_free_ char *final = NULL;

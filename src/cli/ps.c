@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "linux/cgroup.h"
+#include "linux/namespaces.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 
@@ -25,27 +26,40 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The container's pids, sorted: its cgroup's, or just its process when it
- * has no cgroup. */
-static int container_pids(const hk_state *st, pid_t **pids, size_t *n, hk_err *err)
+/* Without a cgroup (rootless): the processes in the container's pid
+ * namespace, or just its process when it shares husk's. */
+static int pids_without_cgroup(const hk_state *st, pid_t **pids, size_t *n, hk_err *err)
 {
-	*pids = NULL;
-	*n = 0;
-	if (!st->cgroup || !*st->cgroup) {
-		if (!(*pids = malloc(sizeof(pid_t))))
-			return hk_err_set(err, ENOMEM, "ps");
-		(*pids)[0] = st->pid;
-		*n = 1;
+	hk_err e;
+	if (hk_pidns_members(st->pid, pids, n, &e) == 0)
 		return 0;
-	}
+	if (!(*pids = malloc(sizeof(pid_t))))
+		return hk_err_set(err, ENOMEM, "ps");
+	(*pids)[0] = st->pid;
+	*n = 1;
+	return 0;
+}
+
+static int pids_of_cgroup(const hk_state *st, pid_t **pids, size_t *n, hk_err *err)
+{
 	hk_cgroup *cg = NULL;
 	int r = hk_cgroup_load(st->cgroup, &cg, err);
 	if (r < 0)
 		return hk_err_wrap(err, "ps");
 	r = hk_cgroup_pids(cg, pids, n, err);
 	hk_cgroup_free(cg);
+	return r < 0 ? hk_err_wrap(err, "ps") : 0;
+}
+
+/* The container's pids, sorted. */
+static int container_pids(const hk_state *st, pid_t **pids, size_t *n, hk_err *err)
+{
+	*pids = NULL;
+	*n = 0;
+	int r = st->cgroup && *st->cgroup ? pids_of_cgroup(st, pids, n, err)
+	                                  : pids_without_cgroup(st, pids, n, err);
 	if (r < 0)
-		return hk_err_wrap(err, "ps");
+		return r;
 	if (*n)
 		qsort(*pids, *n, sizeof(pid_t), cmp_pid);
 	return 0;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup_internal.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -437,7 +438,7 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 
 	/* An ordinary user gets a cgroup wherever one is delegated to it (it
 	 * may write there); elsewhere only a limit asked for is an error. */
-	cg->rootless = geteuid() != 0;
+	cg->rootless = hk_rootless();
 	hk_err e2;
 	for (size_t i = 0; r == 0 && i < cg->n_h;) {
 		r = make_dirs(cg, &cg->h[i], res, err);
@@ -459,8 +460,14 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 			return noop_cgroup(layout, out, err);
 		return r;
 	}
-	if (cg->n_h == 0)
+	if (cg->n_h == 0) {
+		/* none made (rootless): a limit whose v1 hierarchy this host
+		 * lacks is still an error, not silently dropped */
+		if (layout != HK_CGROUP_V2 && hk_cg_res_wants(res) &&
+		    (r = hk_cgv1_apply(cg, res, err)) < 0)
+			return r;
 		return noop_cgroup(layout, out, err);
+	}
 	r = layout == HK_CGROUP_V2 ? hk_cgv2_apply(cg->h[0].fd, res, err)
 	                           : hk_cgv1_apply(cg, res, err);
 	if (r == 0)
@@ -492,7 +499,7 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 		return hk_err_set(err, ENOMEM, "cgroup");
 	}
 	cg->layout = layout;
-	cg->rootless = geteuid() != 0;
+	cg->rootless = hk_rootless();
 	for (char *line = s; r == 0 && line && *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)

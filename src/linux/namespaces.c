@@ -1,6 +1,7 @@
 /* namespaces.c - clone3, setns and user namespace id maps. */
 #include "linux/namespaces.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -8,7 +9,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,6 +166,23 @@ static int write_map(pid_t pid, const char *file, const char *helper, const hk_i
 	return hk_procfs_write(procfd, path, buf, (size_t)len, err);
 }
 
+bool hk_userns_setgroups_denied(pid_t pid)
+{
+	char path[64], buf[16] = {0};
+	hk_err ignored;
+	if (pid == 0)
+		snprintf(path, sizeof(path), "self/setgroups");
+	else
+		snprintf(path, sizeof(path), "%d/setgroups", (int)pid);
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", &ignored);
+	if (procfd < 0)
+		return false;
+	_cleanup_close_ int fd = hk_procfs_openat(procfd, path, O_RDONLY | O_CLOEXEC, &ignored);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+		return false;
+	return strncmp(buf, "deny", 4) == 0;
+}
+
 int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const hk_idmap *gids,
                          size_t n_gids, bool *setgroups_denied, hk_err *err)
 {
@@ -189,6 +209,10 @@ int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const h
 	r = write_map(pid, "gid_map", "newgidmap", gids, n_gids, gid_direct, err);
 	if (r < 0)
 		return hk_err_wrap(err, "linux.gidMappings");
+	/* A user namespace made inside one where setgroups is denied (husk
+	 * under `unshare -r`) inherits the denial: ask the kernel. */
+	if (!*setgroups_denied)
+		*setgroups_denied = hk_userns_setgroups_denied(pid);
 	return 0;
 }
 
@@ -218,6 +242,46 @@ int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offse
 		r = hk_procfs_write(procfd, "self/timens_offsets", buf, (size_t)n, err);
 		if (r < 0)
 			return hk_err_wrap(err, "linux.timeOffsets.boottime");
+	}
+	return 0;
+}
+
+/* The identity of PID's pid namespace (from the host's /proc). */
+static int pidns_of(pid_t pid, struct stat *st)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, st) < 0 ? -errno : 0;
+}
+
+int hk_pidns_members(pid_t init, pid_t **pids, size_t *n, hk_err *err)
+{
+	struct stat want, self, st;
+	*pids = NULL;
+	*n = 0;
+	if (pidns_of(init, &want) < 0)
+		return 0; /* gone: no process left */
+	if (pidns_of(getpid(), &self) == 0 && self.st_ino == want.st_ino &&
+	    self.st_dev == want.st_dev)
+		return hk_err_plain(err, ENOTSUP, "the container shares husk's pid namespace");
+	_cleanup_dir_ DIR *d = opendir("/proc");
+	if (!d)
+		return hk_err_set(err, errno, "open /proc");
+	for (struct dirent *de; (de = readdir(d));) {
+		char *end;
+		long v = strtol(de->d_name, &end, 10);
+		if (*end || v <= 0 || pidns_of((pid_t)v, &st) < 0 || st.st_ino != want.st_ino ||
+		    st.st_dev != want.st_dev)
+			continue;
+		pid_t *np = realloc(*pids, (*n + 1) * sizeof(**pids));
+		if (!np) {
+			free(*pids);
+			*pids = NULL;
+			*n = 0;
+			return hk_err_set(err, ENOMEM, "/proc");
+		}
+		*pids = np;
+		(*pids)[(*n)++] = (pid_t)v;
 	}
 	return 0;
 }

@@ -26,6 +26,11 @@ int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err);
  * its length, or -E2BIG when BUF is too small. */
 int hk_idmap_format(const hk_idmap *m, size_t n, char *buf, size_t len);
 
+/* Whether the user namespace of PID (0: the caller) denies setgroups(2)
+ * ("deny" in /proc/PID/setgroups, read through a verified procfs); when
+ * that cannot be read, false: setgroups is tried and the kernel answers. */
+bool hk_userns_setgroups_denied(pid_t pid);
+
 /* Write /proc/PID/uid_map and gid_map.  As root: written directly.  As an
  * ordinary user: a single mapping of the user's own ids is written
  * directly (after "deny" to setgroups); anything else goes through the
@@ -37,5 +42,11 @@ int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const h
 /* /proc/self/timens_offsets for a time namespace not yet entered. */
 int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offset *boottime,
                             hk_err *err);
+
+/* Every process in the pid namespace of INIT (the processes of a
+ * container that has no cgroup: rootless), found through the host's
+ * /proc; none when INIT is gone.  -ENOTSUP when INIT shares husk's pid
+ * namespace (the namespace says nothing then). */
+int hk_pidns_members(pid_t init, pid_t **pids, size_t *n, hk_err *err);
 
 #endif

@@ -41,6 +41,7 @@
 
 #include <nettle/sha2.h>
 
+#include "linux/rootless.h"
 #include "linux/seccomp_internal.h"
 #include "util/cleanup.h"
 #include "util/debug.h"
@@ -85,11 +86,10 @@ static char *cache_dir(void)
 	char *d = NULL;
 	if (dir_set)
 		return dir_override ? strdup(dir_override) : NULL;
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int r = geteuid() == 0 ? asprintf(&d, "/run/husk/.seccomp-cache")
-	        : xdg && *xdg  ? asprintf(&d, "%s/husk/.seccomp-cache", xdg)
-	                       : asprintf(&d, "/tmp/husk-%u/.seccomp-cache", (unsigned)geteuid());
-	return r < 0 ? NULL : d;
+	_cleanup_free_ char *root = hk_default_state_root();
+	if (!root || asprintf(&d, "%s/.seccomp-cache", root) < 0)
+		return NULL;
+	return d;
 }
 
 /* ---- the key ---- */

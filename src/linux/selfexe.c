@@ -32,6 +32,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -42,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 
 #ifndef MFD_EXEC
@@ -81,6 +83,29 @@ static bool write_protected(int fd)
 	return on_readonly_mount(fd) || sealed(fd);
 }
 
+/* Whether UID is the overflow uid standing for an owner that is not
+ * mapped in husk's user namespace (and not a mapped id of that value). */
+static bool owner_unmapped(uid_t uid)
+{
+	char buf[4096] = {0};
+	unsigned long overflow = 65534, inside, outside, count;
+	_cleanup_close_ int ofd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
+	if (ofd >= 0 && read(ofd, buf, sizeof(buf) - 1) > 0)
+		overflow = strtoul(buf, NULL, 10);
+	if (uid != overflow)
+		return false;
+	memset(buf, 0, sizeof(buf));
+	_cleanup_close_ int mfd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (mfd < 0 || read(mfd, buf, sizeof(buf) - 1) <= 0)
+		return false;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && uid >= inside &&
+		    uid - inside < count)
+			return false;
+	return true;
+}
+
 /* A rootless container's processes run as the caller's uid or its
  * subordinate ids, never as host root, and their capabilities do not
  * reach an inode whose owner is not mapped in their user namespace: a
@@ -90,7 +115,15 @@ static bool write_protected(int fd)
 static bool beyond_rootless_reach(int fd)
 {
 	struct stat st;
-	return fstat(fd, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+	if (fstat(fd, &st) < 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return false;
+	if (!hk_in_user_namespace())
+		return st.st_uid == 0;
+	/* husk itself in a user namespace (unshare -r): an owner that is not
+	 * mapped here shows as the overflow uid and is out of reach of every
+	 * id of this namespace and of those below it; host root mapped here
+	 * (unshare -r as root) is not */
+	return owner_unmapped(st.st_uid);
 }
 
 /* Bind PATH read-only onto itself in the current mount namespace.  The
@@ -260,7 +293,9 @@ int hk_selfexe_readonly(char *const argv[], hk_err *err)
 	_cleanup_close_ int self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 	if (self >= 0 && write_protected(self))
 		return 0; /* re-executed already, or installed on a read-only mount */
-	bool rootless = geteuid() != 0;
+	/* in a user namespace husk cannot go back to a mount namespace it
+	 * leaves: the rootless way, as for an ordinary user */
+	bool rootless = geteuid() != 0 || hk_in_user_namespace();
 	if (rootless && self >= 0 && beyond_rootless_reach(self))
 		return 0;
 	char path[PATH_MAX];

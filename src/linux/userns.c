@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "linux/namespaces.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/passwd.h"
 
@@ -134,6 +135,13 @@ int hk_idmaps_for_user(hk_idmaps *out, hk_err *err)
 	out->gids[0] = (hk_idmap){.container_id = 0, .host_id = gid, .size = 1};
 	out->n_uids = out->n_gids = 1;
 
+	/* in a user namespace (unshare -r) /etc/subuid speaks of host ids
+	 * that newuidmap would refuse: the own id only */
+	if (hk_in_user_namespace()) {
+		snprintf(out->why_single, sizeof(out->why_single),
+		         "husk runs in a user namespace (only its own id is mapped)");
+		return 0;
+	}
 	r = hk_passwd_lookup(uid, &name, NULL);
 	if (r == -ENOMEM)
 		return hk_err_set(err, ENOMEM, "%s", passwd_file);

@@ -351,17 +351,7 @@ static int setup_names(const hk_spec *s, hk_err *err)
 
 bool hk_init_setgroups_allowed(void)
 {
-	char buf[16] = "";
-	hk_err ignored;
-	/* unknown (no verified procfs): try, the kernel refuses if denied */
-	_cleanup_close_ int procfd = hk_procfs_open("/proc", &ignored);
-	if (procfd < 0)
-		return true;
-	_cleanup_close_ int fd = hk_procfs_openat(procfd, "self/setgroups", O_RDONLY, &ignored);
-	if (fd < 0)
-		return true;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	return !(n > 0 && strncmp(buf, "deny", 4) == 0);
+	return !hk_userns_setgroups_denied(0);
 }
 
 static const char *env_get(char *const *env, const char *name)

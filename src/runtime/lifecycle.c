@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/namespaces.h"
 #include "runtime/hooks.h"
 #include "util/cleanup.h"
 
@@ -59,18 +60,36 @@ static int not_running(const char *id, hk_err *err)
 	return hk_err_plain(err, ESRCH, "container \"%s\" is not running", id);
 }
 
-/* Signal every process of ST's cgroup; the process itself when it has
- * none.  Also when the container's process has exited (as runc): what it
- * left behind in its cgroup is what --all is for (containerd kills with
- * --all after the task ended); nothing left is not an error. */
+/* Without a cgroup (rootless): every process in the container's pid
+ * namespace; the process itself when it shares husk's. */
+static int signal_without_cgroup(const hk_state *st, int sig, hk_err *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	hk_err e;
+	/* the init's pid namespace dies with it: nothing left once it is
+	 * gone, and a reused pid must not lead to another namespace */
+	if (!hk_state_alive(st))
+		return 0;
+	if (hk_pidns_members(st->pid, &pids, &n, &e) == 0) {
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], sig); /* one gone meanwhile is no error */
+		return 0;
+	}
+	int r = signal_recorded(st, sig);
+	if (r == -ESRCH)
+		return 0;
+	return r < 0 ? hk_err_set(err, -r, "kill container \"%s\"", st->id) : 0;
+}
+
+/* Signal every process of ST's cgroup.  Also when the container's process
+ * has exited (as runc): what it left behind in its cgroup is what --all is
+ * for (containerd kills with --all after the task ended); nothing left is
+ * not an error. */
 static int signal_all(const hk_state *st, int sig, hk_err *err)
 {
-	if (!st->cgroup || !*st->cgroup) {
-		int r = signal_recorded(st, sig);
-		if (r == -ESRCH)
-			return 0;
-		return r < 0 ? hk_err_set(err, -r, "kill container \"%s\"", st->id) : 0;
-	}
+	if (!st->cgroup || !*st->cgroup)
+		return signal_without_cgroup(st, sig, err);
 	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	int r = hk_cgroup_load(st->cgroup, &cg, err);
 	if (r == -ENOENT)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/rootless.h"
 #include "runtime/notify.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
@@ -31,14 +32,8 @@ char *hk_state_root(const char *root_opt)
 	char *root = NULL;
 	if (root_opt) {
 		root = strdup(root_opt);
-	} else if (geteuid() == 0) {
-		root = strdup("/run/husk");
 	} else {
-		const char *xdg = getenv("XDG_RUNTIME_DIR");
-		int r = xdg && *xdg ? asprintf(&root, "%s/husk", xdg)
-		                    : asprintf(&root, "/tmp/husk-%u", (unsigned)geteuid());
-		if (r < 0)
-			root = NULL;
+		root = hk_default_state_root();
 	}
 	if (!root)
 		return NULL;

@@ -2,30 +2,82 @@
 # run.sh [FILE...] - run the container tests (tests/integration/test_*.sh).
 # HK_TEST_FILTER=REGEX runs only matching test names.  Prints one line per
 # test and ends with "integration(LABEL): N passed, N failed".
+#
+# HK_TEST_AS says who runs the tests (as crun's CI does):
+#   root     (default) root on the host
+#   user     an unprivileged user (made for the run, with subordinate ids)
+#   userns   that user inside `unshare -r`: "root" in a user namespace
+#            holding only the user's own id (rootless-in-userns)
+# Started as root, the runner makes the user and runs itself again as it.
+# Tests that need the host's root call needs_root and are counted as
+# skipped there.
 cd "$(dirname "$0")/.." || exit 1
 HK_TESTS_DIR=$PWD
 # a NOTIFY_SOCKET of whatever runs the suite (a systemd unit) would reach
 # every husk run (test_notify.sh sets its own)
 unset NOTIFY_SOCKET
 . ./lib.sh
+HK_TEST_AS=${HK_TEST_AS:-root}
+case $HK_TEST_AS in
+root | user | userns) ;;
+*)
+	echo "HK_TEST_AS: expected root, user or userns, got \"$HK_TEST_AS\"" >&2
+	exit 2
+	;;
+esac
+export HK_TEST_AS
 label=${HK_TEST_LABEL:-$(cg_layout)}
+[ "$HK_TEST_AS" = root ] || [ -n "${HK_TEST_INNER:-}" ] || label="$label-$HK_TEST_AS"
 files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(integration/test_*.sh)
+
+if [ "$HK_TEST_AS" != root ] && [ -z "${HK_TEST_INNER:-}" ]; then
+	# as root: make the user, run the tests as it, remove it
+	trap hk_user_teardown EXIT
+	trap 'exit 130' INT TERM
+	hk_user_setup || {
+		echo "integration($label): 0 passed, 1 failed (could not create the test user)"
+		exit 1
+	}
+	home=$(mktemp -d /tmp/husk-tests-home.XXXXXX)
+	chmod 0755 "$home"
+	mkdir -m 0700 "$home/run" && chown "$HK_USER_UID:$HK_USER_GID" "$home/run"
+	inner=(setpriv --reuid="$HK_USER_UID" --regid="$HK_USER_GID" --init-groups
+		env -i PATH="$PATH" HOME="$home" XDG_RUNTIME_DIR="$home/run" USER="$HK_USER"
+		HUSK="$HUSK" ROOTFS="$ROOTFS" HK_TEST_AS="$HK_TEST_AS" HK_TEST_INNER=1
+		HK_TEST_LABEL="$label" HK_TEST_FILTER="${HK_TEST_FILTER:-}" HK_CG_PREFIX="$HK_CG_PREFIX"
+		HK_USER="$HK_USER" HK_USER_UID="$HK_USER_UID" HK_USER_GID="$HK_USER_GID")
+	[ "$HK_TEST_AS" = userns ] && inner+=(unshare --user --map-root-user)
+	rc=0
+	"${inner[@]}" bash integration/run.sh "${files[@]}" || rc=$?
+	hk_user_teardown
+	trap - EXIT
+	rm -rf "$home"
+	if grep -q "^hkt$$:" /etc/passwd /etc/subuid /etc/subgid; then
+		echo "FAIL $label test user hkt$$ left in /etc/passwd, /etc/subuid or /etc/subgid"
+		echo "integration($label-user-cleanup): 0 passed, 1 failed"
+		exit 1
+	fi
+	exit $rc
+fi
 for f in "${files[@]}"; do
 	# shellcheck disable=SC1090
 	. "$f"
 done
-pass=0 failn=0
+pass=0 failn=0 skipn=0
 tmpbase=$(mktemp -d /tmp/husk-tests.XXXXXX)
 chmod 0755 "$tmpbase"
 # one unprivileged user for the rootless tests, removed even on Ctrl-C
+# (the outer runner's when the tests run as that user)
 cleanup() {
-	hk_user_teardown
+	[ -n "${HK_TEST_INNER:-}" ] || hk_user_teardown
 	rm -rf "$tmpbase"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-hk_user_setup || echo "warning: could not create the test user: rootless tests will fail" >&2
+if [ -z "${HK_TEST_INNER:-}" ]; then
+	hk_user_setup || echo "warning: could not create the test user: rootless tests will fail" >&2
+fi
 for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	if [ -n "${HK_TEST_FILTER:-}" ] && ! [[ $t =~ $HK_TEST_FILTER ]]; then
 		continue
@@ -54,7 +106,10 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 		# holds husk's), then remove them
 		for d in $(echo "$left" | sort -r); do cg_remove_tree "$d"; done
 	fi
-	if [ $rc -eq 0 ] && [ -z "$leaks" ]; then
+	if [ $rc -eq 77 ] && [ -z "$leaks" ]; then
+		skipn=$((skipn + 1))
+		echo "skip $label $t ($(sed -n 's/^skip: //p' "$T/log" | tail -1))"
+	elif [ $rc -eq 0 ] && [ -z "$leaks" ]; then
 		pass=$((pass + 1))
 		echo "ok   $label $t (${ms}ms)"
 	else
@@ -65,7 +120,8 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 done
 cleanup
 trap - EXIT
-if grep -q "^hkt$$:" /etc/passwd /etc/subuid /etc/subgid; then
+[ $skipn -eq 0 ] || echo "integration($label): $skipn skipped (they need the host's root)"
+if [ -z "${HK_TEST_INNER:-}" ] && grep -q "^hkt$$:" /etc/passwd /etc/subuid /etc/subgid; then
 	failn=$((failn + 1))
 	echo "FAIL $label test user hkt$$ left in /etc/passwd, /etc/subuid or /etc/subgid"
 fi

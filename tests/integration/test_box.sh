@@ -8,7 +8,7 @@
 
 box_env() {
 	export HUSK_STORAGE="$T/storage"
-	[ -d "$T/rootfs" ] || cp -a "$ROOTFS" "$T/rootfs"
+	[ -d "$T/rootfs" ] || copy_rootfs "$T/rootfs"
 }
 
 # a box name for this test (also its cgroup's name, husk-NAME)
@@ -57,6 +57,7 @@ test_box_tmpfs_not_visible_on_host() {
 }
 
 test_box_memory_cap_oom_kills() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local rc=0
 	box_env
 	hk box --name "$(boxname)" --memory 32M "$T/rootfs" -- dd if=/dev/zero of=/dev/null bs=100M count=1 2>"$T/err" || rc=$?
@@ -66,6 +67,7 @@ test_box_memory_cap_oom_kills() {
 }
 
 test_box_limits_visible_inside() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local out
 	box_env
 	out=$(hk box --name "$(boxname)" --memory 100M --pids-limit 50 --cpus 0.5 "$T/rootfs" -- sh -c '
@@ -177,6 +179,7 @@ test_box_terminal_when_stdin_is_one() {
 }
 
 test_box_volumes_env_workdir_user() {
+	needs_subids "runs as a user other than root"
 	local out rc=0
 	box_env
 	mkdir -p "$T/data"
@@ -276,6 +279,7 @@ test_box_builtin_rootfs() {
 }
 
 test_box_tarball_unpacked_once() {
+	needs_root "makes files owned by other ids"
 	local out dirs
 	box_env
 	echo from-tar >"$T/rootfs/root/marker"

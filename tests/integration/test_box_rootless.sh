@@ -30,6 +30,7 @@ test_box_rootless_isolated_and_mapped() {
 }
 
 test_box_rootless_tarball_ids_shifted() {
+	needs_root "makes files owned by other ids"
 	local out f
 	unset HUSK_STORAGE
 	cp -a "$ROOTFS" "$T/rootfs"
@@ -122,6 +123,7 @@ test_box_rootless_memory_cap_in_delegated_cgroup() {
 }
 
 test_box_rootless_interactive_shell() {
+	needs_root "runs as another user"
 	local out
 	unset HUSK_STORAGE
 	out=$( (sleep 1; printf 'echo hi-$((6*7)) $(id -u)\n'; sleep 1; printf 'exit\n') |
@@ -133,6 +135,7 @@ test_box_rootless_interactive_shell() {
 
 # A user with no subordinate range: only its own ids are mapped, said once.
 test_box_rootless_single_map_note() {
+	needs_root "makes a user"
 	local u="hkn$$" rc=0
 	useradd -M -d /nonexistent -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$u"
 	user_dir "$T/h2"

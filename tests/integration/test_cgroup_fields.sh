@@ -48,6 +48,7 @@ cgf_loop0() {
 }
 
 test_cgf_cpu_burst_idle() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id burst
 	cgf_new && b=$CGF_B
 	cfg "$b" '.linux.resources.cpu = {"quota": 50000, "period": 100000, "burst": 20000, "idle": 1}'
@@ -74,6 +75,7 @@ test_cgf_cpu_burst_idle() {
 }
 
 test_cgf_cpu_realtime() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id
 	if cgf_v2; then
 		cgf_refused '{"cpu": {"realtimeRuntime": 5000, "realtimePeriod": 100000}}' \
@@ -98,6 +100,7 @@ test_cgf_cpu_realtime() {
 }
 
 test_cgf_blkio_throttle() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id
 	cgf_loop0
 	cgf_new && b=$CGF_B
@@ -148,6 +151,7 @@ cgf_weight_shown() {
 }
 
 test_cgf_blkio_weight() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id f
 	cgf_new && b=$CGF_B
 	id=$(newid)
@@ -178,6 +182,7 @@ test_cgf_blkio_weight() {
 # Per-device weights need BFQ on the device: in the VM the module is loaded
 # and loop0 switched to it; where BFQ is missing, an error naming the field.
 test_cgf_blkio_weight_device() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id sched old="" d
 	cgf_loop0
 	sched=/sys/block/loop0/queue/scheduler
@@ -219,6 +224,7 @@ test_cgf_blkio_weight_device() {
 }
 
 test_cgf_memory_kernel() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id d
 	if cgf_v2; then
 		cgf_refused '{"memory": {"kernelTCP": 33554432}}' \
@@ -253,6 +259,7 @@ test_cgf_memory_kernel() {
 }
 
 test_cgf_memory_swappiness() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id host
 	host=$(cat /proc/sys/vm/swappiness)
 	if cgf_v2; then
@@ -277,6 +284,7 @@ test_cgf_memory_swappiness() {
 }
 
 test_cgf_check_before_update() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id lim use d n
 	cgf_new && b=$CGF_B
 	cfg "$b" '.linux.resources.memory = {"limit": 67108864, "checkBeforeUpdate": true}'
@@ -390,6 +398,7 @@ test_cgf_zeros_ask_nothing() {
 # v1: the container is in the blkio hierarchy without asking (so that
 # `update --blkio-weight` has a cgroup to write); v2 has one hierarchy.
 test_cgf_v1_blkio_joined() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b out path
 	cgf_v2 && return 0
 	cgf_new && b=$CGF_B
@@ -401,6 +410,7 @@ test_cgf_v1_blkio_joined() {
 }
 
 test_cgf_update_pids_running() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id
 	cgf_new && b=$CGF_B
 	cfg "$b" '.linux.resources.pids = {"limit": 30}'

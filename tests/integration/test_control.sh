@@ -25,6 +25,7 @@ wait_count_above() {
 }
 
 test_control_pause_resume() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id c1 c2
 	b=$(counter_bundle)
 	id=$(newid)
@@ -70,6 +71,7 @@ test_control_pause_stopped_fails() {
 }
 
 test_control_delete_paused() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id pid
 	b=$(counter_bundle)
 	id=$(newid)
@@ -91,6 +93,7 @@ test_control_delete_paused() {
 }
 
 test_control_kill_paused() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id
 	b=$(counter_bundle)
 	id=$(newid)
@@ -114,6 +117,7 @@ trigger_bundle() {
 }
 
 test_control_update_memory_oom() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id d
 	# dd's 100 MiB buffer is filled by read()
 	b=$(trigger_bundle dd if=/dev/zero of=/dev/null bs=100M count=1)
@@ -141,6 +145,7 @@ test_control_update_memory_oom() {
 }
 
 test_control_update_pids() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id d
 	# 8 sleepers in the background: with pids.limit 5 some forks fail
 	b=$(trigger_bundle sh -c 'n=0; for i in 1 2 3 4 5 6 7 8; do sleep 60 & n=$((n+1)); done; echo $n')
@@ -159,6 +164,7 @@ test_control_update_pids() {
 }
 
 test_control_update_stdin_and_invalid() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id d m before
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 30}}'
@@ -204,6 +210,7 @@ test_control_update_stdin_and_invalid() {
 }
 
 test_control_events_stats() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id out
 	b=$(mkbundle)
 	setargs "$b" sh -c 'sleep 60 & exec sleep 60'
@@ -228,6 +235,7 @@ test_control_events_stats() {
 }
 
 test_control_events_oom() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id epid rc=0
 	b=$(trigger_bundle dd if=/dev/zero of=/dev/null bs=100M count=1)
 	cfg "$b" '.linux.resources.memory = {"limit": 33554432}'
@@ -349,6 +357,7 @@ blkio_value() {
 }
 
 test_control_events_blkio() {
+	needs_root "sets up a loop device"
 	local b id out dev ma mi d v
 	b=$(mkbundle)
 	id=$(newid)
@@ -388,6 +397,7 @@ test_control_events_blkio() {
 # none where it has no hugetlb controller (a hybrid host: it is on the
 # cgroup2 mount, which runc does not read either).
 test_control_events_hugetlb() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id out d size f n
 	b=$(mkbundle)
 	setargs "$b" sleep 60
@@ -423,6 +433,7 @@ test_control_events_hugetlb() {
 # ---- update: runc 1.1's and 1.2's other options ----
 
 test_control_update_more_flags() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id c d before
 	b=$(mkbundle)
 	setargs "$b" sleep 60
@@ -477,6 +488,7 @@ test_control_update_more_flags() {
 # Huge pages in use: 2 MiB pages in a hugetlbfs, under a 4 MiB limit (v2;
 # a hybrid host has no hugetlb controller husk could use: the error says so).
 test_control_events_hugetlb_usage() {
+	needs_root "mounts hugetlbfs"
 	local b id out d old
 	b=$(mkbundle)
 	id=$(newid)

@@ -94,6 +94,7 @@ test_killed_by_signal_exit_status() {
 }
 
 test_env_cwd_user() {
+	needs_root "uses ids outside a rootless map"
 	local b out
 	b=$(mkbundle)
 	cfg "$b" '.process.env += ["FOO=bar baz"] | .process.cwd = "/work/dir" | .process.user = {"uid": 65534, "gid": 65534, "additionalGids": [5, 7]}'
@@ -160,6 +161,7 @@ test_spec_matches_runc_defaults() {
 }
 
 test_user_namespace_as_root() {
+	needs_root "makes files owned by other ids"
 	local b out
 	b=$(mkbundle)
 	cfg "$b" '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
@@ -175,6 +177,7 @@ test_user_namespace_as_root() {
 }
 
 test_join_network_namespace_by_path() {
+	needs_root "joins or keeps host namespaces"
 	local b out
 	b=$(mkbundle)
 	# a network namespace kept alive by a process of ours
@@ -232,6 +235,7 @@ test_pid_file() {
 }
 
 test_container_dies_with_husk_slow_path() {
+	needs_root "joins or keeps host namespaces"
 	local b hpid cpid path
 	b=$(mkbundle)
 	# joining a namespace by path takes the slow path (fork into the pid ns)

@@ -32,6 +32,7 @@ _devcg_kmsg() {
 }
 
 test_devcg_default_policy() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b out
 	b=$(_devcg_bundle)
 	# runc's defaults: null, zero, urandom, ... but not kmsg
@@ -49,6 +50,7 @@ test_devcg_default_policy() {
 }
 
 test_devcg_linux_devices_node_allowed() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b out
 	b=$(mkbundle)
 	# a node of linux.devices is made and may be used, with no rule for it
@@ -62,6 +64,7 @@ test_devcg_linux_devices_node_allowed() {
 }
 
 test_devcg_mknod_inside_denied() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b out
 	b=$(_devcg_bundle)
 	# making any node is allowed (runc's "c *:* m"); using one is not,
@@ -74,6 +77,7 @@ test_devcg_mknod_inside_denied() {
 }
 
 test_devcg_rule_order() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b
 	b=$(_devcg_bundle)
 	# after "deny all", allowing the one device opens it, and only it
@@ -92,6 +96,7 @@ test_devcg_rule_order() {
 }
 
 test_devcg_allow_all() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b out
 	b=$(_devcg_bundle)
 	assert_eq "opened" "$(_devcg_kmsg "$b" '[{"allow": true, "access": "rwm"}]')"
@@ -119,6 +124,7 @@ test_devcg_default_devices_not_deniable() {
 }
 
 test_devcg_ignored_rule_refused() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b
 	b=$(_devcg_bundle)
 	# v1 would silently ignore a deny inside an earlier wildcard allow:

@@ -18,6 +18,7 @@ IMG=localhost/hkbusybox
 # ---- podman ----
 
 test_engine_podman_run_output_and_exit_codes() {
+	needs_root "the engines run as root"
 	local out rc
 	pm_setup
 	out=$(pm_run --rm $IMG sh -c 'echo hello-$((6*7)); echo err >&2' 2>&1)
@@ -50,6 +51,7 @@ test_engine_podman_run_output_and_exit_codes() {
 }
 
 test_engine_podman_detached_exec_stop() {
+	needs_root "the engines run as root"
 	local out rc
 	pm_setup
 	pm_run -d --name c1 $IMG sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
@@ -82,6 +84,7 @@ test_engine_podman_detached_exec_stop() {
 }
 
 test_engine_podman_kill_and_rm() {
+	needs_root "the engines run as root"
 	local out
 	pm_setup
 	pm_run -d --name k1 $IMG sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null
@@ -106,6 +109,7 @@ test_engine_podman_kill_and_rm() {
 }
 
 test_engine_podman_tty() {
+	needs_root "the engines run as root"
 	local out
 	pm_setup
 	# (the short sleep: podman attaches to conmon while the container
@@ -121,6 +125,7 @@ test_engine_podman_tty() {
 }
 
 test_engine_podman_resources_and_mounts() {
+	needs_root "the engines run as root"
 	local out rc
 	pm_setup
 	# OOM kill: exit 137, reported by podman
@@ -150,6 +155,7 @@ test_engine_podman_resources_and_mounts() {
 }
 
 test_engine_podman_pause_update() {
+	needs_root "the engines run as root"
 	local a b out id
 	pm_setup
 	pm_run -d --name p1 --memory 64m $IMG sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done' >/dev/null
@@ -190,6 +196,7 @@ pm_cat_n() {
 # ---- containerd (ctr, shim v2) ----
 
 test_engine_containerd_run_exec_kill() {
+	needs_root "the engines run as root"
 	local out rc
 	cd_setup
 	out=$(c_run --rm r1 sh -c 'echo hello-$((6*7)); cat /proc/self/cgroup')
@@ -235,6 +242,7 @@ test_engine_containerd_run_exec_kill() {
 }
 
 test_engine_containerd_tty() {
+	needs_root "the engines run as root"
 	local out
 	cd_setup
 	out=$(script -qec "ctr --address $CD_DIR/c.sock --namespace hk run --runc-binary $ENG_RT --cgroup $ENG_CG/t1 --rootfs -t --rm $T/eng/rootfs t1 /bin/sh -c 'tty; echo tty-ok'" /dev/null </dev/null | tr -d '\r')
@@ -245,6 +253,7 @@ test_engine_containerd_tty() {
 # ---- docker (dockerd 20.10 on the private containerd) ----
 
 test_engine_docker_run() {
+	needs_root "the engines run as root"
 	local out rc
 	dk_setup
 	out=$(dk_run --rm hkbusybox sh -c 'echo hello-$((6*7)); echo err >&2' 2>&1)
@@ -266,6 +275,7 @@ test_engine_docker_run() {
 }
 
 test_engine_docker_detached_exec_stop_oom() {
+	needs_root "the engines run as root"
 	local out rc
 	dk_setup
 	dk_run -d --name d1 hkbusybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null

@@ -78,6 +78,7 @@ test_exec_exit_status_and_signals() {
 }
 
 test_exec_env_cwd_user() {
+	needs_root "uses ids outside a rootless map"
 	local b id out
 	b=$(mkbundle)
 	id=$(newid)
@@ -114,6 +115,7 @@ test_exec_env_cwd_user() {
 }
 
 test_exec_process_json() {
+	needs_root "uses ids outside a rootless map"
 	local b id out
 	b=$(mkbundle)
 	id=$(newid)
@@ -155,6 +157,7 @@ test_exec_detached_with_pid_file() {
 }
 
 test_exec_into_created_container() {
+	needs_root "a rootless exec waits for start (the init is not dumpable before)"
 	local b id out
 	b=$(mkbundle)
 	id=$(newid)
@@ -315,6 +318,7 @@ test_exec_rootless() {
 }
 
 test_exec_paused_container() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id h rc=0
 	b=$(mkbundle)
 	id=$(newid)
@@ -364,6 +368,7 @@ mk_sub() {
 cg_lines_ending() { grep -c -- "$2\$" "/proc/$1/cgroup" || true; }
 
 test_exec_cgroup_sub() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id name d dirs epid n out
 	b=$(mkbundle)
 	id=$(newid)
@@ -422,6 +427,7 @@ test_exec_cgroup_sub() {
 # In a paused container the process joins its sub-cgroup late (after its
 # setup, frozen there until resume).
 test_exec_cgroup_sub_paused() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id name d h rc=0
 	b=$(mkbundle)
 	id=$(newid)

@@ -86,6 +86,7 @@ test_tiocsti_exec_cannot_type_into_callers_terminal() {
 # `exec -u` takes numbers only (an atoi would make "abc" root and "1x"
 # uid 1): junk is a usage error and runs nothing.
 test_exec_user_junk_refused() {
+	needs_root "uses ids outside a rootless map"
 	local b id u
 	b=$(mkbundle)
 	id=$(newid)
@@ -190,6 +191,7 @@ test_hostile_masked_paths_symlinks() {
 # CVE-2024-45310 class): the node is created and the path made read-only
 # inside the container's rootfs only.
 test_hostile_device_and_readonly_symlinks() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b out
 	b=$(mkbundle)
 	mkdir "$T/hostdev" "$T/hostro"
@@ -268,6 +270,7 @@ test_cwd_proc_self_fd_stays_inside() {
 # them on: the container's inheritable set is the config's (none), for the
 # init and for `exec --cap`.
 test_inheritable_caps_not_passed_on() {
+	needs_root "gives husk inheritable capabilities"
 	local b id out
 	b=$(mkbundle)
 	id=$(newid)

@@ -27,6 +27,7 @@ idmap_bundle() {
 }
 
 test_idmap_bind_shows_mapped_owner() {
+	needs_root "makes files owned by other ids"
 	local b out
 	mkdir -p "$T/src"
 	echo hi >"$T/src/f"
@@ -53,6 +54,7 @@ test_idmap_bind_shows_mapped_owner() {
 
 # ridmap idmaps the submounts too; idmap (with rbind) only the top one.
 test_idmap_ridmap_submounts() {
+	needs_root "makes files owned by other ids"
 	local b out
 	idmap_fs_ok || {
 		echo "skip: $(stat -fc %T "$T") cannot be idmapped here (asserted in test_idmap_bind_shows_mapped_owner)"
@@ -79,6 +81,7 @@ test_idmap_ridmap_submounts() {
 }
 
 test_idmap_errors() {
+	needs_root "adds its own user namespace"
 	local b
 	mkdir -p "$T/src"
 	# not a bind mount

@@ -21,6 +21,7 @@ _mk_copyup_tree() {
 }
 
 test_mounts_tmpcopyup() {
+	needs_root "makes files owned by other ids"
 	local b out before
 	b=$(mkbundle)
 	_mk_copyup_tree "$b"
@@ -55,6 +56,7 @@ symlinks-kept"
 }
 
 test_mounts_tmpcopyup_readonly_and_not() {
+	needs_root "makes files owned by other ids"
 	local b out
 	b=$(mkbundle)
 	_mk_copyup_tree "$b"
@@ -116,6 +118,7 @@ test_mounts_tmpcopyup_rootless() {
 # are checked for their effect.  (idmap and ridmap need mappings:
 # test_idmap_mounts.sh.)
 test_mounts_every_advertised_option_works() {
+	needs_root "atime flags of the host's mounts are locked in a user namespace"
 	local b opts out
 	b=$(mkbundle)
 	mkdir -p "$T/src/sub"

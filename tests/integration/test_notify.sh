@@ -158,6 +158,7 @@ test_notify_rootless() {
 # a user namespace whose root is another uid cannot reach the state
 # directory to mount the socket from: refused, clearly, nothing left
 test_notify_userns_refused() {
+	needs_root "adds its own user namespace"
 	local b id out
 	b=$(mkbundle)
 	id=$(newid)

@@ -53,6 +53,7 @@ test_pattrs_scheduler_batch_nice() {
 }
 
 test_pattrs_scheduler_fifo() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id pid
 	b=$(mkbundle)
 	cfg "$b" '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10, "flags": ["SCHED_FLAG_RESET_ON_FORK"]}'
@@ -177,6 +178,7 @@ test_pattrs_init_not_dumpable_until_start() {
 # than root: the program runs (dumpable, its /proc/self/fd its own) and so
 # does exec.
 test_pattrs_userns_non_root_user_dumpable_program() {
+	needs_root "adds its own user namespace"
 	local b id out
 	b=$(mkbundle)
 	cfg "$b" --argjson s "$HK_SUBID_START" '.linux.namespaces += [{"type": "user"}] |
@@ -233,6 +235,7 @@ test_pattrs_exec_no_new_privs() {
 # goes non-dumpable (after, its /proc/self files are host root's): a
 # container of root's with a user namespace, and a rootless one.
 test_pattrs_oom_score_adj_user_namespace() {
+	needs_root "adds its own user namespace"
 	local b out
 	b=$(mkbundle)
 	cfg "$b" --argjson s "$HK_SUBID_START" '.linux.namespaces += [{"type": "user"}] |

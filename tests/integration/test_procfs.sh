@@ -12,6 +12,7 @@ test_sysctl_through_volume_over_proc_refused() {
 	mkdir -p "$T/fake"
 	ln -s $f "$T/fake/ip_forward"
 	b=$(mkbundle)
+	own_netns "$b"
 	cfg "$b" ".mounts += [{\"destination\": \"/proc/sys/net/ipv4\", \"type\": \"bind\",
 		\"source\": \"$T/fake\", \"options\": [\"rbind\"]}]
 		| .linux.sysctl = {\"net.ipv4.ip_forward\": \"$((before + 1))\"}"
@@ -34,6 +35,7 @@ test_sysctl_through_volume_over_proc_refused() {
 test_fake_proc_in_image_refused() {
 	local b
 	b=$(mkbundle)
+	own_netns "$b"
 	rm -rf "$b/rootfs/proc"
 	mkdir -p "$b/rootfs/proc/sys/net/ipv4" "$b/rootfs/proc/self"
 	echo 0 >"$b/rootfs/proc/sys/net/ipv4/ip_forward"

@@ -3,6 +3,7 @@
 # the pure cgroup v2 VM.
 
 test_process_in_cgroup_before_exec() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b out id
 	b=$(mkbundle)
 	id=$(newid)
@@ -16,6 +17,7 @@ test_process_in_cgroup_before_exec() {
 }
 
 test_memory_limit_applied() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b out
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources.memory = {"limit": 67108864}'
@@ -30,6 +32,7 @@ test_memory_limit_applied() {
 }
 
 test_oom_kill_reported() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b rc
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources.memory = {"limit": 67108864}'
@@ -43,6 +46,7 @@ test_oom_kill_reported() {
 
 # A limit too low for husk's own setup in the child: said so, not "died".
 test_oom_kill_during_setup_reported() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources.memory = {"limit": 4096}'
@@ -52,6 +56,7 @@ test_oom_kill_during_setup_reported() {
 }
 
 test_oom_kill_of_child_reported() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b rc
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources.memory = {"limit": 33554432}'
@@ -64,6 +69,7 @@ test_oom_kill_of_child_reported() {
 }
 
 test_pids_limit_stops_fork_bomb() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b out n rc=0
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources.pids = {"limit": 20}'
@@ -87,6 +93,7 @@ test_cgroup_removed_after_exit() {
 }
 
 test_unsupported_resource_is_an_error() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b
 	b=$(mkbundle)
 	cfg "$b" '.linux.resources.memory = {"limit": 67108864}'
@@ -110,6 +117,7 @@ test_unsupported_resource_is_an_error() {
 }
 
 test_cgroup_with_other_processes_refused() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b path dir victim
 	b=$(mkbundle)
 	path=$(jq -r .linux.cgroupsPath "$b/config.json")
@@ -142,6 +150,7 @@ test_cgroup_with_other_processes_refused() {
 # before (an engine may make it) is used, but neither `run` nor a later
 # `delete` (which knows the cgroup only from the state file) removes it.
 test_existing_cgroup_not_removed() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b path dir id
 	b=$(mkbundle)
 	path=$(jq -r .linux.cgroupsPath "$b/config.json")
@@ -171,6 +180,7 @@ test_existing_cgroup_not_removed() {
 }
 
 test_container_sees_its_own_limits() {
+	needs_root "sets cgroup limits or reads the container's cgroup"
 	# /sys/fs/cgroup in the container shows the container's cgroup: on v1
 	# without a cgroup namespace a bind of its own directories (as runc;
 	# a fresh mount would show the hierarchy's root), on v2 through its

@@ -81,6 +81,7 @@ test_symlinked_mount_target_stays_inside() {
 test_sysctl_applied() {
 	local b out
 	b=$(mkbundle)
+	own_netns "$b"
 	cfg "$b" '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
 	setargs "$b" cat /proc/sys/net/ipv4/ip_forward
 	out=$(hk run -b "$b" "$(newid)")
@@ -126,6 +127,7 @@ test_console_is_the_containers_pty() {
 }
 
 test_image_device_nodes_denied_without_rules() {
+	needs_root "makes device nodes or device cgroup rules"
 	local b out
 	[ "$(cg_layout)" != v2 ] || return 0 # v2: the eBPF device program comes with issue 5
 	b=$(mkbundle)
@@ -221,6 +223,7 @@ os.execvp(sys.argv[1], sys.argv[1:])
 }
 
 test_no_host_fds_leak_without_close_range() {
+	needs_root "loads a seccomp filter without no_new_privs"
 	# CVE-2024-21626 where the kernel has no close_range (5.9) or no
 	# CLOSE_RANGE_CLOEXEC (5.11): no fd of husk's or of its caller may
 	# reach the container's process, for run, create+start and exec
