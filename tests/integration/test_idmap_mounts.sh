@@ -19,7 +19,8 @@ idmap_fs_ok() {
 	esac
 }
 
-# at_exit CMD...: run when the test's subshell exits (the last first).
+# at_exit CMD...: run when the test's subshell exits (the last first;
+# instead of lib.sh's delete_at_exit, whose trap would replace ours).
 _idmap_exit=""
 at_exit() {
 	_idmap_exit="$*; $_idmap_exit"
@@ -275,7 +276,7 @@ test_idmap_slow_path_requests() {
 	id=$(newid)
 	_hk_n=$((_hk_n + 1)) # (newid counted in a subshell)
 	hkr create -b "$b" "$id"
-	delete_at_exit "$id"
+	at_exit hkr delete --force "$id"
 	hkr start "$id"
 	assert_eq "2" "$(wc -l <"$T/hook-ran")" "the prestart hook ran in run and in create"
 	# and a hook without any idmapped mount
@@ -286,7 +287,7 @@ test_idmap_slow_path_requests() {
 	id=$(newid)
 	_hk_n=$((_hk_n + 1)) # (newid counted in a subshell)
 	hkr create -b "$b" "$id"
-	delete_at_exit "$id"
+	at_exit hkr delete --force "$id"
 	hkr start "$id"
 	assert_eq "4" "$(wc -l <"$T/hook-ran")" "the prestart hook ran again"
 }
