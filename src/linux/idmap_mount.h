@@ -1,11 +1,15 @@
 /* idmap_mount.h - idmapped bind mounts (runtime-spec 1.2: a mount's
  * uidMappings/gidMappings and the options "idmap"/"ridmap", as runc 1.2).
- * Internal to linux/: mounts.c is the user. */
+ * The container's child clones the source and attaches it (mounts.c);
+ * husk, the parent, checks the entries before anything is made and
+ * idmaps the copies (runtime/container.c). */
 #ifndef HUSK_LINUX_IDMAP_MOUNT_H
 #define HUSK_LINUX_IDMAP_MOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "linux/rootfs.h"
 #include "oci/types.h"
 #include "util/error.h"
 
@@ -13,16 +17,26 @@
  * "ridmap" among its options) is set. */
 bool hk_idmap_mount_wanted(const hk_mount *m, bool option);
 
-/* Bind M->source (its submounts too with REC) onto the resolved target fd
- * TARGET, idmapped with M's mappings as a user namespace holds them
- * ("containerID hostID size": a file the filesystem has as containerID is
- * seen as hostID), the submounts too with IDMAP_REC (ridmap).  The kernel
- * wants CAP_SYS_ADMIN over the filesystem, so this works only from the
- * host's user namespace: IN_USERNS (a container with its own) is refused
- * with a clear error, as are the options without mappings (the container's
- * own mappings would need its user namespace).  Returns the attached mount
- * (an fd, as hk_mount_clone_onto) or -errno. */
-int hk_idmap_mount_onto(const hk_mount *m, bool rec, bool idmap_rec, int target, bool in_userns,
-                        hk_err *err);
+/* The parent, before anything is made: every idmapped entry of S is a
+ * bind, husk runs as root (an ordinary user cannot idmap the host's
+ * filesystems), the mappings are given for both uids and gids, or else
+ * the container has a user namespace whose mappings to take.  Errors name
+ * the entry: "mounts[2] (bind on /m): ...". */
+int hk_idmap_mounts_check(const hk_spec *s, hk_err *err);
+
+/* The parent: idmap TREE, a detached copy of S->mounts[I]'s source
+ * (open_tree, made by the child), with the mount's mappings, else those
+ * of the container's user namespace (a joined one as it is): a file the
+ * filesystem has as containerID is seen as hostID.  With "ridmap" the
+ * mounts below in the copy too.  Errors name the entry. */
+int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, hk_err *err);
+
+/* The child: clone M->source (mounts[I]; its submounts too with REC)
+ * detached, have IDMAP idmap the copy (NULL: refused), and attach it to
+ * the resolved target fd TARGET.  Without mappings of its own and without
+ * a user namespace (IN_USERNS) to take them from, M is refused.  Returns
+ * the attached mount (an fd, as hk_mount_clone_onto) or -errno. */
+int hk_idmap_mount_onto(const hk_mount *m, size_t i, bool rec, bool in_userns, int target,
+                        hk_idmapper idmap, void *arg, hk_err *err);
 
 #endif

@@ -300,19 +300,29 @@ static int bind_onto(const char *src, int target, bool rec, int *top, hk_err *er
 	return 0;
 }
 
+/* hk_mounts_set_idmapper() */
+static hk_idmapper idmapper;
+static void *idmapper_arg;
+
+void hk_mounts_set_idmapper(hk_idmapper fn, void *arg)
+{
+	idmapper = fn;
+	idmapper_arg = arg;
+}
+
 /* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
- * idmapped when IDM (the mount whose source and mappings to use, the
- * submounts too with IDM_REC) is not NULL, then remount with the entry's
- * flags when it has any.  *TOP_OUT (when not NULL) gets the new mount, or
- * -1. */
-static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, bool idm_rec, int target,
+ * idmapped when IDM (mounts[IDX], whose source to use) is not NULL, then
+ * remount with the entry's flags when it has any.  *TOP_OUT (when not
+ * NULL) gets the new mount, or -1. */
+static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, size_t idx, int target,
                       const char *dest, unsigned long flags, unsigned long cleared, bool in_userns,
                       int *top_out, hk_err *err)
 {
 	_cleanup_close_ int top = -1;
 	int r = 0;
 	if (idm)
-		r = top = hk_idmap_mount_onto(idm, flags & MS_REC, idm_rec, target, in_userns, err);
+		r = top = hk_idmap_mount_onto(idm, idx, flags & MS_REC, in_userns, target, idmapper,
+		                              idmapper_arg, err);
 	else
 		r = bind_onto(src, target, flags & MS_REC, &top, err);
 	if (r < 0)
@@ -334,8 +344,8 @@ static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, bool idm
 static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
                    unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
 {
-	return idmap_bind(rootfd, src, NULL, false, target, dest, flags, cleared, in_userns,
-	                  top_out, err);
+	return idmap_bind(rootfd, src, NULL, 0, target, dest, flags, cleared, in_userns, top_out,
+	                  err);
 }
 
 /* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */
@@ -696,7 +706,7 @@ static int check_plain_dir(int rootfd, const char *dest, const char *type, hk_er
 	return 0;
 }
 
-static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
+static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, hk_err *err)
 {
 	struct hk_mopts o __attribute__((cleanup(hk_mopts_free))) = {0};
 	int r = hk_mopts_parse(m, &o, err);
@@ -737,8 +747,8 @@ static int apply_one(int rootfd, const hk_mount *m, bool in_userns, hk_err *err)
 		return hk_err_plain(err, EINVAL,
 		                    "idmapped mounts are supported for bind mounts only");
 	} else if (bind) {
-		r = idmap_bind(rootfd, m->source, idmapped ? m : NULL, o.idmap_rec, target,
-		               m->destination, o.flags | MS_BIND, o.cleared, in_userns, &top, err);
+		r = idmap_bind(rootfd, m->source, idmapped ? m : NULL, idx, target, m->destination,
+		               o.flags | MS_BIND, o.cleared, in_userns, &top, err);
 	} else if (is_type(type, "cgroup")) {
 		r = mount_cgroup(rootfd, target, m->destination, o.flags, in_userns, err);
 	} else if (o.copyup && is_type(type, "tmpfs")) {
@@ -771,7 +781,7 @@ int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns
 	own_cgroupns = cgroupns;
 	for (size_t i = 0; i < n; i++) {
 		const hk_mount *m = &mounts[i];
-		int r = apply_one(rootfd, m, in_userns, err);
+		int r = apply_one(rootfd, m, i, in_userns, err);
 		if (r < 0) {
 			const char *label = m->type ? m->type : "bind";
 			return hk_err_wrap(err, "mounts[%zu] (%s on %s)", i, label, m->destination);

@@ -62,6 +62,14 @@ int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns
  * none. */
 void hk_mounts_set_label(const char *label);
 
+/* How hk_mounts_apply() has an idmapped bind idmapped: FN(ARG, I, TREE,
+ * ERR) gives TREE, a detached copy of mounts[I]'s source, its mappings
+ * (the container's child asks husk, which has the privileges:
+ * hk_idmap_mount_set); 0 or -errno with ERR filled.  Without one (NULL,
+ * the default), idmapped mounts fail. */
+typedef int (*hk_idmapper)(void *arg, size_t i, int tree, hk_err *err);
+void hk_mounts_set_idmapper(hk_idmapper fn, void *arg);
+
 /* The mount options hk_mounts_apply() understands (flags, propagation,
  * recursive ones), for `husk features`: up to MAX names into OUT; returns
  * how many there are. */

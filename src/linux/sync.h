@@ -28,6 +28,9 @@ enum hk_sync_type {
 	                             state JSON for the container's own hooks */
 	HK_SYNC_SECCOMP,          /* child -> parent: the seccomp filter is in; attached:
 	                             its notify fd, for the agent at listenerPath */
+	HK_SYNC_IDMAP,            /* child -> parent: value N; attached: a detached copy
+	                             (open_tree) of mounts[N]'s source, to be idmapped */
+	HK_SYNC_IDMAP_DONE,       /* parent -> child: that copy is idmapped */
 };
 
 typedef struct hk_sync_msg {

@@ -55,6 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/idmap_mount.h"
 #include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/rootfs.h"
@@ -263,12 +264,25 @@ struct hooks_arg {
 	int sock;
 };
 
-/* The child's requests while it sets up: HOOKS, SECCOMP. */
+/* IDMAP from the child: idmap its copy FD of mounts[I]'s source (the
+ * same mount the child holds: the answer carries no fd). */
+static int idmap_request(const hk_spec *s, int sock, int i, int fd, hk_err *err)
+{
+	_cleanup_close_ int tree = fd;
+	if (tree < 0 || i < 0 || (size_t)i >= s->n_mounts)
+		return hk_err_plain(err, EPROTO, "sync: a bad idmap request");
+	int r = hk_idmap_mount_set(s, (size_t)i, tree, err);
+	return r < 0 ? r : hk_sync_send(sock, HK_SYNC_IDMAP_DONE, 0, -1, err);
+}
+
+/* The child's requests while it sets up: HOOKS, SECCOMP, IDMAP. */
 static int on_request(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 {
 	const struct hooks_arg *a = arg;
 	if (msg->type == HK_SYNC_SECCOMP)
 		return seccomp_agent(a->c, a->o, fd, err);
+	if (msg->type == HK_SYNC_IDMAP)
+		return idmap_request(a->c->spec, a->sock, msg->value, fd, err);
 	if (fd >= 0)
 		close(fd);
 	if (msg->type != HK_SYNC_HOOKS)
@@ -430,6 +444,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	        s, hk_lsm_enabled_for(s->process.apparmor_profile, s->process.selinux_label), err) <
 	        0 ||
 	    resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
+	    hk_idmap_mounts_check(s, err) < 0 ||
 	    (s->lnx.seccomp && hk_seccomp_build(s->lnx.seccomp, &seccomp, err) < 0) ||
 	    hk_cgroup_layout(&layout, err) < 0 ||
 	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)

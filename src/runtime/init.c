@@ -161,6 +161,57 @@ static int become_userns_root(hk_err *err)
 	return 0;
 }
 
+/* Messages of husk's that may arrive while we wait for another: CGROUP
+ * (when not waited for early) and REAPED come unasked. */
+static bool got_cgroup, got_reaped;
+
+/* Receive until a message of TYPE (its fd, if any, into *FD when FD is not
+ * NULL), noting a CGROUP or REAPED on the way (not waited for again). */
+static int await_msg(const hk_init_ctx *ctx, int type, int *fd, hk_err *err)
+{
+	for (;;) {
+		hk_sync_msg msg;
+		int r = hk_sync_recv(ctx->sync, &msg, fd, err);
+		if (r < 0)
+			return r;
+		if (msg.type == type)
+			return 0;
+		if (msg.type == HK_SYNC_CGROUP && !got_cgroup)
+			got_cgroup = true;
+		else if (msg.type == HK_SYNC_REAPED && !got_reaped)
+			got_reaped = true;
+		else
+			return hk_err_plain(err, EPROTO, "sync: expected message %d, got %d", type,
+			                    msg.type);
+	}
+}
+
+/* Ask husk: send TYPE (VALUE, FD attached when >= 0) and wait for REPLY
+ * (its fd into *GOT when GOT is not NULL).  After a fork into the pid
+ * namespace husk waits for the intermediate's PID first, and reaps it:
+ * ask once that is through (REAPED), or the request could come first. */
+static int ask_husk(const hk_init_ctx *ctx, int type, int value, int fd, int reply, int *got,
+                    hk_err *err)
+{
+	int r;
+	if (ctx->must_fork && !got_reaped) {
+		if ((r = await_msg(ctx, HK_SYNC_REAPED, NULL, err)) < 0)
+			return r;
+		got_reaped = true;
+	}
+	if ((r = hk_sync_send(ctx->sync, type, value, fd, err)) < 0)
+		return r;
+	return await_msg(ctx, reply, got, err);
+}
+
+/* hk_mounts_apply()'s idmapper: husk idmaps the copy TREE of mounts[I]'s
+ * source (it takes the host's privileges); when it cannot, it fails the
+ * container itself, naming the entry. */
+static int idmap_by_husk(void *arg, size_t i, int tree, hk_err *err)
+{
+	return ask_husk(arg, HK_SYNC_IDMAP, (int)i, tree, HK_SYNC_IDMAP_DONE, NULL, err);
+}
+
 /* The container dies with husk in `run` (set again here: the uid switch
  * cleared it).  After a fork into the pid namespace, wait until husk, the
  * subreaper, has reaped the intermediate process and so become our parent;
@@ -168,7 +219,8 @@ static int become_userns_root(hk_err *err)
 static int die_with_parent(const hk_init_ctx *ctx, hk_err *err)
 {
 	hk_sync_msg msg;
-	if (ctx->must_fork && hk_sync_expect(ctx->sync, HK_SYNC_REAPED, &msg, NULL, err) < 0)
+	if (ctx->must_fork && !got_reaped &&
+	    hk_sync_expect(ctx->sync, HK_SYNC_REAPED, &msg, NULL, err) < 0)
 		return hk_err_wrap(err, "wait for the parent");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return hk_err_set(err, errno, "prctl PR_SET_PDEATHSIG");
@@ -185,10 +237,8 @@ static char *hook_states;
  * createContainer here, in the container's mount namespace. */
 static int create_hooks(const hk_init_ctx *ctx, hk_err *err)
 {
-	hk_sync_msg msg;
 	int fd = -1, r;
-	if ((r = hk_sync_send(ctx->sync, HK_SYNC_HOOKS, 0, -1, err)) < 0 ||
-	    (r = hk_sync_expect(ctx->sync, HK_SYNC_HOOKS_DONE, &msg, &fd, err)) < 0)
+	if ((r = ask_husk(ctx, HK_SYNC_HOOKS, 0, -1, HK_SYNC_HOOKS_DONE, &fd, err)) < 0)
 		return r;
 	_cleanup_close_ int mfd = fd;
 	struct stat st;
@@ -298,6 +348,7 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 		return hk_err_wrap(err, "rootfs %s", ctx->rootfs);
 	hk_mounts_set_label(
 	    hk_lsm_mount_label(s->lnx.mount_label, hk_lsm_enabled_for(s->lnx.mount_label, NULL)));
+	hk_mounts_set_idmapper(idmap_by_husk, (void *)ctx);
 	if ((r = hk_mounts_apply(rootfd, s->mounts, s->n_mounts, in_userns,
 	                         hk_spec_namespace(s, HK_NS_CGROUP) != NULL, err)) < 0)
 		return r;
@@ -577,7 +628,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (hk_init_process(&proc, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx), path,
 	                    sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
-	if (!ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
+	if (!ctx->cgroup_early && !got_cgroup &&
+	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	hk_init_reset_signals(&ctx->sigmask);
 	if (ctx->foreground && die_with_parent(ctx, &err) < 0)

@@ -259,14 +259,15 @@ static void mounts_body(void)
 	              .n_options = 2};
 	CHECK_OK(hk_mounts_apply(rootfd, &b, 1, false, false, &err), err);
 
-	/* idmap without the mount's own mappings: a clear refusal, not
-	 * silently a plain bind (the container's mappings are not used). */
+	/* idmap without the mount's own mappings and without a user
+	 * namespace to take them from: a clear refusal, not silently a plain
+	 * bind. */
 	char *idmap[] = {"rbind", "idmap", NULL};
 	b.options = idmap;
 	CHECK(hk_mounts_apply(rootfd, &b, 1, false, false, &err) == -EINVAL);
 	CHECK_STREQ(err.msg, "mounts[0] (bind on /b): idmap/ridmap without uidMappings and "
-	                     "gidMappings would use the container's user namespace mappings, "
-	                     "which husk does not support: give the mount its own mappings");
+	                     "gidMappings takes the mappings of the container's user namespace, "
+	                     "and the container has none: give the mount its own");
 
 	/* An unknown option still fails, naming it. */
 	char *bogus[] = {"tmpcopyup", "bogus", NULL};
