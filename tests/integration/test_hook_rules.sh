@@ -335,21 +335,21 @@ test_hook_rules_timeout() {
 	setargs "$b" true
 	for k in createRuntime createContainer poststart; do
 		# cut's parent is the hook, its pid as the host sees it
-		cfg "$b" --arg k $k --arg s "cut -d' ' -f4 /proc/self/stat > $T/hooks/$k.pid; exec sleep 60" \
-			'.hooks = {($k): [{path: "/bin/sh", args: ["sh", "-c", $s], timeout: 1}]}'
+		cfg "$b" --arg k $k --arg s "cut -d' ' -f4 /proc/self/stat > $T/hooks/$k.pid; exec sleep 120" \
+			'.hooks = {($k): [{path: "/bin/sh", args: ["sh", "-c", $s], timeout: 2}]}'
 		start=$(date +%s)
 		if [ $k = poststart ]; then
 			hkr create -b "$b" "$id"
 			hkr start "$id" 2>"$T/err"
-			assert_contains "$(cat "$T/err")" "husk: warning: hooks.poststart[0] (/bin/sh): timed out after 1 s"
+			assert_contains "$(cat "$T/err")" "husk: warning: hooks.poststart[0] (/bin/sh): timed out after 2 s"
 			wait_status "$id" stopped
 			hkr delete "$id"
 		else
 			expect_fail hkr create -b "$b" "$id"
-			assert_contains "$(cat "$T/err")" "hooks.$k[0] (/bin/sh): timed out after 1 s, killed"
+			assert_contains "$(cat "$T/err")" "hooks.$k[0] (/bin/sh): timed out after 2 s, killed"
 			hr_nothing_left "$id" "$b"
 		fi
-		[ $(($(date +%s) - start)) -lt 40 ] || fail "$k: not stopped at its timeout"
+		[ $(($(date +%s) - start)) -lt 60 ] || fail "$k: not stopped at its timeout"
 		p=$(cat "$T/hooks/$k.pid")
 		[ -n "$p" ] && [ "$p" -gt 1 ] || fail "$k: no pid recorded"
 		! kill -0 "$p" 2>/dev/null || fail "$k: the hook (pid $p) still runs"
@@ -363,6 +363,7 @@ test_hook_rules_timeout_not_positive() {
 	local b id k t
 	b=$(hr_bundle)
 	id=$(newid)
+	delete_at_exit "$id"
 	setargs "$b" true
 	for t in 0 -1; do
 		for k in createRuntime poststop; do
