@@ -205,7 +205,25 @@ char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
                               enum hk_status status)
 {
 	hk_state st = state_of(c, o);
-	return hk_state_json(&st, status);
+	return hk_state_hook_json(&st, status);
+}
+
+/* PID as the container sees it (runtime-spec's state: "for hooks executed
+ * in the container namespace, it is the pid as seen by the container"):
+ * the last NSpid of its /proc status; PID itself when unknown. */
+static pid_t pid_in_container(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_file_ FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		const char *last = strrchr(line, '\t');
+		long v = last ? strtol(last + 1, NULL, 10) : 0;
+		return v > 0 ? (pid_t)v : pid;
+	}
+	return pid;
 }
 
 /* SECCOMP from the child: its filter's notify fd, for the seccomp agent
@@ -228,17 +246,21 @@ static int seccomp_agent(hk_container *c, const hk_container_opts *o, int fd, hk
 /* HOOKS from the child (its namespaces and mounts exist, pivot_root is
  * next): run prestart then createRuntime here, in husk's namespaces, and
  * hand the child the states for createContainer ("creating") and
- * startContainer ("created"), NUL-separated in a memfd. */
+ * startContainer ("created"), with its pid as it sees it, NUL-separated
+ * in a memfd. */
 static int run_create_hooks(hk_container *c, const hk_container_opts *o, int sock, hk_err *err)
 {
 	const hk_hooks *h = &c->spec->hooks;
-	_cleanup_free_ char *creating = hk_container_state_json(c, o, HK_STATUS_CREATING);
-	_cleanup_free_ char *created = hk_container_state_json(c, o, HK_STATUS_CREATED);
-	if (!creating || !created)
+	hk_state st = state_of(c, o);
+	_cleanup_free_ char *runtime = hk_state_hook_json(&st, HK_STATUS_CREATING);
+	st.pid = pid_in_container(c->pid);
+	_cleanup_free_ char *creating = hk_state_hook_json(&st, HK_STATUS_CREATING);
+	_cleanup_free_ char *created = hk_state_hook_json(&st, HK_STATUS_CREATED);
+	if (!runtime || !creating || !created)
 		return hk_err_set(err, ENOMEM, "hooks");
 	int r;
-	if ((r = hk_hooks_run(h, HK_HOOK_PRESTART, creating, err)) < 0 ||
-	    (r = hk_hooks_run(h, HK_HOOK_CREATE_RUNTIME, creating, err)) < 0)
+	if ((r = hk_hooks_run(h, HK_HOOK_PRESTART, runtime, err)) < 0 ||
+	    (r = hk_hooks_run(h, HK_HOOK_CREATE_RUNTIME, runtime, err)) < 0)
 		return r;
 	_cleanup_close_ int mfd = memfd_create("husk-hook-state", MFD_CLOEXEC);
 	if (mfd < 0)
@@ -348,6 +370,24 @@ void hk_container_abort(hk_container *c)
 	hk_container_free(c);
 }
 
+void hk_container_fail(hk_container *c, const hk_container_opts *o)
+{
+	hk_err ignored;
+	kill_and_reap(c->pid);
+	hk_container_destroy(c, &ignored);
+	/* runtime.md: a failed prestart, createRuntime, createContainer (or,
+	 * with run, startContainer) hook continues the lifecycle at step 12,
+	 * the destruction, and 13, the poststop hooks; runc runs them after
+	 * any create that fails once its process exists.  Their failures are
+	 * warnings (hooks.h). */
+	if (c->pid > 0 && hk_hooks_any(&c->spec->hooks, HK_HOOK_POSTSTOP)) {
+		_cleanup_free_ char *state = hk_container_state_json(c, o, HK_STATUS_STOPPED);
+		if (state)
+			hk_hooks_run(&c->spec->hooks, HK_HOOK_POSTSTOP, state, &ignored);
+	}
+	hk_container_free(c);
+}
+
 int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err *err)
 {
 	char buf[32];
@@ -364,9 +404,10 @@ int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err 
 }
 
 /* Step 10: undo what was made so far; ERR keeps the first failure. */
-static int abort_create(hk_container *c, const sigset_t *mask, hk_err *err)
+static int abort_create(hk_container *c, const hk_container_opts *o, const sigset_t *mask,
+                        hk_err *err)
 {
-	hk_container_abort(c);
+	hk_container_fail(c, o);
 	if (mask)
 		sigprocmask(SIG_SETMASK, mask, NULL);
 	return err->code > 0 ? -err->code : -EINVAL;
@@ -448,7 +489,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	    (s->lnx.seccomp && hk_seccomp_build(s->lnx.seccomp, &seccomp, err) < 0) ||
 	    hk_cgroup_layout(&layout, err) < 0 ||
 	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)
-		return abort_create(c, NULL, err);
+		return abort_create(c, o, NULL, err);
 	const hk_namespace *cgns = hk_spec_namespace(s, HK_NS_CGROUP);
 
 	ctx.rootfs = c->rootfs;
@@ -485,7 +526,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	if (pid < 0) {
 		c->pidfd = -1;
 		hk_err_set(err, -pid, "clone the container's process");
-		return abort_create(c, &before, err);
+		return abort_create(c, o, &before, err);
 	}
 	c->pid = pid;
 	/* 5-9 */
@@ -495,7 +536,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 			hk_err_plain(err, ENOMEM,
 			             "the container's init was killed by the OOM killer while "
 			             "being set up: linux.resources.memory.limit is too low");
-		return abort_create(c, &before, err);
+		return abort_create(c, o, &before, err);
 	}
 	sigprocmask(SIG_SETMASK, &before, NULL); /* run blocked them itself, before */
 	*out = c;

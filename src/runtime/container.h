@@ -57,6 +57,10 @@ int hk_container_destroy(hk_container *c, hk_err *err);
 /* A step after hk_container_create() failed: kill and reap the process,
  * remove the cgroup, free C.  Nothing is left. */
 void hk_container_abort(hk_container *c);
+/* hk_container_abort(), then, when its process had been started, the
+ * poststop hooks with the state "stopped" (the lifecycle's steps 12-13
+ * after a failed create, runtime.md); O: what C was created with. */
+void hk_container_fail(hk_container *c, const hk_container_opts *o);
 /* --pid-file: the container's pid, written atomically (temp + rename). */
 int hk_container_write_pid_file(const hk_container *c, const char *path, hk_err *err);
 void hk_container_free(hk_container *c);

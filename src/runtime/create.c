@@ -113,7 +113,7 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	if (r == 0 && o->pid_file)
 		r = hk_container_write_pid_file(c, o->pid_file, err);
 	if (r < 0)
-		hk_container_abort(c);
+		hk_container_fail(c, &co);
 	else
 		hk_container_free(c);
 	return r;
@@ -200,7 +200,7 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 	if (hk_hooks_any(&spec->hooks, HK_HOOK_START_CONTAINER) &&
 	    (r = start_hooks_result(fd, err)) < 0)
 		return r;
-	_cleanup_free_ char *state = hk_state_json(st, HK_STATUS_RUNNING);
+	_cleanup_free_ char *state = hk_state_hook_json(st, HK_STATUS_RUNNING);
 	if (!state)
 		return hk_err_set(err, ENOMEM, "start");
 	if ((r = hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTART, state, err)) < 0)

@@ -10,8 +10,11 @@
  *                            before its program is executed
  *   poststart                husk, after start has started the process
  *   poststop                 husk, after delete has removed the container
- * A failure of one of the first four fails the operation; poststart and
- * poststop failures are warnings and the remaining hooks still run. */
+ * A failure of one of the first four fails the operation (a failed create
+ * then runs the poststop hooks: hk_container_fail); poststart and poststop
+ * failures are warnings and the remaining hooks still run.  The state on
+ * stdin is hk_state_hook_json's, its pid the container's as seen from the
+ * hook's pid namespace. */
 #ifndef HUSK_RUNTIME_HOOKS_H
 #define HUSK_RUNTIME_HOOKS_H
 

@@ -237,7 +237,7 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		spec = NULL;
 	if ((r = hk_state_remove(root, id, err)) == 0 && spec &&
 	    hk_hooks_any(&spec->hooks, HK_HOOK_POSTSTOP)) {
-		_cleanup_free_ char *state = hk_state_json(st, HK_STATUS_STOPPED);
+		_cleanup_free_ char *state = hk_state_hook_json(st, HK_STATUS_STOPPED);
 		if (state)
 			hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTOP, state, &ignored);
 	}

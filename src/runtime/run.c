@@ -81,7 +81,7 @@ static int create_registered(const hk_container_opts *o, const hk_create_opts *r
 	if (r == 0)
 		r = hk_container_create(o, c, err);
 	if (r == 0 && reg && (r = hk_lc_record(reg, *c, err)) < 0)
-		hk_container_abort(*c);
+		hk_container_fail(*c, o);
 	if (r < 0 && reg) {
 		hk_err ignored;
 		hk_state_remove(reg->root, reg->id, &ignored);
@@ -128,7 +128,7 @@ int hk_run_foreground(const hk_container_opts *o, const hk_create_opts *reg, con
 	}
 	if (pid_file && (r = hk_container_write_pid_file(c, pid_file, err)) < 0) {
 		hk_notify_bg_stop(notify);
-		hk_container_abort(c);
+		hk_container_fail(c, o);
 		if (reg)
 			unregister(reg);
 		sigprocmask(SIG_SETMASK, &old, NULL);

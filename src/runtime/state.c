@@ -446,7 +446,9 @@ const char *hk_status_name(enum hk_status s)
 }
 
 /* FULL: `runc state`'s object; else the runtime-spec's State alone (what a
- * seccomp agent is sent) */
+ * seccomp agent and the hooks are sent), with no pid once the process is
+ * gone (as runc's hooks get it: the spec requires one only while created
+ * or running) */
 static json_object *state_object(const hk_state *st, enum hk_status status, bool full)
 {
 	json_object *o = json_object_new_object();
@@ -455,8 +457,9 @@ static json_object *state_object(const hk_state *st, enum hk_status status, bool
 	/* the order and the names of runc's `runc state` */
 	json_object_object_add(o, "ociVersion", json_object_new_string(HK_OCI_VERSION));
 	json_object_object_add(o, "id", json_object_new_string(str_or_empty(st->id)));
-	json_object_object_add(o, "pid",
-	                       json_object_new_int(status == HK_STATUS_STOPPED ? 0 : st->pid));
+	if (full || status != HK_STATUS_STOPPED)
+		json_object_object_add(
+		    o, "pid", json_object_new_int(status == HK_STATUS_STOPPED ? 0 : st->pid));
 	json_object_object_add(o, "status", json_object_new_string(hk_status_name(status)));
 	json_object_object_add(o, "bundle", json_object_new_string(str_or_empty(st->bundle)));
 	if (full) {
@@ -483,6 +486,14 @@ char *hk_state_json(const hk_state *st, enum hk_status status)
 	if (!text || asprintf(&out, "%s\n", text) < 0)
 		return NULL;
 	return out;
+}
+
+char *hk_state_hook_json(const hk_state *st, enum hk_status status)
+{
+	_cleanup_json_ json_object *o = state_object(st, status, false);
+	const char *text =
+	    o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	return text ? strdup(text) : NULL;
 }
 
 char *hk_state_process_json(const hk_state *st, enum hk_status status, pid_t pid,

@@ -94,6 +94,10 @@ const char *hk_status_name(enum hk_status s);
  * stopped), bundle, rootfs, created, owner, annotations (malloc'd,
  * pretty-printed, newline-terminated). */
 char *hk_state_json(const hk_state *st, enum hk_status status);
+/* What a hook gets on stdin: runtime-spec's State alone (ociVersion, id,
+ * status, pid, bundle, annotations when any), as runc sends it: no pid
+ * when STATUS is stopped (the process is gone); compact, malloc'd. */
+char *hk_state_hook_json(const hk_state *st, enum hk_status status);
 /* What a seccomp agent gets with the notify fd (runtime-spec's
  * containerProcessState): {ociVersion, fds: ["seccompFd"], pid (the
  * process's, PID), metadata (when set), state (as hk_state_json)};
