@@ -431,7 +431,9 @@ check_default_mounts() {
 		set -- $line
 		if [ "$kind" = M ]; then
 			assert_eq 0 "$n" "content of the masked $what $p" || return 1
-			[ "$what" = file ] || assert_eq ro "${5%%,*}" "masked directory $p" || return 1
+			# (a directory: a read-only tmpfs, read-only down to its
+			# superblock, as runc's)
+			[ "$what" = file ] || assert_eq "ro tmpfs ro" "${5%%,*} $6 ${7%%,*}" "masked directory $p" || return 1
 		else
 			assert_eq ro "${5%%,*}" "read-only path $p" || return 1
 		fi
