@@ -77,12 +77,16 @@ static int fd_path(int fd, char *buf, size_t len, hk_err *err)
 	return 0;
 }
 
-/* A read-only empty tmpfs over the directory FD. */
+/* A read-only empty tmpfs over the directory FD: as runc's, named "tmpfs"
+ * and read-only down to its superblock (a remount of the mount alone
+ * cannot make it writable). */
 static int mask_dir(int fd, const char *path, hk_err *err)
 {
 	_cleanup_close_ int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
 	if (fs >= 0) {
-		if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+		    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+		    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 			return hk_err_set(err, errno, "create tmpfs for %s", path);
 		_cleanup_close_ int mnt =
 		    (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
