@@ -83,6 +83,7 @@ seccomp_logged() {
 }
 
 test_conformance_seccomp_actions() {
+	needs_root "reads the kernel log"
 	local b a out want n0 nr
 	b=$(mkbundle)
 	static_helper seccomp_probe "$b"
@@ -163,6 +164,7 @@ ns_file() {
 }
 
 test_conformance_namespaces() {
+	needs_root "maps 65536 ids"
 	local b t f out types
 	b=$(mkbundle)
 	types=$(hk features | jq -r '.linux.namespaces[]')
@@ -466,6 +468,7 @@ default_mounts() {
 }
 
 test_conformance_default_mounts() {
+	needs_root "checks the mounts of the root spec"
 	default_mounts "$(mkbundle)" no hk
 }
 
@@ -551,6 +554,7 @@ RLIMIT_RTTIME 1000000 2000000"
 # kernel in Groups, none of husk's own (husk runs here with groups 4 and
 # 24 of its own)
 test_conformance_additional_gids() {
+	needs_root "sets husk's own groups with setpriv"
 	local b out
 	b=$(mkbundle)
 	cfg "$b" '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [300, 7, 65533]}'

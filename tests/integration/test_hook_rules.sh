@@ -81,6 +81,7 @@ hr_nothing_left() {
 # container's (its init's /proc/PID/ns): mount, uts, ipc, net, pid, and the
 # user namespace when one is configured (runc: the same)
 test_hook_rules_namespaces() {
+	needs_root "expects the root spec's namespaces"
 	local b id pid k n userns
 	b=$(hr_bundle)
 	setargs "$b" true

@@ -262,3 +262,44 @@ test_lifecycle_kill_without_pid_namespace() {
 	assert_eq "" "$left" "processes left after kill KILL"
 	hkr delete "$id"
 }
+
+test_lifecycle_config_changes_after_create_ignored() {
+	# runtime-spec: the config is read by create; changing config.json in
+	# the bundle afterwards changes nothing of the container (its process,
+	# env, hooks at start and delete)
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	mkdir -p "$T/h"
+	cfg "$b" --arg h "$T/h" '.process.env += ["WHICH=first"] |
+		.hooks.poststart = [{path: "/bin/sh", args: ["sh", "-c", "echo first > \($h)/poststart"]}] |
+		.hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "echo first > \($h)/poststop"]}]'
+	setargs "$b" sh -c 'echo "args=first env=$WHICH"'
+	hkr create -b "$b" "$id" >"$T/out" 2>&1
+	cfg "$b" --arg h "$T/h" '.process.env = ["WHICH=second", "PATH=/bin"] |
+		.hooks.poststart = [{path: "/bin/sh", args: ["sh", "-c", "echo second > \($h)/poststart"]}] |
+		.hooks.poststop = [{path: "/bin/sh", args: ["sh", "-c", "echo second > \($h)/poststop"]}] |
+		.process.args = ["sh", "-c", "echo args=second"]'
+	hkr start "$id"
+	wait_status "$id" stopped
+	hkr delete "$id"
+	assert_eq "args=first env=first" "$(cat "$T/out")" "the container's process"
+	assert_eq first "$(cat "$T/h/poststart")" "poststart hook"
+	assert_eq first "$(cat "$T/h/poststop")" "poststop hook"
+}
+
+test_lifecycle_unknown_fields_and_annotations_ignored() {
+	# runtime-spec: unknown properties MUST be ignored; annotations are
+	# opaque to the runtime (and reach `state`)
+	local b id
+	b=$(mkbundle)
+	id=$(newid)
+	cfg "$b" '.futureField = {"x": 1} | .process.futureProcessField = [1, 2] |
+		.linux.futureLinuxField = "yes" | .mounts[0].futureMountField = true |
+		.annotations = {"org.example.key": "value", "io.kubernetes.cri.sandbox-id": "abc"}'
+	setargs "$b" sleep 60
+	hkr create -b "$b" "$id"
+	assert_eq value "$(hkr state "$id" | jq -r '.annotations["org.example.key"]')" "annotation in state"
+	hkr delete --force "$id"
+	[ ! -e "$T/state/$id" ] || fail "state left"
+}
