@@ -7,8 +7,10 @@
 
 #include <stdbool.h>
 
-/* Whether the caller lives in a user namespace other than the initial one
- * (its /proc/self/uid_map is not the identity over all ids). */
+/* Whether husk lives in a user namespace other than the initial one (its
+ * /proc/self/uid_map is not the identity over all ids).  Asked once: the
+ * answer describes husk as it was started, not a child that later made
+ * a user namespace of its own. */
 bool hk_in_user_namespace(void);
 
 /* Root on the host: euid 0 outside any user namespace (what may own
