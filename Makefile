@@ -6,7 +6,7 @@
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make format          apply .clang-format
 #   make install PREFIX=/usr/local   the binary, man page and bash completion
-#   make bench           start-time comparison with crun/runc (bench/)
+#   make bench           time, faults, syscalls, RSS against crun/runc; scale (bench/)
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -91,8 +91,11 @@ install: $(if $(filter command line,$(origin HUSK)),,$(HUSK))
 man:
 	groff -man -ww -z doc/husk.1
 
+# husk against crun and runc, then husk with 100 and 1,000 containers
+# (bench/*.sh: ROUNDS=N, COUNT_ROUNDS=N, SAMPLES=N, SECCOMP=FILE)
 bench: husk rootfs
-	bench/start.sh $(abspath $(HUSK))
+	bench/start.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
+	bench/scale.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
 
 clean:
 	rm -rf build build-san husk

@@ -1,64 +1,150 @@
 #!/bin/bash
-# start.sh HUSK - time `run` of /bin/true: husk vs crun and runc (those
-# installed), on the same bundle, interleaved rounds; prints the median ms
-# per container and the ratio to crun.  ROUNDS=N (default 30).
+# start.sh HUSK [ROOTFS] - husk against crun and runc (those installed), on
+# the same bundle: `husk spec`'s config running /bin/true without a
+# terminal, on ROOTFS (default: a fresh busybox one).  Per runtime:
+#
+#   run          wall time of `run` (median)
+#   lifecycle    create + start + delete --force, one after the other (median)
+#   exec         `exec` of /bin/true in a running container (median)
+#   faults       page faults (minor + major) of `run`, all its processes
+#   syscalls     system calls of `run`, all its processes (strace -f -c)
+#   peak RSS     the largest peak RSS of any one of `run`'s processes
+#
+# with each runtime's ratio to husk; /bin/true's own counts without a
+# runtime (a floor under all); then the performance issue's targets for
+# husk with PASS or MISS.  Times: ROUNDS interleaved rounds (default
+# 30: each round times every runtime once, so a slow phase of the machine
+# hits them all); counts: COUNT_ROUNDS rounds (default 5), median.
 # SECCOMP=FILE: the bundle's linux.seccomp is FILE (e.g.
 # tests/seccomp-default.json, podman's default profile).
-#
-# Times are taken with bash's $EPOCHREALTIME, not $(date): forking and
-# starting date(1) for every sample would add ~2 ms to each runtime's time.
-#
-# crun 1.8 refuses this kind of hybrid cgroup host (a controller-less
-# cgroup2 mount at /sys/fs/cgroup/unified): every runtime is therefore run
-# inside one private mount namespace with a tmpfs over that mount, so all
-# three see the same v1 layout.
 set -euo pipefail
-husk=${1:?usage: start.sh HUSK}
+husk=$(realpath "${1:?usage: start.sh HUSK [ROOTFS]}")
+rootfs=${2:+$(realpath "$2")}
 rounds=${ROUNDS:-30}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/husk-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-"$here/tests/mkrootfs.sh" "$work/bundle/rootfs"
-(cd "$work/bundle" && "$husk" spec)
-jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"] | .linux.cgroupsPath = "husk-bench"' \
-	"$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
-if [ -n "${SECCOMP:-}" ]; then
-	jq --slurpfile p "$SECCOMP" '.linux.seccomp = $p[0]' "$work/bundle/config.json" >"$work/c" &&
-		mv "$work/c" "$work/bundle/config.json"
-fi
+counts=${COUNT_ROUNDS:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+bench_enter_ns "$@"
+bench_setup bench
+runtimes=$(bench_runtimes)
 
-runtimes="husk"
-command -v crun >/dev/null && runtimes="$runtimes crun"
-command -v runc >/dev/null && runtimes="$runtimes runc"
-
-cat >"$work/inner.sh" <<INNER
-set -e
-if [ -d /sys/fs/cgroup/unified ] && [ "\$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
-	mount -t tmpfs none /sys/fs/cgroup/unified
+# the page faults and peak RSS of all of `run`'s processes: bench/rusage.c
+cc -O2 -Wall -Wextra -Werror -o "$work/rusage" "$here/rusage.c"
+if [ -z "$rootfs" ]; then
+	rootfs=$work/rootfs
+	"$here/../tests/mkrootfs.sh" "$rootfs"
 fi
-for r in \$(seq $rounds); do
+bench_template "$rootfs"
+for rt in $runtimes; do
+	bench_bundle "$work/run-$rt" "hkb-$tag-$rt"
+	bench_bundle "$work/exec-$rt" "hkb-$tag-$rt-exec" sleep 1000000
+	mkdir "$work/state-$rt"
+done
+
+lifecycle() { # BIN ROOT BUNDLE ID
+	"$1" --root "$2" create -b "$3" "$4" </dev/null &&
+		"$1" --root "$2" start "$4" &&
+		"$1" --root "$2" delete -f "$4"
+}
+
+# the containers `exec` enters: sleep, started once
+for rt in $runtimes; do
+	bin=$(bench_bin "$rt")
+	"$bin" --root "$work/state-$rt" create -b "$work/exec-$rt" sleeper </dev/null >/dev/null 2>&1
+	"$bin" --root "$work/state-$rt" start sleeper
+done
+
+echo "timing: $rounds interleaved rounds of $runtimes ..." >&2
+for r in $(seq "$rounds"); do
 	for rt in $runtimes; do
-		bin=\$rt; [ \$rt = husk ] && bin=$husk
-		s=\${EPOCHREALTIME/./}
-		\$bin --root $work/state-\$rt run -b $work/bundle bench-\$rt-\$r >/dev/null
-		e=\${EPOCHREALTIME/./}
-		echo "\$rt \$(( e - s ))"
+		bin=$(bench_bin "$rt") root=$work/state-$rt
+		t=$(bench_time "$bin" --root "$root" run -b "$work/run-$rt" "run$r")
+		echo "$rt run $t"
+		t=$(bench_time lifecycle "$bin" "$root" "$work/run-$rt" "cycle$r")
+		echo "$rt lifecycle $t"
+		t=$(bench_time "$bin" --root "$root" exec sleeper /bin/true)
+		echo "$rt exec $t"
 	done
-done
-INNER
-unshare -m --propagation private bash "$work/inner.sh" >"$work/times"
-echo "run of /bin/true${SECCOMP:+ with linux.seccomp $SECCOMP}, $rounds interleaved rounds (median ms per container):"
-crun_med=""
+done >"$work/times"
+
+echo "counting: $counts rounds ..." >&2
+for r in $(seq "$counts"); do
+	for rt in $runtimes; do
+		bin=$(bench_bin "$rt") root=$work/state-$rt
+		"$work/rusage" "$bin" --root "$root" run -b "$work/run-$rt" "ru$r" 2>"$work/rusage.out" >/dev/null
+		sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt"' faults \1\n'"$rt"' rss \2/p' \
+			"$work/rusage.out"
+		if command -v strace >/dev/null; then
+			strace -f -c -o "$work/strace.out" "$bin" --root "$root" run -b "$work/run-$rt" "st$r" >/dev/null
+			awk -v rt="$rt" '$NF == "total" {print rt, "syscalls", $4}' "$work/strace.out"
+		fi
+	done
+done >>"$work/times"
+
 for rt in $runtimes; do
-	med=$(awk -v r="$rt" '$1 == r {print $2}' "$work/times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	eval "med_$rt=$med"
-	[ "$rt" = crun ] && crun_med=$med
+	"$(bench_bin "$rt")" --root "$work/state-$rt" delete -f sleeper
 done
+
+# what the container's /bin/true costs by itself, on the host: a floor
+# under every runtime's counts (its peak RSS is mostly the static
+# busybox's file pages, mapped 16 at a time by the kernel's fault-around)
+"$work/rusage" "$rootfs/bin/true" 2>"$work/rusage.out"
+alone=$(sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/\1 page faults, \2 KiB peak RSS/p' "$work/rusage.out")
+if command -v strace >/dev/null; then
+	strace -f -c -o "$work/strace.out" "$rootfs/bin/true"
+	alone="$alone, $(awk '$NF == "total" {print $4}' "$work/strace.out") syscalls"
+fi
+
+# fig RUNTIME WHAT: the median of that figure ("" when not measured)
+fig() {
+	awk -v rt="$1" -v k="$2" '$1 == rt && $2 == k {print $3}' "$work/times" | median
+}
+# row LABEL WHAT UNIT: one line, every runtime's figure and its ratio to husk
+row() {
+	local rt v h=""
+	printf '%-22s' "$1"
+	for rt in $runtimes; do
+		v=$(fig "$rt" "$2")
+		[ "$3" = ms ] && v=$(ms "$v")
+		if [ "$rt" = husk ]; then
+			h=$v
+			printf '%12s %-5s' "$v" "$3"
+		else
+			printf '%12s %-5s(%5sx)' "$v" "$3" "$(ratio "$v" "$h")"
+		fi
+	done
+	echo
+}
+
+echo "husk $("$husk" --version | head -1 | awk '{print $NF}')$(for rt in $runtimes; do
+	[ "$rt" = husk ] || printf ', %s' "$("$rt" --version | head -1)"
+done); run of /bin/true${SECCOMP:+ with linux.seccomp $SECCOMP}"
+echo "times: median of $rounds interleaved rounds; counts: median of $counts; (Nx) = N times husk's"
+printf '%-22s' ""
 for rt in $runtimes; do
-	eval "m=\$med_$rt"
-	if [ -n "$crun_med" ]; then
-		printf '  %-5s %7.2f ms  (%.2fx crun)\n' "$rt" "$(echo "$m / 1000" | bc -l)" "$(echo "$m / $crun_med" | bc -l)"
-	else
-		printf '  %-5s %7.2f ms\n' "$rt" "$(echo "$m / 1000" | bc -l)"
-	fi
+	if [ "$rt" = husk ]; then printf '%12s%6s' "$rt" ""; else printf '%12s%14s' "$rt" ""; fi
 done
+echo
+row "run" run ms
+row "create+start+delete" lifecycle ms
+row "exec /bin/true" exec ms
+row "page faults per run" faults ""
+row "syscalls per run" syscalls ""
+row "largest peak RSS" rss KiB
+echo "(/bin/true alone, no runtime: $alone)"
+
+# husk's figure as a fraction of crun's, for the targets
+of_crun() {
+	case " $runtimes " in *" crun "*) ratio "$(fig husk "$1")" "$(fig crun "$1")" ;; esac
+}
+faults=$(fig husk faults) syscalls=$(fig husk syscalls) rss=$(fig husk rss)
+echo "targets for husk (performance issue):"
+for t in "run run 0.35" "create+start+delete lifecycle 0.30" "exec exec 0.35"; do
+	# shellcheck disable=SC2086 # the three words
+	set -- $t
+	v=$(of_crun "$2")
+	target "$1" "<= ${3}x crun" "${v:+${v}x}" "$(le "$v" "$3")"
+done
+target "page faults per run" "< 120" "$faults" "$(le "$faults" 119)"
+target "syscalls per run" "< 400" "$syscalls" "$(le "$syscalls" 399)"
+target "largest peak RSS" "< 1 MiB" "$rss KiB" "$(le "$rss" 1023)"

@@ -5,8 +5,14 @@
 # tests/integration/test_engines.sh: podman with conmon, containerd,
 # docker.io; groff-base and man-db for the man page's check; python3-jsonschema
 # and libcap2-bin's capsh for tests/integration/test_conformance.sh).
+# `--bench` adds what `make bench` uses: crun, runc, strace.
 set -eu
 pkgs="gcc make pkg-config libjson-c-dev libseccomp-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
+# `--bench`: what `make bench` uses (the runtimes it compares husk with,
+# strace for the system call counts).
+if [ "${1:-}" = "--bench" ]; then
+	pkgs="$pkgs crun runc strace util-linux"
+fi
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db python3-jsonschema libcap2-bin"
 fi
