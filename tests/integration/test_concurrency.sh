@@ -189,26 +189,33 @@ test_concurrency_delete_and_kill_race() {
 # list and list -f json while containers are created, started and
 # deleted: never an error, never a torn entry, nothing on stderr.
 test_concurrency_list_while_churning() {
-	local n b w i out lists=0
+	local n b w i out lists
 	workers="" # (not local: the EXIT trap kills them)
 	n=$(conc_count 20)
 	b=$(conc_bundles 4)
 	trap 'kill $workers 2>/dev/null || true; sleep 0.5; conc_cleanup' EXIT
+	# each worker: create, (start,) delete until told to stop; its
+	# cycles counted in $T/cycles$w
 	for w in 1 2 3 4; do
 		(
-			for i in $(seq "$n"); do
+			i=0
+			while [ ! -e "$T/stop" ]; do
+				i=$((i + 1))
 				id="${HK_CG_PREFIX}-w$w-$i"
 				hkr create -b "$b/c$w" "$id" || exit 1
 				[ $((i % 2)) -eq 0 ] && { hkr start "$id" || exit 1; }
 				hkr delete --force "$id" || exit 1
+				echo "$i" >"$T/cycles$w"
 			done
 		) 2>"$T/werr$w" &
 		workers="$workers $!"
 	done
-	while :; do
-		# any worker left?
-		w=0
-		for p in $workers; do kill -0 "$p" 2>/dev/null && w=1; done
+	for lists in $(seq "$n"); do
+		# quick ones, to meet more records being written
+		for i in 1 2 3 4 5; do
+			out=$(hkr list -q 2>"$T/lerr") || fail "list -q failed: $(cat "$T/lerr")"
+			assert_eq "" "$(cat "$T/lerr")" "stderr of list -q"
+		done
 		out=$(hkr list 2>"$T/lerr") || fail "list failed: $(cat "$T/lerr")"
 		assert_eq "" "$(cat "$T/lerr")" "stderr of list"
 		# a header, then rows of 6 fields (no field is empty or cut)
@@ -222,12 +229,13 @@ test_concurrency_list_while_churning() {
 			(.pid | type) == "number" and (.status | IN("created", "running", "stopped")) and
 			.bundle != "" and .created != "" and .rootfs != "")' >/dev/null ||
 			fail "bad list -f json output: $out"
-		lists=$((lists + 1))
-		[ $w -eq 1 ] || break
 	done
+	touch "$T/stop"
 	for p in $workers; do wait "$p" || fail "a worker failed: $(cat "$T"/werr*)"; done
-	echo "lists: $lists"
-	[ $lists -ge 5 ] || fail "list ran only $lists times while the workers ran"
+	echo "lists: $lists, cycles: $(cat "$T"/cycles* | tr '\n' ' ')"
+	for w in 1 2 3 4; do
+		[ -s "$T/cycles$w" ] || fail "worker $w did not complete a cycle while list ran"
+	done
 	assert_all_gone
 }
 
