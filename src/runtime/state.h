@@ -54,8 +54,9 @@ char *hk_state_root(const char *root_opt);
 /* A container's directory in ROOT, locked (flock LOCK_EX) for the caller's
  * lifetime of *LOCK_FD.  The wait for the lock is bounded (30 s, or
  * HUSK_LOCK_TIMEOUT seconds): then "container \"ID\" is locked by another
- * process (pid N, COMM): gave up after 30 s", -EBUSY.  Nobody may hold the
- * lock while waiting for the container's process.
+ * process (pid N, COMM): gave up after 30 s", -EBUSY.  So no operation
+ * holds it while waiting on the container's process for long (delete lets
+ * go of it while the process dies; start, run and exec once it runs).
  *   hk_state_create: made now (mkdir: two creates of one ID, one wins; the
  *     other gets "container \"ID\" already exists", -EEXIST).
  *   hk_state_open: must exist ("container \"ID\" does not exist", -ENOENT). */
