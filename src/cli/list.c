@@ -185,9 +185,13 @@ int hk_cmd_list(const hk_global *g, int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		hk_state *st = NULL;
-		hk_err ignored = {0};
-		/* one being created (no record yet) or broken: not listed */
-		if (hk_state_load(root, ids[i], &st, &ignored) < 0)
+		hk_err lerr = {0};
+		/* one being created or deleted (no record): not listed; a
+		 * damaged one neither, but said (as runc) */
+		int lr = hk_state_load(root, ids[i], &st, &lerr);
+		if (lr < 0 && lr != -ENOENT)
+			fprintf(stderr, "husk: warning: %s\n", lerr.msg);
+		if (lr < 0)
 			continue;
 		struct row *r = &rows[nrows++];
 		r->st = st;

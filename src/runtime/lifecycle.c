@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -198,6 +199,34 @@ static int kill_and_wait(const hk_state *st, hk_err *err)
 	return 0;
 }
 
+/* ST's record when delete --force finds state.json unreadable (R says
+ * why): its copy.  With neither (a create that died half-way, or both
+ * damaged) the directory alone is removed: 1.  Else 0, -errno. */
+static int delete_fallback(const char *root, const char *id, int r, hk_state **st, hk_err *err)
+{
+	hk_err ignored;
+	if (hk_state_load_copy(root, id, st, &ignored) == 0)
+		return 0;
+	if (r != -ENOENT)
+		fprintf(stderr,
+		        "husk: warning: container \"%s\": state.json and its copy are damaged; "
+		        "its process and cgroup (if any) are left\n",
+		        id);
+	r = hk_state_remove(root, id, err);
+	return r < 0 ? r : 1;
+}
+
+/* Is the container in ROOT/ID still the one of OLD (not deleted, and not
+ * made anew, while we did not hold the lock)? */
+static bool same_container(const char *root, const char *id, const hk_state *old)
+{
+	_cleanup_state_ hk_state *now = NULL;
+	hk_err e;
+	if (hk_state_load(root, id, &now, &e) < 0 && hk_state_load_copy(root, id, &now, &e) < 0)
+		return false;
+	return now->pid == old->pid && now->start == old->start;
+}
+
 int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -208,11 +237,10 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 	if (r < 0)
 		return r;
 	if ((r = hk_state_load(root, id, &st, err)) < 0) {
-		/* A directory with no (readable) record: a create that died
-		 * half-way.  --force clears it. */
-		if (force)
-			return hk_state_remove(root, id, err);
-		return r;
+		if (!force)
+			return r;
+		if ((r = delete_fallback(root, id, r, &st, err)) != 0)
+			return r < 0 ? r : 0;
 	}
 	enum hk_status status = hk_state_status(root, st);
 	if ((status == HK_STATUS_RUNNING || status == HK_STATUS_PAUSED) && !force)
@@ -220,8 +248,22 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		                    "cannot delete container \"%s\" that is not "
 		                    "stopped: %s",
 		                    id, hk_status_name(status));
-	if (status != HK_STATUS_STOPPED && (r = kill_and_wait(st, err)) < 0)
-		return r;
+	if (status != HK_STATUS_STOPPED) {
+		/* without the lock while the process dies: a kill, an exec or
+		 * another delete must not wait on a process slow to exit */
+		close(lock);
+		lock = -1;
+		if ((r = kill_and_wait(st, err)) < 0)
+			return r;
+		r = hk_state_open(root, id, &lock, err);
+		/* another delete was quicker (or a new container has the id) */
+		if (r == 0 && !same_container(root, id, st))
+			r = hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
+		if (r == -ENOENT && force)
+			return 0;
+		if (r < 0)
+			return r;
+	}
 	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	r = hk_cgroup_load(st->cgroup, &cg, err);
 	if (r < 0 && r != -ENOENT)
@@ -235,8 +277,11 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 	hk_err ignored;
 	if (hk_state_load_spec(root, id, &spec, &ignored) < 0)
 		spec = NULL;
-	if ((r = hk_state_remove(root, id, err)) == 0 && spec &&
-	    hk_hooks_any(&spec->hooks, HK_HOOK_POSTSTOP)) {
+	r = hk_state_remove(root, id, err);
+	/* gone: those waiting for the lock learn so now, not after the hooks */
+	close(lock);
+	lock = -1;
+	if (r == 0 && spec && hk_hooks_any(&spec->hooks, HK_HOOK_POSTSTOP)) {
 		_cleanup_free_ char *state = hk_state_hook_json(st, HK_STATUS_STOPPED);
 		if (state)
 			hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTOP, state, &ignored);

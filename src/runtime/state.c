@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linux/cgroup.h"
@@ -61,6 +63,86 @@ static int check_root(const char *root, hk_err *err)
 	return 0;
 }
 
+/* How long an operation waits for a container's lock: HUSK_LOCK_TIMEOUT
+ * (seconds) or 30 s, more than any operation holds it (delete lets go of
+ * it while the process dies, start while the hooks run). */
+static long lock_timeout_ms(void)
+{
+	const char *v = getenv("HUSK_LOCK_TIMEOUT");
+	if (v && *v) {
+		char *end;
+		errno = 0;
+		long s = strtol(v, &end, 10);
+		if (!errno && !*end && s >= 0 && s <= 24 * 3600)
+			return s * 1000;
+	}
+	return 30000;
+}
+
+/* The pid holding a flock() on the file of SB, from /proc/locks (as seen
+ * from our pid namespace): > 0, or 0 when unknown. */
+static pid_t lock_holder(const struct stat *sb)
+{
+	_cleanup_file_ FILE *f = fopen("/proc/locks", "re");
+	char line[256];
+	while (f && fgets(line, sizeof(line), f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2e:5678 0 EOF"; a waiter's
+		 * line has "->" after the number */
+		char type[16];
+		int pid;
+		unsigned maj, min;
+		unsigned long long ino;
+		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", type, &pid, &maj, &min, &ino) ==
+		        5 &&
+		    !strcmp(type, "FLOCK") && ino == (unsigned long long)sb->st_ino &&
+		    makedev(maj, min) == sb->st_dev)
+			return pid > 0 ? pid : 0;
+	}
+	return 0;
+}
+
+/* flock(FD, LOCK_EX), waiting at most lock_timeout_ms(): a husk killed
+ * or stuck while it holds the lock must not hang every later one. */
+static int lock_bounded(int fd, const char *id, hk_err *err)
+{
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	const long limit = lock_timeout_ms();
+	long nap_us = 1000;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return hk_err_set(err, errno, "container \"%s\": lock", id);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long waited =
+		    (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (waited >= limit)
+			break;
+		usleep((useconds_t)nap_us);
+		if (nap_us < 50000)
+			nap_us *= 2;
+	}
+	struct stat sb;
+	pid_t pid = fstat(fd, &sb) == 0 ? lock_holder(&sb) : 0;
+	char comm[64] = "";
+	if (pid > 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		_cleanup_file_ FILE *f = fopen(path, "re");
+		if (f && fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+	}
+	if (pid > 0)
+		return hk_err_plain(err, EBUSY,
+		                    "container \"%s\" is locked by another process (pid %d%s%s): "
+		                    "gave up after %ld s",
+		                    id, (int)pid, *comm ? ", " : "", comm, limit / 1000);
+	return hk_err_plain(err, EBUSY,
+	                    "container \"%s\" is locked by another process: gave up after %ld s",
+	                    id, limit / 1000);
+}
+
 /* Open and lock ROOT/ID/lock; CREATE: O_CREAT. */
 static int lock_dir(const char *root, const char *id, bool create, int *lock_fd, hk_err *err)
 {
@@ -76,9 +158,8 @@ static int lock_dir(const char *root, const char *id, bool create, int *lock_fd,
 		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
 	if (fd < 0)
 		return hk_err_set(err, errno, "open %s", path);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return hk_err_set(err, errno, "lock %s", path);
+	if ((r = lock_bounded(fd, id, err)) < 0)
+		return r;
 	/* A delete may have removed the directory while we waited. */
 	struct stat sb;
 	if (fstat(fd, &sb) < 0)
@@ -100,7 +181,8 @@ int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err)
 	if (mkdir(dir, 0700) < 0) {
 		if (errno == EEXIST)
 			return hk_err_plain(err, EEXIST, "container \"%s\" already exists", id);
-		return hk_err_set(err, errno, "mkdir %s", dir);
+		return hk_err_set(err, errno, "container \"%s\": make its state directory %s", id,
+		                  dir);
 	}
 	r = lock_dir(root, id, true, lock_fd, err);
 	if (r < 0)
@@ -126,7 +208,33 @@ static const char *str_or_empty(const char *s)
 	return s ? s : "";
 }
 
-/* ROOT/ID/NAME, written to NAME.tmp then renamed over. */
+/* Write DATA to PATH (made or truncated) and fsync it: a state file is
+ * renamed into place only once its data is on disk, so that a crash or a
+ * full disk leaves the old file or the new one, never a torn one. */
+static int write_synced(const char *path, const char *data, size_t len, hk_err *err)
+{
+	_cleanup_close_ int fd =
+	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return hk_err_set(err, errno, "open %s", path);
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return hk_err_set(err, n < 0 ? errno : EIO, "write %s", path);
+		data += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		return hk_err_set(err, errno, "fsync %s", path);
+	int r = close(hk_steal_fd(&fd));
+	return r < 0 ? hk_err_set(err, errno, "close %s", path) : 0;
+}
+
+/* ROOT/ID/NAME, written to NAME.tmp then renamed over.  The directory is
+ * not fsynced: a rename lost in a crash leaves the old file or none, and
+ * a directory with no state.json is one `delete --force` clears. */
 static int save_atomic(const char *root, const char *id, const char *name, const char *data,
                        size_t len, hk_err *err)
 {
@@ -134,15 +242,12 @@ static int save_atomic(const char *root, const char *id, const char *name, const
 	if (asprintf(&tmp, "%s/%s/%s.tmp", root, id, name) < 0 ||
 	    asprintf(&path, "%s/%s/%s", root, id, name) < 0)
 		return hk_err_set(err, ENOMEM, "state");
-	int r = hk_write_file_at(AT_FDCWD, tmp, data, len, 1, err);
+	int r = write_synced(tmp, data, len, err);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = hk_err_set(err, errno, "rename %s", tmp);
 	if (r < 0) {
 		unlink(tmp);
-		return hk_err_wrap(err, "save %s", name);
-	}
-	if (rename(tmp, path) < 0) {
-		r = hk_err_set(err, errno, "save %s: rename %s", name, tmp);
-		unlink(tmp);
-		return r;
+		return hk_err_wrap(err, "container \"%s\": save %s", id, name);
 	}
 	return 0;
 }
@@ -163,7 +268,10 @@ int hk_state_save(const char *root, const hk_state *st, hk_err *err)
 	json_object_object_add(o, "annotations", kv_object(st->annotations, st->n_annotations));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
-	return save_atomic(root, st->id, "state.json", text, strlen(text), err);
+	/* twice: the copy is what `delete --force` goes by when state.json
+	 * has been damaged (it names the process and the cgroup to remove) */
+	int r = save_atomic(root, st->id, "state.json", text, strlen(text), err);
+	return r < 0 ? r : save_atomic(root, st->id, "state.json.bak", text, strlen(text), err);
 }
 
 int hk_state_save_config(const char *root, const char *id, const char *json, size_t len,
@@ -221,26 +329,20 @@ static bool get_int(json_object *o, const char *key, int64_t *out)
 	return true;
 }
 
-int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
+/* Parse TEXT, the record of container ID; the message says what is wrong
+ * with it ("not a JSON object"), the caller says where. */
+static int parse_state(const char *text, const char *id, hk_state **out, hk_err *err)
 {
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	if (asprintf(&path, "%s/%s/state.json", root, id) < 0)
-		return hk_err_set(err, ENOMEM, "state");
-	int r = hk_read_file(path, &text, NULL, err);
-	if (r == -ENOENT)
-		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
-	if (r < 0)
-		return hk_err_wrap(err, "load state");
 	_cleanup_json_ json_object *o = json_tokener_parse(text);
 	if (!o || !json_object_is_type(o, json_type_object))
-		return hk_err_plain(err, EINVAL, "load state: %s: not a JSON object", path);
+		return hk_err_plain(err, EINVAL, "not a JSON object");
 	_cleanup_state_ hk_state *st = calloc(1, sizeof(*st));
 	if (!st)
 		return hk_err_set(err, ENOMEM, "load state");
 	bool bad = false;
 	int64_t pid = 0, start = 0, owner = 0;
 	if (!get_int(o, "pid", &pid) || !get_int(o, "start", &start) || pid <= 0 || start < 0)
-		return hk_err_plain(err, EINVAL, "load state: %s: bad \"pid\" or \"start\"", path);
+		return hk_err_plain(err, EINVAL, "bad \"pid\" or \"start\"");
 	get_int(o, "owner", &owner);
 	st->pid = (pid_t)pid;
 	st->start = (unsigned long long)start;
@@ -251,12 +353,11 @@ int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
 	st->created = get_str(o, "created", &bad);
 	st->cgroup = get_str(o, "cgroup", &bad);
 	if (bad)
-		return hk_err_plain(err, EINVAL, "load state: %s: a field is not a string", path);
+		return hk_err_plain(err, EINVAL, "a field is not a string");
 	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->cgroup)
 		return hk_err_set(err, ENOMEM, "load state");
 	if (strcmp(st->id, id) != 0)
-		return hk_err_plain(err, EINVAL, "load state: %s: id \"%s\" is not \"%s\"", path,
-		                    st->id, id);
+		return hk_err_plain(err, EINVAL, "id \"%s\" is not \"%s\"", st->id, id);
 	json_object *ann;
 	if (json_object_object_get_ex(o, "annotations", &ann) &&
 	    json_object_is_type(ann, json_type_object)) {
@@ -268,9 +369,7 @@ int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
 		{
 			if (!json_object_is_type(val, json_type_string))
 				return hk_err_plain(err, EINVAL,
-				                    "load state: %s: annotation \"%s\" is not a "
-				                    "string",
-				                    path, key);
+				                    "annotation \"%s\" is not a string", key);
 			hk_kv *kv = &st->annotations[st->n_annotations++];
 			kv->key = strdup(key);
 			kv->value = strdup(json_object_get_string(val));
@@ -280,6 +379,40 @@ int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
 	}
 	*out = hk_steal_ptr(&st);
 	return 0;
+}
+
+static int load_file(const char *root, const char *id, const char *name, hk_state **out,
+                     hk_err *err)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	if (asprintf(&path, "%s/%s/%s", root, id, name) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	int r = hk_read_file(path, &text, NULL, err);
+	if (r == -ENOENT)
+		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
+	if (r < 0)
+		return hk_err_wrap(err, "container \"%s\": load state", id);
+	hk_err why = {0};
+	if ((r = parse_state(text, id, out, &why)) == -ENOMEM) {
+		*err = why;
+		return r;
+	}
+	if (r < 0)
+		return hk_err_plain(err, EINVAL,
+		                    "container \"%s\": its state file %s is damaged (%s); "
+		                    "`husk delete --force %s` removes the container",
+		                    id, path, why.msg, id);
+	return 0;
+}
+
+int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
+{
+	return load_file(root, id, "state.json", out, err);
+}
+
+int hk_state_load_copy(const char *root, const char *id, hk_state **out, hk_err *err)
+{
+	return load_file(root, id, "state.json.bak", out, err);
 }
 
 int hk_state_remove(const char *root, const char *id, hk_err *err)

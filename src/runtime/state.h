@@ -2,7 +2,10 @@
  * `kill`, `delete`, `list` and `ps`.
  *
  * ROOT/ID/ (mode 0700) holds:
- *   state.json   the container's record, written atomically (temp + rename)
+ *   state.json   the container's record, written atomically (temp file,
+ *                fsync, rename)
+ *   state.json.bak  a copy of it: what `delete --force` goes by when
+ *                state.json is damaged
  *   exec.fifo    while the container is created and not yet started: its
  *                init blocks opening it for writing; `start` opens it for
  *                reading
@@ -49,16 +52,25 @@ typedef struct hk_state {
 char *hk_state_root(const char *root_opt);
 
 /* A container's directory in ROOT, locked (flock LOCK_EX) for the caller's
- * lifetime of *LOCK_FD.
+ * lifetime of *LOCK_FD.  The wait for the lock is bounded (30 s, or
+ * HUSK_LOCK_TIMEOUT seconds): then "container \"ID\" is locked by another
+ * process (pid N, COMM): gave up after 30 s", -EBUSY.  So no operation
+ * holds it while waiting on the container's process for long (delete lets
+ * go of it while the process dies; start, run and exec once it runs).
  *   hk_state_create: made now (mkdir: two creates of one ID, one wins; the
  *     other gets "container \"ID\" already exists", -EEXIST).
  *   hk_state_open: must exist ("container \"ID\" does not exist", -ENOENT). */
 int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err);
 int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err);
 
-/* ROOT/ID/state.json, written atomically / read back. */
+/* ROOT/ID/state.json (and its copy), written atomically / read back.  A
+ * missing record: "container \"ID\" does not exist" (-ENOENT); a damaged
+ * one: "container \"ID\": its state file PATH is damaged (WHY); ..."
+ * (-EINVAL). */
 int hk_state_save(const char *root, const hk_state *st, hk_err *err);
 int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err);
+/* The copy, ROOT/ID/state.json.bak, for when state.json cannot be read. */
+int hk_state_load_copy(const char *root, const char *id, hk_state **out, hk_err *err);
 void hk_state_free(hk_state *st);
 static inline void hk_state_freep(hk_state **st)
 {
@@ -71,7 +83,7 @@ int hk_state_save_config(const char *root, const char *id, const char *json, siz
                          hk_err *err);
 int hk_state_load_spec(const char *root, const char *id, hk_spec **out, hk_err *err);
 
-/* Remove ROOT/ID entirely (state.json, exec.fifo, lock). */
+/* Remove ROOT/ID entirely (state.json and its copy, exec.fifo, lock). */
 int hk_state_remove(const char *root, const char *id, hk_err *err);
 
 /* The ids in ROOT, sorted (malloc'd, NULL-terminated). */
