@@ -26,9 +26,19 @@ fail() {
 	return 1
 }
 
+# The next number for a bundle or id of this test: kept in $T/.hk_n, so
+# that calls in command substitutions (b=$(mkbundle), $(newid)) count too.
+_hk_next() {
+	local f
+	f=$(cat "$T/.hk_n" 2>/dev/null || echo 0)
+	[ "$f" -gt "$_hk_n" ] && _hk_n=$f
+	_hk_n=$((_hk_n + 1))
+	echo "$_hk_n" >"$T/.hk_n"
+}
+
 # Unique container id / cgroup name for this test.
 newid() {
-	_hk_n=$((_hk_n + 1))
+	_hk_next
 	echo "${HK_CG_PREFIX}-${HK_TEST_NAME:-t}-$_hk_n" | tr '_' '-'
 }
 
@@ -36,7 +46,14 @@ newid() {
 # counted as skipped, with REASON in the runner's line.
 needs_root() {
 	[ "${HK_TEST_AS:-root}" = root ] && return 0
-	echo "skip: $*"
+	_hk_skip "$@"
+}
+
+# End the test as skipped with REASON (kept in $T/skip: a command
+# substitution would swallow what it prints; the runner counts the test as
+# skipped by that file, whatever its exit status).
+_hk_skip() {
+	echo "$*" >"$T/skip"
 	exit 77
 }
 
@@ -44,8 +61,7 @@ needs_root() {
 # counted as skipped, under `unshare -r` (HK_TEST_AS=userns).
 needs_subids() {
 	[ "${HK_TEST_AS:-root}" != userns ] && return 0
-	echo "skip: $*"
-	exit 77
+	_hk_skip "$@"
 }
 
 # A test that does not run as root (HK_TEST_AS user or userns) gets
@@ -69,10 +85,10 @@ copy_rootfs() {
 }
 
 mkbundle() {
-	_hk_n=$((_hk_n + 1))
+	_hk_next
 	local b="$T/bundle$_hk_n"
 	mkdir -p "$b"
-	copy_rootfs "$b/rootfs"
+	copy_rootfs "$b/rootfs" || return 1
 	if unprivileged; then
 		(cd "$b" && "$HUSK" spec --rootless) || return 1
 	else
@@ -87,7 +103,7 @@ mkbundle() {
 # a test cgroup path.
 mkbundle_user() {
 	needs_root "runs as another user"
-	_hk_n=$((_hk_n + 1))
+	_hk_next
 	local b="$T/ubundle$_hk_n"
 	user_dir "$b" || return 1
 	cp -a "$ROOTFS" "$b/rootfs" || return 1
@@ -219,7 +235,9 @@ hk_user_teardown() {
 # Kill the test user's processes (only those: by uid, one pid at a time).
 kill_user_procs() {
 	local p
-	for p in $(ps -e -o pid= -o uid= | awk -v u="$HK_USER_UID" '$2 == u {print $1}'); do
+	# the user's own and its subordinate ids' (containers, boxes)
+	for p in $(ps -e -o pid= -o uid= | awk -v u="$HK_USER_UID" -v s="$HK_SUBID_START" \
+		-v c="$HK_SUBID_COUNT" '$2 == u || ($2 >= s && $2 < s + c) {print $1}'); do
 		kill -9 "$p" 2>/dev/null
 	done
 	return 0

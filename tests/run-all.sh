@@ -46,7 +46,7 @@ done
 vmtest=../../shared/vmtest/vmtest
 if [ -z "${HK_NO_VM:-}" ]; then
 	if [ -x "$vmtest" ] || [ -f "$vmtest" ]; then
-		VMTEST_ACCEL=${VMTEST_ACCEL:-tcg} bash "$vmtest" --mem 2G --timeout 1500 \
+		VMTEST_ACCEL=${VMTEST_ACCEL:-tcg} bash "$vmtest" --mem 2G --timeout 2400 \
 			--env HUSK --env ROOTFS --env HK_TEST_FILTER \
 			-- env HK_TEST_LABEL=v2-vm ./vm-suite.sh "$@" 2>&1 | tee "$log"
 		count "$log" "pure cgroup v2 VM" 2

@@ -27,6 +27,7 @@
 #include "linux/mountopts.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 
 #ifndef MOUNT_ATTR_IDMAP
@@ -150,12 +151,14 @@ static int check_one(const hk_spec *s, const hk_mount *m, const struct hk_mopts 
 	if (!is_bind(m, o))
 		return hk_err_plain(err, EINVAL,
 		                    "idmapped mounts are supported for bind mounts only");
-	if (geteuid() != 0)
-		return hk_err_plain(err, EPERM,
-		                    "idmapped mounts are not supported for rootless containers: "
-		                    "the kernel idmaps a mount only for a process with "
-		                    "CAP_SYS_ADMIN over its filesystem's user namespace (the "
-		                    "host's), which husk run by an ordinary user does not have");
+	if (!hk_host_root())
+		return hk_err_plain(
+		    err, EPERM,
+		    "idmapped mounts are not supported for rootless containers: "
+		    "the kernel idmaps a mount only for a process with "
+		    "CAP_SYS_ADMIN over its filesystem's user namespace (the "
+		    "host's), which husk run by an ordinary user, or in a user namespace, "
+		    "does not have");
 	if (m->n_uid_mappings && m->n_gid_mappings)
 		return 0;
 	if (m->n_uid_mappings || m->n_gid_mappings)
@@ -186,31 +189,35 @@ int hk_idmap_mounts_check(const hk_spec *s, hk_err *err)
 }
 
 /* The user namespace whose mappings mounts[I] of S takes: its own, else
- * the container's (a joined one as it is). */
-static int userns_for(const hk_spec *s, const hk_mount *m, hk_err *err)
+ * the one the container's process PID is in (made or joined: the very
+ * namespace, not a path that could name another by now). */
+static int userns_for(const hk_spec *s, const hk_mount *m, pid_t pid, hk_err *err)
 {
 	if (m->n_uid_mappings)
 		return make_userns(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
 		                   m->n_gid_mappings, err);
-	const hk_namespace *userns = hk_spec_namespace(s, HK_NS_USER);
-	if (!userns) /* hk_idmap_mounts_check() refused it */
+	if (!hk_spec_namespace(s, HK_NS_USER)) /* hk_idmap_mounts_check() refused it */
 		return hk_err_plain(err, EINVAL, "idmap: no mappings");
-	if (!userns->path)
-		return make_userns(s->lnx.uid_mappings, s->lnx.n_uid_mappings, s->lnx.gid_mappings,
-		                   s->lnx.n_gid_mappings, err);
-	int fd = open(userns->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hk_err_set(err, errno, "idmap: open the user namespace %s", userns->path);
-	return fd;
+	char rel[64];
+	snprintf(rel, sizeof(rel), "%d/ns", (int)pid);
+	_cleanup_close_ int procfd = hk_procfs_open("/proc", err);
+	_cleanup_close_ int nsdir =
+	    procfd < 0 ? -1
+	               : hk_procfs_openat(procfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC, err);
+	if (nsdir < 0)
+		return hk_err_wrap(err, "idmap: the container's user namespace");
+	/* ns/user is a magic link: followed from the verified directory */
+	int fd = openat(nsdir, "user", O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? hk_err_set(err, errno, "idmap: open %s/user", rel) : fd;
 }
 
-int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, hk_err *err)
+int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, pid_t pid, hk_err *err)
 {
 	const hk_mount *m = &s->mounts[i];
 	struct hk_mopts o __attribute__((cleanup(hk_mopts_free))) = {0};
 	if (hk_mopts_parse(m, &o, err) < 0)
 		return name_entry(m, i, err);
-	_cleanup_close_ int userns = userns_for(s, m, err);
+	_cleanup_close_ int userns = userns_for(s, m, pid, err);
 	if (userns < 0)
 		return name_entry(m, i, err);
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};

@@ -19,17 +19,17 @@ bool hk_idmap_mount_wanted(const hk_mount *m, bool option);
 
 /* The parent, before anything is made: every idmapped entry of S is a
  * bind, husk runs as root (an ordinary user cannot idmap the host's
- * filesystems), the mappings are given for both uids and gids, or else
- * the container has a user namespace whose mappings to take.  Errors name
- * the entry: "mounts[2] (bind on /m): ...". */
+ * filesystems, nor can root in a user namespace), the mappings are given for both uids and gids, or
+ * else the container has a user namespace whose mappings to take.  Errors name the entry:
+ * "mounts[2] (bind on /m): ...". */
 int hk_idmap_mounts_check(const hk_spec *s, hk_err *err);
 
 /* The parent: idmap TREE, a detached copy of S->mounts[I]'s source
  * (open_tree, made by the child), with the mount's mappings, else those
- * of the container's user namespace (a joined one as it is): a file the
- * filesystem has as containerID is seen as hostID.  With "ridmap" the
- * mounts below in the copy too.  Errors name the entry. */
-int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, hk_err *err);
+ * of the user namespace of the container's process PID (made or joined):
+ * a file the filesystem has as containerID is seen as hostID.  With
+ * "ridmap" the mounts below in the copy too.  Errors name the entry. */
+int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, pid_t pid, hk_err *err);
 
 /* The child: clone M->source (mounts[I]; its submounts too with REC)
  * detached, have IDMAP idmap the copy (NULL: refused), and attach it to

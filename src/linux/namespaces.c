@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "linux/procfs.h"
+#include "linux/rootless.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -211,7 +212,7 @@ int hk_userns_write_maps(pid_t pid, const hk_idmap *uids, size_t n_uids, const h
 		return hk_err_wrap(err, "linux.gidMappings");
 	/* A user namespace made inside one where setgroups is denied (husk
 	 * under `unshare -r`) inherits the denial: ask the kernel. */
-	if (!*setgroups_denied)
+	if (!*setgroups_denied && hk_in_user_namespace())
 		*setgroups_denied = hk_userns_setgroups_denied(pid);
 	return 0;
 }
@@ -246,42 +247,124 @@ int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offse
 	return 0;
 }
 
-/* The identity of PID's pid namespace (from the host's /proc). */
-static int pidns_of(pid_t pid, struct stat *st)
+/* The identity of the pid namespace of /proc/WHO ("self" or a pid). */
+static int pidns_of(const char *who, struct stat *st)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	char path[300];
+	snprintf(path, sizeof(path), "/proc/%s/ns/pid", who);
 	return stat(path, st) < 0 ? -errno : 0;
 }
 
-int hk_pidns_members(pid_t init, pid_t **pids, size_t *n, hk_err *err)
+/* Whether PID is pid 1 of its own pid namespace (the last NSpid field):
+ * the namespace was made for it, not joined. */
+static bool is_pidns_init(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	_cleanup_file_ FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		char *last = strrchr(line, '\t');
+		return last && strtol(last + 1, NULL, 10) == 1;
+	}
+	return false;
+}
+
+static bool same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
+}
+
+/* Call FN(pid, identity of the namespace, ARG) for every process in the
+ * pid namespace of INIT; see hk_pidns_members(). */
+static int pidns_walk(pid_t init, int (*fn)(pid_t, const struct stat *, void *), void *arg,
+                      hk_err *err)
 {
 	struct stat want, self, st;
-	*pids = NULL;
-	*n = 0;
-	if (pidns_of(init, &want) < 0)
+	char who[32];
+	snprintf(who, sizeof(who), "%d", (int)init);
+	if (pidns_of(who, &want) < 0)
 		return 0; /* gone: no process left */
-	if (pidns_of(getpid(), &self) == 0 && self.st_ino == want.st_ino &&
-	    self.st_dev == want.st_dev)
+	if (pidns_of("self", &self) == 0 && same_ns(&self, &want))
 		return hk_err_plain(err, ENOTSUP, "the container shares husk's pid namespace");
+	/* a joined namespace (a pod's) holds other containers' processes */
+	if (!is_pidns_init(init))
+		return hk_err_plain(err, ENOTSUP, "the container joined a pid namespace");
 	_cleanup_dir_ DIR *d = opendir("/proc");
 	if (!d)
 		return hk_err_set(err, errno, "open /proc");
 	for (struct dirent *de; (de = readdir(d));) {
 		char *end;
 		long v = strtol(de->d_name, &end, 10);
-		if (*end || v <= 0 || pidns_of((pid_t)v, &st) < 0 || st.st_ino != want.st_ino ||
-		    st.st_dev != want.st_dev)
+		if (*end || v <= 0 || pidns_of(de->d_name, &st) < 0 || !same_ns(&st, &want))
 			continue;
-		pid_t *np = realloc(*pids, (*n + 1) * sizeof(**pids));
-		if (!np) {
-			free(*pids);
-			*pids = NULL;
-			*n = 0;
-			return hk_err_set(err, ENOMEM, "/proc");
-		}
-		*pids = np;
-		(*pids)[(*n)++] = (pid_t)v;
+		int r = fn((pid_t)v, &want, arg);
+		if (r < 0)
+			return hk_err_set(err, -r, "/proc");
 	}
 	return 0;
+}
+
+struct pid_list {
+	pid_t *pids;
+	size_t n;
+};
+
+static int add_pid(pid_t pid, const struct stat *ns, void *arg)
+{
+	struct pid_list *l = arg;
+	(void)ns;
+	pid_t *np = realloc(l->pids, (l->n + 1) * sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	l->pids = np;
+	l->pids[l->n++] = pid;
+	return 0;
+}
+
+int hk_pidns_members(pid_t init, pid_t **pids, size_t *n, hk_err *err)
+{
+	struct pid_list l = {0};
+	int r = pidns_walk(init, add_pid, &l, err);
+	if (r < 0) {
+		free(l.pids);
+		l = (struct pid_list){0};
+	}
+	*pids = l.pids;
+	*n = l.n;
+	return r;
+}
+
+/* Signal PID through a pidfd once its namespace is checked again: a pid
+ * reused since the walk read it is left alone. */
+static int signal_member(pid_t pid, const struct stat *ns, void *arg)
+{
+	int sig = *(const int *)arg;
+	char who[32];
+	struct stat st;
+	snprintf(who, sizeof(who), "%d", (int)pid);
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	_cleanup_close_ int fd = (errno = ENOSYS, -1);
+#endif
+	if (fd < 0) {
+		if (errno != ENOSYS)
+			return 0; /* gone */
+		/* no pidfds (< 5.3): a small race, as kill(2) always had */
+		if (pidns_of(who, &st) == 0 && same_ns(&st, ns))
+			kill(pid, sig);
+		return 0;
+	}
+#ifdef SYS_pidfd_send_signal
+	if (pidns_of(who, &st) == 0 && same_ns(&st, ns))
+		syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+#endif
+	return 0;
+}
+
+int hk_pidns_signal(pid_t init, int sig, hk_err *err)
+{
+	return pidns_walk(init, signal_member, &sig, err);
 }

@@ -46,7 +46,14 @@ int hk_timens_write_offsets(const hk_time_offset *monotonic, const hk_time_offse
 /* Every process in the pid namespace of INIT (the processes of a
  * container that has no cgroup: rootless), found through the host's
  * /proc; none when INIT is gone.  -ENOTSUP when INIT shares husk's pid
- * namespace (the namespace says nothing then). */
+ * namespace or is not pid 1 of its own (a joined namespace holds other
+ * containers' processes): the namespace says nothing then.  The caller
+ * makes sure INIT is still the container's process. */
 int hk_pidns_members(pid_t init, pid_t **pids, size_t *n, hk_err *err);
+
+/* Send SIG to every process in the pid namespace of INIT, each through a
+ * pidfd after its namespace is checked again; -ENOTSUP as
+ * hk_pidns_members().  Processes gone meanwhile are no error. */
+int hk_pidns_signal(pid_t init, int sig, hk_err *err);
 
 #endif

@@ -288,12 +288,13 @@ struct hooks_arg {
 
 /* IDMAP from the child: idmap its copy FD of mounts[I]'s source (the
  * same mount the child holds: the answer carries no fd). */
-static int idmap_request(const hk_spec *s, int sock, int i, int fd, hk_err *err)
+static int idmap_request(const hk_container *c, int sock, int i, int fd, hk_err *err)
 {
 	_cleanup_close_ int tree = fd;
+	const hk_spec *s = c->spec;
 	if (tree < 0 || i < 0 || (size_t)i >= s->n_mounts)
 		return hk_err_plain(err, EPROTO, "sync: a bad idmap request");
-	int r = hk_idmap_mount_set(s, (size_t)i, tree, err);
+	int r = hk_idmap_mount_set(s, (size_t)i, tree, c->pid, err);
 	return r < 0 ? r : hk_sync_send(sock, HK_SYNC_IDMAP_DONE, 0, -1, err);
 }
 
@@ -304,7 +305,7 @@ static int on_request(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 	if (msg->type == HK_SYNC_SECCOMP)
 		return seccomp_agent(a->c, a->o, fd, err);
 	if (msg->type == HK_SYNC_IDMAP)
-		return idmap_request(a->c->spec, a->sock, msg->value, fd, err);
+		return idmap_request(a->c, a->sock, msg->value, fd, err);
 	if (fd >= 0)
 		close(fd);
 	if (msg->type != HK_SYNC_HOOKS)

@@ -85,13 +85,17 @@ void hk_init_fds(unsigned preserve_fds)
 		fcntl((int)fd, F_SETFD, 0);
 }
 
-/* Slow path: join namespaces given by path (user last: once in another
- * user namespace we may lack rights over the host's), unshare the user
- * namespace and let the parent map it. */
+/* Slow path: join namespaces given by path, unshare the user namespace
+ * and let the parent map it.  The user namespace is joined last (once in
+ * another we may lack rights over the host's namespaces), but one that
+ * refuses us before (EPERM: owned by the joined user namespace, as for
+ * a rootless husk) is joined again after it, as crun does. */
 static int join_and_unshare_user(const hk_init_ctx *ctx, hk_err *err)
 {
 	const hk_spec *s = ctx->spec;
 	const hk_namespace *user = NULL;
+	bool later[HK_NS_COUNT] = {0}; /* by index: duplicates are refused */
+	bool any_later = false;
 	int r;
 	for (size_t i = 0; i < s->lnx.n_namespaces; i++) {
 		const hk_namespace *ns = &s->lnx.namespaces[i];
@@ -101,11 +105,24 @@ static int join_and_unshare_user(const hk_init_ctx *ctx, hk_err *err)
 			user = ns;
 			continue;
 		}
-		if ((r = hk_ns_join(ns->type, ns->path, err)) < 0)
+		hk_err e;
+		r = hk_ns_join(ns->type, ns->path, &e);
+		if (r == -EPERM && i < HK_NS_COUNT) {
+			later[i] = any_later = true;
+			continue;
+		}
+		if (r < 0) {
+			*err = e;
 			return hk_err_wrap(err, "linux.namespaces[%zu]", i);
+		}
 	}
 	if (user && (r = hk_ns_join(HK_NS_USER, user->path, err)) < 0)
 		return hk_err_wrap(err, "linux.namespaces");
+	for (size_t i = 0; any_later && i < s->lnx.n_namespaces; i++) {
+		const hk_namespace *ns = &s->lnx.namespaces[i];
+		if (later[i] && (r = hk_ns_join(ns->type, ns->path, err)) < 0)
+			return hk_err_wrap(err, "linux.namespaces[%zu]", i);
+	}
 	if (ctx->userns_new) {
 		if (unshare(CLONE_NEWUSER) < 0)
 			return hk_err_set(err, errno, "unshare user namespace");

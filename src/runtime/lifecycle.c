@@ -65,18 +65,14 @@ static int not_running(const char *id, hk_err *err)
  * namespace; the process itself when it shares husk's. */
 static int signal_without_cgroup(const hk_state *st, int sig, hk_err *err)
 {
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
 	hk_err e;
-	/* the init's pid namespace dies with it: nothing left once it is
-	 * gone, and a reused pid must not lead to another namespace */
-	if (!hk_state_alive(st))
+	/* the recorded process, held while its namespace is walked: a pid
+	 * reused meanwhile must not lead to another namespace */
+	_cleanup_close_ int fd = open_pidfd(st);
+	if (fd == -ESRCH || !hk_state_alive(st))
+		return 0; /* its pid namespace died with it */
+	if (hk_pidns_signal(st->pid, sig, &e) == 0)
 		return 0;
-	if (hk_pidns_members(st->pid, &pids, &n, &e) == 0) {
-		for (size_t i = 0; i < n; i++)
-			kill(pids[i], sig); /* one gone meanwhile is no error */
-		return 0;
-	}
 	int r = signal_recorded(st, sig);
 	if (r == -ESRCH)
 		return 0;

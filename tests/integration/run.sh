@@ -32,24 +32,31 @@ files=("$@")
 [ ${#files[@]} -eq 0 ] && files=(integration/test_*.sh)
 
 if [ "$HK_TEST_AS" != root ] && [ -z "${HK_TEST_INNER:-}" ]; then
-	# as root: make the user, run the tests as it, remove it
-	trap hk_user_teardown EXIT
+	# as root: make the user, run the tests as it, remove it (and what
+	# the tests left: $home holds their temp dirs, files of subordinate ids)
+	home=$(mktemp -d /tmp/husk-tests-home.XXXXXX)
+	trap 'hk_user_teardown; rm -rf "$home"' EXIT
 	trap 'exit 130' INT TERM
 	hk_user_setup || {
 		echo "integration($label): 0 passed, 1 failed (could not create the test user)"
 		exit 1
 	}
-	home=$(mktemp -d /tmp/husk-tests-home.XXXXXX)
 	chmod 0755 "$home"
-	mkdir -m 0700 "$home/run" && chown "$HK_USER_UID:$HK_USER_GID" "$home/run"
+	mkdir -m 0700 "$home/run" && mkdir -m 0755 "$home/tmp" &&
+		chown "$HK_USER_UID:$HK_USER_GID" "$home/run" "$home/tmp"
 	inner=(setpriv --reuid="$HK_USER_UID" --regid="$HK_USER_GID" --init-groups
 		env -i PATH="$PATH" HOME="$home" XDG_RUNTIME_DIR="$home/run" USER="$HK_USER"
+		TMPDIR="$home/tmp"
 		HUSK="$HUSK" ROOTFS="$ROOTFS" HK_TEST_AS="$HK_TEST_AS" HK_TEST_INNER=1
 		HK_TEST_LABEL="$label" HK_TEST_FILTER="${HK_TEST_FILTER:-}" HK_CG_PREFIX="$HK_CG_PREFIX"
 		HK_USER="$HK_USER" HK_USER_UID="$HK_USER_UID" HK_USER_GID="$HK_USER_GID")
 	[ "$HK_TEST_AS" = userns ] && inner+=(unshare --user --map-root-user)
-	rc=0
-	"${inner[@]}" bash integration/run.sh "${files[@]}" || rc=$?
+	"${inner[@]}" bash integration/run.sh "${files[@]}" | tee "$home/out"
+	rc=${PIPESTATUS[0]}
+	if ! grep -q "^integration($label): [0-9]* passed" "$home/out"; then
+		echo "integration($label): 0 passed, 1 failed (the runner as $HK_USER ended with $rc)"
+		rc=1
+	fi
 	hk_user_teardown
 	trap - EXIT
 	rm -rf "$home"
@@ -60,12 +67,20 @@ if [ "$HK_TEST_AS" != root ] && [ -z "${HK_TEST_INNER:-}" ]; then
 	fi
 	exit $rc
 fi
+# the files share one shell: a helper defined twice would silently take
+# the last file's body
+dups=$(grep -ho '^[a-zA-Z_][a-zA-Z0-9_]*() {' lib.sh "${files[@]}" | sort | uniq -d)
+if [ -n "$dups" ]; then
+	echo "FAIL functions defined twice in the test files: $(echo $dups)"
+	echo "integration($label): 0 passed, 1 failed"
+	exit 1
+fi
 for f in "${files[@]}"; do
 	# shellcheck disable=SC1090
 	. "$f"
 done
 pass=0 failn=0 skipn=0
-tmpbase=$(mktemp -d /tmp/husk-tests.XXXXXX)
+tmpbase=$(mktemp -d "${TMPDIR:-/tmp}/husk-tests.XXXXXX")
 chmod 0755 "$tmpbase"
 # one unprivileged user for the rootless tests, removed even on Ctrl-C
 # (the outer runner's when the tests run as that user)
@@ -106,9 +121,9 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 		# holds husk's), then remove them
 		for d in $(echo "$left" | sort -r); do cg_remove_tree "$d"; done
 	fi
-	if [ $rc -eq 77 ] && [ -z "$leaks" ]; then
+	if [ -e "$T/skip" ] && [ -z "$leaks" ]; then
 		skipn=$((skipn + 1))
-		echo "skip $label $t ($(sed -n 's/^skip: //p' "$T/log" | tail -1))"
+		echo "skip $label $t ($(cat "$T/skip"))"
 	elif [ $rc -eq 0 ] && [ -z "$leaks" ]; then
 		pass=$((pass + 1))
 		echo "ok   $label $t (${ms}ms)"

@@ -47,7 +47,7 @@ conc_cleanup() {
 husk_procs() { pgrep -f -- "--root $T/state " || true; }
 
 # wait (up to 10 s) until process $1 is gone (or a zombie: not ours to reap)
-wait_gone() {
+conc_wait_gone() {
 	for _ in $(seq 100); do
 		case "$(ps -o stat= -p "$1" 2>/dev/null)" in
 		"" | Z*) return 0 ;;
@@ -63,7 +63,7 @@ assert_all_gone() {
 	[ -z "$(ls -A "$T/state" 2>/dev/null)" ] || fail "state left: $(ls -A "$T/state")"
 	assert_eq "" "$(hkr list -q)" "list after the deletes"
 	if [ -f "$T/pids" ]; then
-		for p in $(cat "$T/pids"); do wait_gone "$p"; done
+		for p in $(cat "$T/pids"); do conc_wait_gone "$p"; done
 	fi
 	assert_eq "" "$(husk_procs)" "husk processes left"
 }
@@ -273,7 +273,7 @@ test_concurrency_damaged_state() {
 		[ -d "/proc/$pid" ] || fail "the container's process died early"
 		hkr delete --force "$id" 2>"$T/err"
 		assert_eq "" "$(cat "$T/err")" "delete --force: no complaint"
-		wait_gone "$pid"
+		conc_wait_gone "$pid"
 		[ ! -e "$T/state/$id" ] || fail "$how: state left"
 	done
 	assert_all_gone
@@ -296,7 +296,7 @@ test_concurrency_damaged_state_and_copy() {
 	[ ! -e "$T/state/$id" ] || fail "state left"
 	# what husk could not find, by hand
 	kill -9 "$pid"
-	wait_gone "$pid"
+	conc_wait_gone "$pid"
 	local d
 	for d in $(cg_leftovers); do cg_remove_tree "$d"; done
 	# the id can be used again

@@ -303,3 +303,43 @@ test_lifecycle_unknown_fields_and_annotations_ignored() {
 	hkr delete --force "$id"
 	[ ! -e "$T/state/$id" ] || fail "state left"
 }
+
+test_lifecycle_kill_all_without_cgroup() {
+	# where husk makes no cgroup (rootless, none delegated), kill --all
+	# and ps take the container's own pid namespace, and never a joined
+	# one: that holds the processes of the container that made it
+	unprivileged || _hk_skip "needs a container without a cgroup (HK_TEST_AS=user or userns)"
+	local b1 b2 id1 id2 pid1
+	b1=$(mkbundle)
+	id1=$(newid)
+	setargs "$b1" sh -c 'sleep 600 & sleep 600'
+	hkr run -d -b "$b1" --pid-file "$T/pid1" "$id1"
+	delete_at_exit "$id1"
+	pid1=$(cat "$T/pid1")
+	for _ in $(seq 100); do
+		[ "$(hkr ps -f json "$id1" | jq length)" = 2 ] && break
+		sleep 0.1
+	done
+	# (sh execs its last command: two sleeps)
+	assert_eq 2 "$(hkr ps -f json "$id1" | jq length)" "ps: the two sleeps"
+	b2=$(mkbundle)
+	id2=$(newid)
+	cfg "$b2" --arg p "/proc/$pid1/ns" '.linux.namespaces |= map(
+		if .type == "pid" then .path = $p + "/pid"
+		elif .type == "user" then .path = $p + "/user" else . end)
+		| del(.linux.uidMappings, .linux.gidMappings)'
+	setargs "$b2" sleep 600
+	hkr run -d -b "$b2" "$id2"
+	assert_eq 1 "$(hkr ps -f json "$id2" | jq length)" "ps of the joining container"
+	hkr kill --all "$id2" KILL
+	wait_status "$id2" stopped
+	assert_eq running "$(status_of "$id1")" "the container whose pid namespace was joined"
+	# (the killed sleep stays a zombie of its pid namespace: sleep does
+	# not reap; the first container's own processes are alive)
+	hkr ps -f json "$id1" | jq -e --argjson p "$pid1" 'index($p) != null' >/dev/null ||
+		fail "ps lost the first container's process"
+	hkr kill --all "$id1" KILL
+	wait_status "$id1" stopped
+	assert_eq 0 "$(pgrep -c -P "$pid1" || true)" "children of the first container left"
+	hkr delete "$id2"
+}
