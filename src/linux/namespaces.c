@@ -255,9 +255,7 @@ static int pidns_of(const char *who, struct stat *st)
 	return stat(path, st) < 0 ? -errno : 0;
 }
 
-/* Whether PID is pid 1 of its own pid namespace (the last NSpid field):
- * the namespace was made for it, not joined. */
-static bool is_pidns_init(pid_t pid)
+pid_t hk_pid_innermost(pid_t pid)
 {
 	char path[64], line[256];
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
@@ -265,10 +263,18 @@ static bool is_pidns_init(pid_t pid)
 	while (f && fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "NSpid:", 6) != 0)
 			continue;
-		char *last = strrchr(line, '\t');
-		return last && strtol(last + 1, NULL, 10) == 1;
+		const char *last = strrchr(line, '\t');
+		long v = last ? strtol(last + 1, NULL, 10) : 0;
+		return v > 0 ? (pid_t)v : 0;
 	}
-	return false;
+	return 0;
+}
+
+/* Whether PID is pid 1 of its own pid namespace: the namespace was made
+ * for it, not joined. */
+static bool is_pidns_init(pid_t pid)
+{
+	return hk_pid_innermost(pid) == 1;
 }
 
 static bool same_ns(const struct stat *a, const struct stat *b)

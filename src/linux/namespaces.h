@@ -56,4 +56,8 @@ int hk_pidns_members(pid_t init, pid_t **pids, size_t *n, hk_err *err);
  * hk_pidns_members().  Processes gone meanwhile are no error. */
 int hk_pidns_signal(pid_t init, int sig, hk_err *err);
 
+/* PID as its innermost pid namespace sees it (the last NSpid field of
+ * its /proc status); 0 when unknown. */
+pid_t hk_pid_innermost(pid_t pid);
+
 #endif

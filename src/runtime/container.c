@@ -213,17 +213,8 @@ char *hk_container_state_json(const hk_container *c, const hk_container_opts *o,
  * the last NSpid of its /proc status; PID itself when unknown. */
 static pid_t pid_in_container(pid_t pid)
 {
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	_cleanup_file_ FILE *f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "NSpid:", 6) != 0)
-			continue;
-		const char *last = strrchr(line, '\t');
-		long v = last ? strtol(last + 1, NULL, 10) : 0;
-		return v > 0 ? (pid_t)v : pid;
-	}
-	return pid;
+	pid_t v = hk_pid_innermost(pid);
+	return v > 0 ? v : pid;
 }
 
 /* SECCOMP from the child: its filter's notify fd, for the seccomp agent
