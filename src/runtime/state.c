@@ -221,16 +221,8 @@ static bool get_int(json_object *o, const char *key, int64_t *out)
 	return true;
 }
 
-int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
+int hk_state_parse(const char *text, const char *path, const char *id, hk_state **out, hk_err *err)
 {
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	if (asprintf(&path, "%s/%s/state.json", root, id) < 0)
-		return hk_err_set(err, ENOMEM, "state");
-	int r = hk_read_file(path, &text, NULL, err);
-	if (r == -ENOENT)
-		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
-	if (r < 0)
-		return hk_err_wrap(err, "load state");
 	_cleanup_json_ json_object *o = json_tokener_parse(text);
 	if (!o || !json_object_is_type(o, json_type_object))
 		return hk_err_plain(err, EINVAL, "load state: %s: not a JSON object", path);
@@ -239,9 +231,13 @@ int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
 		return hk_err_set(err, ENOMEM, "load state");
 	bool bad = false;
 	int64_t pid = 0, start = 0, owner = 0;
-	if (!get_int(o, "pid", &pid) || !get_int(o, "start", &start) || pid <= 0 || start < 0)
+	/* a pid beyond pid_t would become another (or a negative one: a
+	 * process group to kill) */
+	if (!get_int(o, "pid", &pid) || !get_int(o, "start", &start) || pid <= 0 ||
+	    pid > INT32_MAX || start < 0)
 		return hk_err_plain(err, EINVAL, "load state: %s: bad \"pid\" or \"start\"", path);
-	get_int(o, "owner", &owner);
+	if (get_int(o, "owner", &owner) && (owner < 0 || owner >= UINT32_MAX))
+		return hk_err_plain(err, EINVAL, "load state: %s: bad \"owner\"", path);
 	st->pid = (pid_t)pid;
 	st->start = (unsigned long long)start;
 	st->owner = (uid_t)owner;
@@ -280,6 +276,19 @@ int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
 	}
 	*out = hk_steal_ptr(&st);
 	return 0;
+}
+
+int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	if (asprintf(&path, "%s/%s/state.json", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	int r = hk_read_file(path, &text, NULL, err);
+	if (r == -ENOENT)
+		return hk_err_plain(err, ENOENT, "container \"%s\" does not exist", id);
+	if (r < 0)
+		return hk_err_wrap(err, "load state");
+	return hk_state_parse(text, path, id, out, err);
 }
 
 int hk_state_remove(const char *root, const char *id, hk_err *err)

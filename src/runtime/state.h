@@ -59,6 +59,9 @@ int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err);
 /* ROOT/ID/state.json, written atomically / read back. */
 int hk_state_save(const char *root, const hk_state *st, hk_err *err);
 int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err);
+/* The parse of state.json's TEXT (NUL-terminated; PATH only names it in
+ * errors) for container ID: hk_state_load() without the file. */
+int hk_state_parse(const char *text, const char *path, const char *id, hk_state **out, hk_err *err);
 void hk_state_free(hk_state *st);
 static inline void hk_state_freep(hk_state **st)
 {
