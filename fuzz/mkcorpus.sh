@@ -154,7 +154,7 @@ make("hardlink-symlink.tar", [{"name": "l", "type": tarfile.SYMTYPE, "link": "/"
 make("devices.tar", [{"name": "dev/", "type": tarfile.DIRTYPE, "mode": 0o755},
                      {"name": "dev/sda", "type": tarfile.BLKTYPE, "dev": (8, 0), "mode": 0o666},
                      {"name": "dev/mem", "type": tarfile.CHRTYPE, "dev": (1, 1)}])
-make("root-not-dir.tar", [{"name": "./", "data": b"x"}])
+make("dot-file.tar", [{"name": "./", "data": b"x"}])  # a file named "./"
 make("dot-root.tar", [{"name": "./", "type": tarfile.DIRTYPE, "mode": 0o700},
                       {"name": "./a/./b//c", "data": b"c"}])
 # a header that claims a huge size with no data behind it

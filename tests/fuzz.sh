@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 secs=${1:-10}
 fb=${FUZZ_BUILD:-build-fuzz}
 pass=0 fail=0
-names=$(cd fuzz && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
+names=$(for f in fuzz/fuzz_*.c; do f=${f#fuzz/fuzz_}; echo "${f%.c}"; done)
 mkdir -p "$fb/crashes"
 log=$(mktemp)
 # the harnesses' temporary files (fuzz_unpack's trees), gone even after a
