@@ -7,6 +7,8 @@
 #   make format          apply .clang-format
 #   make install PREFIX=/usr/local   the binary, man page and bash completion
 #   make bench           time, faults, syscalls, RSS against crun/runc; scale (bench/)
+#   make fuzz            the libFuzzer harnesses of fuzz/ (clang, in build-fuzz/)
+#   make fuzz-run FUZZ_SECONDS=N   each harness for N seconds, from fuzz/corpus/
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -41,7 +43,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HUSK := $(BUILD)/husk
 
-.PHONY: all check unit integration vmcheck format install man clean bench demo rootfs
+.PHONY: all check unit integration vmcheck format install man clean bench demo rootfs fuzz fuzz-run
 
 all: husk
 
@@ -69,14 +71,51 @@ $(BUILD)/rootfs/bin/busybox: tests/mkrootfs.sh
 unit: $(UNIT_BINS)
 	@tests/run-unit.sh $(UNIT_BINS)
 
-check: husk $(UNIT_BINS) rootfs
-	@HUSK=$(abspath $(HUSK)) BUILD=$(abspath $(BUILD)) tests/run-all.sh $(abspath $(UNIT_BINS))
+check: husk $(UNIT_BINS) rootfs fuzz
+	@HUSK=$(abspath $(HUSK)) BUILD=$(abspath $(BUILD)) FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
+		tests/run-all.sh $(abspath $(UNIT_BINS))
 
 demo: husk rootfs
 	@tests/demo.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
 
+# Fuzzing: libFuzzer harnesses (fuzz/fuzz_*.c) linked with the objects of
+# husk (LIB_OBJS), compiled again by clang with ASan + UBSan in build-fuzz/
+# (husk itself is built by $(CC)).  `make fuzz-run` runs each for
+# FUZZ_SECONDS from the seeds in fuzz/corpus/NAME/ (new inputs go to
+# build-fuzz/corpus/NAME/, crashes to build-fuzz/crashes/); `make check`
+# runs them briefly (tests/fuzz.sh).  Two warnings only clang gives are off
+# (the gcc build has the rest): a variable that only exists for its cleanup
+# attribute counts as unused, and a va_list format forwarded by a static
+# function as non-literal.
+FUZZ_CC ?= clang
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 10
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	       -Wformat=2 -fno-strict-aliasing -D_GNU_SOURCE -Isrc -fno-omit-frame-pointer \
+	       -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	       -Wno-unused-variable -Wno-format-nonliteral
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRCS))
+
+fuzz: $(FUZZ_BINS)
+.SECONDARY: $(FUZZ_OBJS)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)
+
+fuzz-run: fuzz
+	@FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) tests/fuzz.sh $(FUZZ_SECONDS)
+
 format:
-	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS)
+	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS) $(FUZZ_SRCS) fuzz/fuzz.h
 
 # The binary, the man page husk(1) and the bash completion.  HUSK=PATH
 # installs a binary built elsewhere as it is (no build).
@@ -98,4 +137,4 @@ bench: husk rootfs
 	bench/scale.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
 
 clean:
-	rm -rf build build-san husk
+	rm -rf build build-san $(FUZZ_BUILD) husk

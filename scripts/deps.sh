@@ -4,7 +4,9 @@
 # uses (jq, script, the pure cgroup v2 VM's qemu, the container engines of
 # tests/integration/test_engines.sh: podman with conmon, containerd,
 # docker.io; groff-base and man-db for the man page's check; python3-jsonschema
-# and libcap2-bin's capsh for tests/integration/test_conformance.sh).
+# and libcap2-bin's capsh for tests/integration/test_conformance.sh; clang
+# with libclang-rt-dev, libFuzzer's and the sanitizers' runtime, for the
+# fuzz harnesses of fuzz/, which `make check` builds and runs).
 # `--bench` adds what `make bench` uses: crun, runc, strace.
 set -eu
 pkgs="gcc make pkg-config libjson-c-dev libseccomp-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
@@ -14,7 +16,7 @@ if [ "${1:-}" = "--bench" ]; then
 	pkgs="$pkgs crun runc strace util-linux"
 fi
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db python3-jsonschema libcap2-bin"
+	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db python3-jsonschema libcap2-bin clang libclang-rt-dev"
 fi
 missing=""
 for p in $pkgs; do

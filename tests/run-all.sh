@@ -1,7 +1,8 @@
 #!/bin/bash
-# run-all.sh UNIT_BIN... - the whole suite: unit tests, the container tests on
-# this host, and the container tests again inside a pure cgroup v2 VM
-# (../shared/vmtest).  Ends with "N passed, N failed".
+# run-all.sh UNIT_BIN... - the whole suite: unit tests, a short run of the
+# fuzz harnesses, the container tests on this host, and the container tests
+# again inside a pure cgroup v2 VM (../shared/vmtest).  Ends with "N passed,
+# N failed".
 # HK_NO_VM=1 skips the VM run (it is required in CI).
 cd "$(dirname "$0")" || exit 1
 : "${HUSK:?}" "${BUILD:?}"
@@ -31,6 +32,11 @@ trap 'rm -f "$log"' EXIT
 	./run-unit.sh "$@"
 } | tee "$log"
 count "$log" "layers and unit tests" 2
+
+# the fuzz harnesses (make fuzz): every committed input of fuzz/corpus/,
+# then FUZZ_SECONDS (10) of fuzzing each
+FUZZ_BUILD=${FUZZ_BUILD:-$BUILD/../build-fuzz} ./fuzz.sh "${FUZZ_SECONDS:-10}" | tee "$log"
+count "$log" "fuzz harnesses"
 
 ./integration/run.sh | tee "$log"
 count "$log" "host integration"

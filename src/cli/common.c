@@ -183,8 +183,9 @@ int hk_cli_usage_error(const char *verb, const char *usage, const char *fmt, ...
 		vsnprintf(reason, sizeof(reason), fmt, ap);
 		va_end(ap);
 	}
-	fprintf(stderr, "husk %s: %s\nusage: husk %s%s%s\n", verb, reason, verb, *usage ? " " : "",
-	        usage);
+	char line[4 * sizeof(reason)];
+	fprintf(stderr, "husk %s: %s\nusage: husk %s%s%s\n", verb,
+	        hk_one_line(reason, line, sizeof(line)), verb, *usage ? " " : "", usage);
 	if (cli_g && cli_g->log) {
 		char msg[sizeof(reason) + 64];
 		snprintf(msg, sizeof(msg), "%s: %s", verb, reason);

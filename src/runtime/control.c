@@ -131,16 +131,10 @@ static void merge(json_object *res, json_object *upd)
 	}
 }
 
-/* Record UPD in ROOT/ID/config.json's linux.resources. */
-static int record(const char *root, const char *id, const char *json, size_t len, hk_err *err)
+int hk_lc_update_config(const char *config, const char *path, const char *json, size_t len,
+                        char **out, hk_err *err)
 {
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	if (asprintf(&path, "%s/%s/config.json", root, id) < 0)
-		return hk_err_set(err, ENOMEM, "update");
-	int r = hk_read_file(path, &text, NULL, err);
-	if (r < 0)
-		return r;
-	_cleanup_json_ json_object *cfg = json_tokener_parse(text);
+	_cleanup_json_ json_object *cfg = json_tokener_parse(config);
 	_cleanup_json_ json_object *upd = NULL;
 	json_tokener *tok = json_tokener_new();
 	if (tok) {
@@ -163,11 +157,25 @@ static int record(const char *root, const char *id, const char *json, size_t len
 		json_object_object_add(lnx, "resources", res);
 	}
 	merge(res, upd);
-	const char *out = json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PRETTY |
-	                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!out)
+	const char *text = json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PRETTY |
+	                                                           JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text || !(*out = strdup(text)))
 		return hk_err_set(err, ENOMEM, "update");
-	return hk_state_save_config(root, id, out, strlen(out), err);
+	return 0;
+}
+
+/* Record UPD in ROOT/ID/config.json's linux.resources. */
+static int record(const char *root, const char *id, const char *json, size_t len, hk_err *err)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL, *merged = NULL;
+	if (asprintf(&path, "%s/%s/config.json", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "update");
+	int r = hk_read_file(path, &text, NULL, err);
+	if (r < 0)
+		return r;
+	if ((r = hk_lc_update_config(text, path, json, len, &merged, err)) < 0)
+		return r;
+	return hk_state_save_config(root, id, merged, strlen(merged), err);
 }
 
 int hk_lc_update(const char *root, const char *id, const char *json, size_t len, hk_err *err)

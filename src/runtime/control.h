@@ -25,6 +25,14 @@ int hk_lc_resume(const char *root, const char *id, hk_err *err);
  * running".  An invalid value changes nothing. */
 int hk_lc_update(const char *root, const char *id, const char *json, size_t len, hk_err *err);
 
+/* What hk_lc_update() records: the text of config.json CONFIG (PATH
+ * names it in errors) with the update JSON (LEN bytes, already accepted
+ * by hk_spec_parse_resources()) merged into its linux.resources; values
+ * that change nothing (0, "") are left out, device rules ignored.
+ * *OUT is malloc'd. */
+int hk_lc_update_config(const char *config, const char *path, const char *json, size_t len,
+                        char **out, hk_err *err);
+
 typedef struct hk_events_opts {
 	bool stats_only;       /* one stats object, then return */
 	long long interval_ms; /* between stats objects; > 0 */

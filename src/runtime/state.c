@@ -331,7 +331,7 @@ static bool get_int(json_object *o, const char *key, int64_t *out)
 
 /* Parse TEXT, the record of container ID; the message says what is wrong
  * with it ("not a JSON object"), the caller says where. */
-static int parse_state(const char *text, const char *id, hk_state **out, hk_err *err)
+int hk_state_parse(const char *text, const char *id, hk_state **out, hk_err *err)
 {
 	_cleanup_json_ json_object *o = json_tokener_parse(text);
 	if (!o || !json_object_is_type(o, json_type_object))
@@ -341,9 +341,13 @@ static int parse_state(const char *text, const char *id, hk_state **out, hk_err 
 		return hk_err_set(err, ENOMEM, "load state");
 	bool bad = false;
 	int64_t pid = 0, start = 0, owner = 0;
-	if (!get_int(o, "pid", &pid) || !get_int(o, "start", &start) || pid <= 0 || start < 0)
+	/* a pid beyond pid_t would become another (or a negative one: a
+	 * process group to kill) */
+	if (!get_int(o, "pid", &pid) || !get_int(o, "start", &start) || pid <= 0 ||
+	    pid > INT32_MAX || start < 0)
 		return hk_err_plain(err, EINVAL, "bad \"pid\" or \"start\"");
-	get_int(o, "owner", &owner);
+	if (get_int(o, "owner", &owner) && (owner < 0 || owner >= UINT32_MAX))
+		return hk_err_plain(err, EINVAL, "bad \"owner\"");
 	st->pid = (pid_t)pid;
 	st->start = (unsigned long long)start;
 	st->owner = (uid_t)owner;
@@ -393,7 +397,7 @@ static int load_file(const char *root, const char *id, const char *name, hk_stat
 	if (r < 0)
 		return hk_err_wrap(err, "container \"%s\": load state", id);
 	hk_err why = {0};
-	if ((r = parse_state(text, id, out, &why)) == -ENOMEM) {
+	if ((r = hk_state_parse(text, id, out, &why)) == -ENOMEM) {
 		*err = why;
 		return r;
 	}

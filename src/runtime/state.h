@@ -71,6 +71,11 @@ int hk_state_save(const char *root, const hk_state *st, hk_err *err);
 int hk_state_load(const char *root, const char *id, hk_state **out, hk_err *err);
 /* The copy, ROOT/ID/state.json.bak, for when state.json cannot be read. */
 int hk_state_load_copy(const char *root, const char *id, hk_state **out, hk_err *err);
+
+/* The parse of state.json's TEXT (NUL-terminated) for container ID:
+ * hk_state_load() without the file; the message says what is wrong, not
+ * where. */
+int hk_state_parse(const char *text, const char *id, hk_state **out, hk_err *err);
 void hk_state_free(hk_state *st);
 static inline void hk_state_freep(hk_state **st)
 {

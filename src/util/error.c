@@ -70,7 +70,27 @@ int hk_err_wrap(hk_err *err, const char *fmt, ...)
 	return -err->code;
 }
 
+const char *hk_one_line(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	for (; *s && o + 5 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '\n' || ch == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = ch == '\n' ? 'n' : 't';
+		} else if (ch < 0x20 || ch == 0x7f) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", ch);
+		} else {
+			buf[o++] = (char)ch;
+		}
+	}
+	if (len)
+		buf[o < len ? o : len - 1] = '\0';
+	return buf;
+}
+
 void hk_err_print(const hk_err *err)
 {
-	fprintf(stderr, "husk: %s\n", err->msg);
+	char line[HK_ERR_LINE_MAX];
+	fprintf(stderr, "husk: %s\n", hk_one_line(err->msg, line, sizeof(line)));
 }

@@ -11,6 +11,7 @@
 #define HUSK_UTIL_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define HK_ERR_MSG_MAX 1024
 
@@ -36,7 +37,14 @@ int hk_err_wrap(hk_err *err, const char *fmt, ...) __attribute__((format(printf,
 /* strerror(), lowercased ("no such file or directory"). */
 const char *hk_strerror(int errnum, char *buf, int len);
 
-/* Print "husk: MSG" on stderr. */
+/* S as one line of text, in BUF (LEN bytes; longer is cut): control
+ * characters, which a message gets from the values it quotes (a newline
+ * in a config string, an escape sequence in a tarball's entry name), are
+ * written as \n, \t and \xNN.  Returns BUF. */
+#define HK_ERR_LINE_MAX (4 * HK_ERR_MSG_MAX)
+const char *hk_one_line(const char *s, char *buf, size_t len);
+
+/* Print "husk: MSG" on stderr, as one line (hk_one_line()). */
 void hk_err_print(const hk_err *err);
 
 #endif
