@@ -218,8 +218,6 @@ static int remember(struct hk_cg_hier *h, const char *dir, hk_err *err)
 	return 0;
 }
 
-/* mkdir -p the cgroup in H, remembering what was made; on v2 enable the
- * controllers in each parent from the deepest existing one down. */
 /* A cgroup that already holds processes is not the container's: husk
  * would later kill them with the container (runc >= 1.2 refuses too). */
 static int check_empty(int dirfd, const char *dir, hk_err *err)
@@ -238,12 +236,15 @@ static int check_empty(int dirfd, const char *dir, hk_err *err)
 	return 0;
 }
 
+/* mkdir -p the cgroup in H, remembering what was made; on v2 enable the
+ * controllers in each parent from the deepest existing one down. */
 static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *res, hk_err *err)
 {
 	_cleanup_free_ char *full = NULL;
 	if (asprintf(&full, "%s%s", h->mount, h->path) < 0)
 		return hk_err_set(err, ENOMEM, "cgroup");
 	size_t base = strlen(h->mount);
+	bool made_leaf = false;
 	for (size_t i = base + 1; i <= strlen(full); i++) {
 		if (full[i] != '/' && full[i] != '\0')
 			continue;
@@ -260,6 +261,7 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 		}
 		if (r == 0 && !exists) {
 			if (mkdir(full, 0755) == 0) {
+				made_leaf = !saved;
 				r = remember(h, full, err);
 				if (r == 0 && cg->layout != HK_CGROUP_V2)
 					r = hk_cgv1_init_dir(h, full, err);
@@ -274,7 +276,9 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 	h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->fd < 0)
 		return hk_err_set(err, errno, "cgroup: open %s", full);
-	return check_empty(h->fd, full, err);
+	/* one husk has just made holds nothing (and v1 builds a pid list for
+	 * each read of cgroup.procs) */
+	return made_leaf ? 0 : check_empty(h->fd, full, err);
 }
 
 /* Did husk make the leaf of H (and so may remove it)? */
