@@ -69,11 +69,30 @@ static void go_non_dumpable(const hk_init_ctx *ctx)
 	}
 }
 
-void hk_init_reset_signals(const sigset_t *mask)
+void hk_init_ignored_signals(sigset_t *out)
+{
+	_cleanup_free_ char *status = NULL;
+	hk_err ignored;
+	const char *line = NULL;
+	if (hk_read_file("/proc/self/status", &status, NULL, &ignored) == 0)
+		line = strstr(status, "\nSigIgn:");
+	char *end = NULL;
+	unsigned long long bits = line ? strtoull(line + 8, &end, 16) : 0;
+	if (!line || end == line + 8) {
+		sigfillset(out);
+		return;
+	}
+	sigemptyset(out);
+	for (int sig = 1; sig <= 64 && sig < NSIG; sig++)
+		if (bits & (1ULL << (sig - 1)))
+			sigaddset(out, sig);
+}
+
+void hk_init_reset_signals(const sigset_t *ignored, const sigset_t *mask)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
+		if (sig != SIGKILL && sig != SIGSTOP && sigismember(ignored, sig) == 1)
 			sigaction(sig, &sa, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 }
@@ -631,7 +650,7 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (!ctx->cgroup_early && !got_cgroup &&
 	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
-	hk_init_reset_signals(&ctx->sigmask);
+	hk_init_reset_signals(&ctx->ignored, &ctx->sigmask);
 	if (ctx->foreground && die_with_parent(ctx, &err) < 0)
 		fail(ctx, &err);
 	if (s->process.no_new_privileges && hk_init_seccomp(ctx->seccomp, ctx->sync, &err) < 0)
