@@ -406,6 +406,19 @@ __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 	hk_init_exec(sock, path, p->args, envp);
 }
 
+/* Into CG: on v1 by "0" to its tasks files (hk_cgroup_open_tasks: no
+ * global lock, no RCU grace period to wait for), else our pid to
+ * cgroup.procs.  We are single-threaded. */
+static int join_cgroup(hk_cgroup *cg, hk_err *err)
+{
+	hk_err ignored;
+	if (hk_cgroup_open_tasks(cg, &ignored) < 0)
+		return hk_cgroup_enter(cg, getpid(), err);
+	int r = hk_cgroup_join_tasks(cg, err);
+	hk_cgroup_close_tasks(cg);
+	return r;
+}
+
 /* The intermediate: joins, then forks the process as husk's child (into
  * the pid and time namespaces, which only children enter). */
 __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
@@ -427,7 +440,7 @@ __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
 		hk_err_set(&err, errno, "prctl PR_SET_DUMPABLE");
 		child_fail(sock, &err);
 	}
-	if (!x->late_cgroup && hk_cgroup_enter(x->cg, getpid(), &err) < 0) {
+	if (!x->late_cgroup && join_cgroup(x->cg, &err) < 0) {
 		hk_err_wrap(&err, "join the container's cgroup");
 		child_fail(sock, &err);
 	}

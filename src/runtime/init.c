@@ -569,6 +569,11 @@ void hk_init_main(const hk_init_ctx *ctx)
 	int r;
 
 	hk_sync_cancel_on(-1); /* the parent's signalfd means nothing here */
+	/* v1: into the cgroup first, so that all we do is the container's */
+	if (ctx->self_join && hk_cgroup_join_tasks(ctx->cgroup, &err) < 0)
+		fail(ctx, &err);
+	/* otherwise husk moves us and says so (CGROUP) */
+	bool placed = ctx->self_join || ctx->in_cgroup;
 	/* First thing, but with a new user namespace: husk writes its maps
 	 * through our /proc files (as the user, rootless), and we write our
 	 * timens_offsets; then (unshare_and_fork, or below). */
@@ -592,7 +597,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 	}
 	/* A fork must land in the cgroup, and a cgroup namespace is rooted
 	 * where we are: then wait for the placement now, else before exec. */
-	if (ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
+	if (ctx->cgroup_early && !placed &&
+	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	if (ctx->joins && unshare_and_fork(ctx, &err) < 0)
 		fail(ctx, &err);
@@ -647,7 +653,7 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (hk_init_process(&proc, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx), path,
 	                    sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
-	if (!ctx->cgroup_early && !got_cgroup &&
+	if (!ctx->cgroup_early && !placed && !got_cgroup &&
 	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	hk_init_reset_signals(&ctx->ignored, &ctx->sigmask);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "linux/cgroup.h"
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
 #include "spec/spec.h"
@@ -25,6 +26,10 @@ typedef struct hk_init_ctx {
 	unsigned short tty_rows, tty_cols;
 	int exec_fifo; /* -1, or wait on it before exec (create) */
 	bool cgroup_early;
+	/* v1: the child enters CGROUP itself, first (hk_cgroup_join_tasks) */
+	bool self_join;
+	const hk_cgroup *cgroup;
+	bool in_cgroup; /* set in the child: clone3 put it in the cgroup (v2) */
 	bool setgroups_denied;
 	/* set in the child from the GO message */ /* wait for cgroup placement before the
 	                                              rootfs */
