@@ -4,6 +4,11 @@
 # per container and the ratio to crun.  ROUNDS=N (default 30).
 # SECCOMP=FILE: the bundle's linux.seccomp is FILE (e.g.
 # tests/seccomp-default.json, podman's default profile).
+# LIFECYCLE=1: time `create`, `start` and `delete --force` instead (the
+# three commands together).
+# GAP=SECONDS: pause between two containers (default none: back to back).
+# Starts a while apart meet a colder kernel: on cgroup v1 the first
+# cgroup.procs write after a quiet moment waits for an RCU grace period.
 #
 # Times are taken with bash's $EPOCHREALTIME, not $(date): forking and
 # starting date(1) for every sample would add ~2 ms to each runtime's time.
@@ -39,15 +44,25 @@ fi
 for r in \$(seq $rounds); do
 	for rt in $runtimes; do
 		bin=\$rt; [ \$rt = husk ] && bin=$husk
+		id=bench-\$rt-\$r
 		s=\${EPOCHREALTIME/./}
-		\$bin --root $work/state-\$rt run -b $work/bundle bench-\$rt-\$r >/dev/null
+		if [ -n "${LIFECYCLE:-}" ]; then
+			\$bin --root $work/state-\$rt create -b $work/bundle \$id >/dev/null
+			\$bin --root $work/state-\$rt start \$id >/dev/null
+			\$bin --root $work/state-\$rt delete --force \$id >/dev/null
+		else
+			\$bin --root $work/state-\$rt run -b $work/bundle \$id >/dev/null
+		fi
 		e=\${EPOCHREALTIME/./}
 		echo "\$rt \$(( e - s ))"
+		${GAP:+sleep $GAP}
 	done
 done
 INNER
 unshare -m --propagation private bash "$work/inner.sh" >"$work/times"
-echo "run of /bin/true${SECCOMP:+ with linux.seccomp $SECCOMP}, $rounds interleaved rounds (median ms per container):"
+what="run"
+[ -z "${LIFECYCLE:-}" ] || what="create, start, delete"
+echo "$what of /bin/true${SECCOMP:+ with linux.seccomp $SECCOMP}${GAP:+, ${GAP} s apart}, $rounds interleaved rounds (median ms per container):"
 crun_med=""
 for rt in $runtimes; do
 	med=$(awk -v r="$rt" '$1 == r {print $2}' "$work/times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

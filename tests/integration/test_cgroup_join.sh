@@ -23,6 +23,7 @@ cj_all_in() {
 }
 
 test_cgroup_join_init_and_exec_in_every_hierarchy() {
+	needs_root "husk makes the container's cgroups (rootless: test_rootless.sh's delegated ones)"
 	local b id name pid
 	b=$(mkbundle)
 	id=$(newid)
