@@ -33,6 +33,12 @@ BUILD := build-san
 endif
 ifeq ($(STATIC),1)
 LDFLAGS += -static
+# x86-64: start at src/linux/selfexe_early.c, which re-executes husk from
+# a read-only view of itself before the C library starts (CVE-2019-5736
+# without paying for a start of glibc that is thrown away)
+ifeq ($(shell $(CC) -dumpmachine | cut -d- -f1),x86_64)
+LDFLAGS += -Wl,-e,hk_early_entry
+endif
 endif
 
 SRCS := $(shell find src -name '*.c' | sort)
@@ -52,6 +58,10 @@ husk: $(HUSK)
 
 $(HUSK): $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# runs before the C library is set up: no stack protector, no calls to
+# memcpy/memset the compiler would make up
+$(BUILD)/obj/linux/selfexe_early.o: CFLAGS += -ffreestanding -fno-stack-protector -fno-builtin
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

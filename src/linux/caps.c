@@ -46,15 +46,17 @@ int hk_caps_prepare(const hk_caps *caps, hk_err *err)
 	for (int cap = 0; cap <= last && cap < 64; cap++) {
 		if (caps->bounding & (1ULL << cap))
 			continue;
-		/* Already gone: nothing to do (and no CAP_SETPCAP needed). */
-		if (prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 0)
+		if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) == 0)
 			continue;
-		if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0) {
-			if (errno == EINVAL)
-				continue; /* unknown to this kernel after all */
-			return hk_err_set(err, errno, "capabilities: drop %s from bounding set",
-			                  cap_label(cap, buf, sizeof(buf)));
-		}
+		int e = errno;
+		if (e == EINVAL)
+			continue; /* unknown to this kernel after all */
+		/* Without CAP_SETPCAP: fine if it is gone already (asked only
+		 * now: one system call per capability in the common case). */
+		if (e == EPERM && prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 0)
+			continue;
+		return hk_err_set(err, e, "capabilities: drop %s from bounding set",
+		                  cap_label(cap, buf, sizeof(buf)));
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return hk_err_set(err, errno, "capabilities: set keepcaps");

@@ -172,6 +172,8 @@ static void hier_clear(struct hk_cg_hier *h)
 	free(h->path);
 	if (h->fd >= 0)
 		close(h->fd);
+	if (h->tasks >= 0)
+		close(h->tasks);
 	for (size_t i = 0; i < h->n_created; i++)
 		free(h->created[i]);
 	free(h->created);
@@ -197,7 +199,7 @@ static int add_hier(hk_cgroup *cg, const struct hk_cg_mnt *m, const char *path, 
 		return hk_err_set(err, ENOMEM, "cgroup");
 	cg->h = nh;
 	struct hk_cg_hier *h = &cg->h[cg->n_h++];
-	*h = (struct hk_cg_hier){.fd = -1};
+	*h = (struct hk_cg_hier){.fd = -1, .tasks = -1};
 	h->ctrls = m->ctrls ? strdup(m->ctrls) : NULL;
 	h->mount = strdup(m->mount);
 	h->path = strdup(path);
@@ -218,8 +220,6 @@ static int remember(struct hk_cg_hier *h, const char *dir, hk_err *err)
 	return 0;
 }
 
-/* mkdir -p the cgroup in H, remembering what was made; on v2 enable the
- * controllers in each parent from the deepest existing one down. */
 /* A cgroup that already holds processes is not the container's: husk
  * would later kill them with the container (runc >= 1.2 refuses too). */
 static int check_empty(int dirfd, const char *dir, hk_err *err)
@@ -238,12 +238,15 @@ static int check_empty(int dirfd, const char *dir, hk_err *err)
 	return 0;
 }
 
+/* mkdir -p the cgroup in H, remembering what was made; on v2 enable the
+ * controllers in each parent from the deepest existing one down. */
 static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *res, hk_err *err)
 {
 	_cleanup_free_ char *full = NULL;
 	if (asprintf(&full, "%s%s", h->mount, h->path) < 0)
 		return hk_err_set(err, ENOMEM, "cgroup");
 	size_t base = strlen(h->mount);
+	bool made_leaf = false;
 	for (size_t i = base + 1; i <= strlen(full); i++) {
 		if (full[i] != '/' && full[i] != '\0')
 			continue;
@@ -260,6 +263,7 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 		}
 		if (r == 0 && !exists) {
 			if (mkdir(full, 0755) == 0) {
+				made_leaf = !saved;
 				r = remember(h, full, err);
 				if (r == 0 && cg->layout != HK_CGROUP_V2)
 					r = hk_cgv1_init_dir(h, full, err);
@@ -274,7 +278,9 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 	h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->fd < 0)
 		return hk_err_set(err, errno, "cgroup: open %s", full);
-	return check_empty(h->fd, full, err);
+	/* one husk has just made holds nothing (and v1 builds a pid list for
+	 * each read of cgroup.procs) */
+	return made_leaf ? 0 : check_empty(h->fd, full, err);
 }
 
 /* Did husk make the leaf of H (and so may remove it)? */
@@ -570,6 +576,41 @@ int hk_cgroup_enter(hk_cgroup *cg, pid_t pid, hk_err *err)
 			return hk_err_wrap(err, "cgroup: enter %s%s", cg->h[i].mount,
 			                   cg->h[i].path);
 	}
+	return 0;
+}
+
+void hk_cgroup_close_tasks(hk_cgroup *cg)
+{
+	for (size_t i = 0; cg && i < cg->n_h; i++) {
+		if (cg->h[i].tasks >= 0)
+			close(cg->h[i].tasks);
+		cg->h[i].tasks = -1;
+	}
+}
+
+int hk_cgroup_open_tasks(hk_cgroup *cg, hk_err *err)
+{
+	if (!cg || cg->layout == HK_CGROUP_V2 || cg->n_h == 0)
+		return hk_err_plain(err, ENOTSUP, "cgroup: no v1 hierarchy to join");
+	for (size_t i = 0; i < cg->n_h; i++) {
+		struct hk_cg_hier *h = &cg->h[i];
+		h->tasks = openat(h->fd, "tasks", O_WRONLY | O_CLOEXEC);
+		if (h->tasks < 0) {
+			int r =
+			    hk_err_set(err, errno, "cgroup: open %s%s/tasks", h->mount, h->path);
+			hk_cgroup_close_tasks(cg);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int hk_cgroup_join_tasks(const hk_cgroup *cg, hk_err *err)
+{
+	for (size_t i = 0; i < cg->n_h; i++)
+		if (write(cg->h[i].tasks, "0", 1) != 1)
+			return hk_err_set(err, errno, "cgroup: enter %s%s", cg->h[i].mount,
+			                  cg->h[i].path);
 	return 0;
 }
 

@@ -56,6 +56,21 @@ int hk_cgroup_clone_fd(const hk_cgroup *cg);
 /* Move PID into the cgroup (every hierarchy used). */
 int hk_cgroup_enter(hk_cgroup *cg, pid_t pid, hk_err *err);
 
+/* v1 and hybrid: let the container's first process move itself into CG.
+ * hk_cgroup_open_tasks() opens the "tasks" file of each hierarchy for
+ * writing (close-on-exec, kept in CG) in the process that made CG: -ENOTSUP
+ * on v2 or with no hierarchy, the error of an open that fails (a
+ * delegation may grant only cgroup.procs); nothing is left open then.  A
+ * process that inherited them calls hk_cgroup_join_tasks(): it writes "0"
+ * (itself, one thread: call it single-threaded) to each.  The kernel
+ * moves the caller's thread without the global lock a cgroup.procs write
+ * takes (a percpu rwsem whose writer may wait for an RCU grace period:
+ * milliseconds on a busy host), and the process is in its cgroup before
+ * it does anything.  hk_cgroup_close_tasks() closes CG's files. */
+int hk_cgroup_open_tasks(hk_cgroup *cg, hk_err *err);
+int hk_cgroup_join_tasks(const hk_cgroup *cg, hk_err *err);
+void hk_cgroup_close_tasks(hk_cgroup *cg);
+
 /* For `exec --cgroup`: a cgroup to hk_cgroup_enter() a process into,
  * made of sub-cgroups of CG named by ARGS (N of them, runc's
  * "[CONTROLLER[,CONTROLLER...]:]PATH").  PATH is below CG (a leading '/'

@@ -4,6 +4,7 @@
  * from an emulation of what v1 would do with the same rules, so that a
  * config means the same on both. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,14 +216,38 @@ int hk_cg_check_devices(const hk_resources *res, hk_err *err)
 	return r;
 }
 
-/* Write RULE (named WHAT in errors) to the v1 devices hierarchy's leaf FD. */
-static int v1_write(int fd, const hk_device_rule *rule, const char *what, hk_err *err)
+/* The v1 devices leaf DIR and its devices.allow and devices.deny, each
+ * opened at its first rule and written one rule per write(2). */
+struct v1_files {
+	int dir;
+	int fd[2]; /* deny, allow */
+};
+
+static void v1_files_close(struct v1_files *f)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (f->fd[i] >= 0)
+			close(f->fd[i]);
+}
+
+/* Write RULE (named WHAT in errors) to the v1 devices leaf. */
+static int v1_write(struct v1_files *f, const hk_device_rule *rule, const char *what, hk_err *err)
 {
 	char buf[80];
 	format_rule(buf, sizeof(buf), rule);
 	const char *file = rule->allow ? "devices.allow" : "devices.deny";
-	int r = hk_write_file_at(fd, file, buf, strlen(buf), 0, err);
-	return r < 0 ? hk_err_wrap(err, "%s (\"%s\")", what, buf) : 0;
+	int *fd = &f->fd[rule->allow ? 1 : 0];
+	size_t len = strlen(buf);
+	ssize_t n = 0;
+	if (*fd < 0)
+		*fd = openat(f->dir, file, O_WRONLY | O_CLOEXEC);
+	if (*fd < 0)
+		hk_err_set(err, errno, "open %s", file);
+	else if ((n = write(*fd, buf, len)) != (ssize_t)len)
+		hk_err_set(err, n < 0 ? errno : EIO, "write %s", file);
+	else
+		return 0;
+	return hk_err_wrap(err, "%s (\"%s\")", what, buf);
 }
 
 /* Is this process in the initial user namespace (root there is root)? */
@@ -254,27 +279,28 @@ static int set_v1(hk_cgroup *cg, const hk_device_rule *rules, size_t n_rules,
 	hk_devcg_free(&s);
 	static const hk_device_rule deny_all = {.type = 'a'};
 	char what[96];
+	__attribute__((cleanup(v1_files_close))) struct v1_files f = {h->fd, {-1, -1}};
 	/* writing devices.allow/deny takes CAP_SYS_ADMIN: an ordinary user
 	 * with a delegated devices hierarchy, or root of a user namespace,
 	 * cannot (runc ignores the devices controller there too) */
 	if (r == 0 && cg->rootless)
 		return 0;
 	if (r == 0)
-		r = v1_write(h->fd, &deny_all, "linux.resources.devices", err);
+		r = v1_write(&f, &deny_all, "linux.resources.devices", err);
 	if (r == -EPERM && !initial_userns())
 		return 0;
 	for (size_t i = 0; r == 0 && i < n_rules; i++) {
 		snprintf(what, sizeof(what), "linux.resources.devices[%zu]", i);
-		r = v1_write(h->fd, &rules[i], what, err);
+		r = v1_write(&f, &rules[i], what, err);
 	}
 	for (size_t i = 0; r == 0 && i < n_nodes; i++) {
 		hk_device_rule d;
 		snprintf(what, sizeof(what), "linux.devices[%zu]", i);
 		if (node_rule(&nodes[i], &d))
-			r = v1_write(h->fd, &d, what, err);
+			r = v1_write(&f, &d, what, err);
 	}
 	for (size_t i = 0; r == 0 && i < HK_ARRAY_SIZE(default_rules); i++)
-		r = v1_write(h->fd, &default_rules[i], "linux.resources.devices", err);
+		r = v1_write(&f, &default_rules[i], "linux.resources.devices", err);
 	return r;
 }
 

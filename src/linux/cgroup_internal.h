@@ -16,6 +16,7 @@ struct hk_cg_hier {
 	char *mount;    /* mount point, "/sys/fs/cgroup/memory" */
 	char *path;     /* the cgroup below the hierarchy root, "/a/b" */
 	int fd;         /* O_DIRECTORY fd of the leaf; -1 before creation */
+	int tasks;      /* its "tasks" file (hk_cgroup_open_tasks), or -1 */
 	char **created; /* absolute dirs husk made, shallowest first */
 	size_t n_created;
 	bool existed; /* hk_cgroup_load(): the leaf was there before husk */

@@ -95,12 +95,12 @@ void hk_cg_mounts_free(struct hk_cg_mnt *m, size_t n)
 }
 
 /* Husk's own cgroup for the hierarchy with controllers CTRLS (NULL: v2),
- * relative to the mount's ROOT. */
-static char *own_cgroup(const char *ctrls, const char *root)
+ * relative to the mount's ROOT, from TABLE (/proc/self/cgroup, or NULL
+ * when unreadable). */
+static char *own_cgroup(const char *table, const char *ctrls, const char *root)
 {
-	_cleanup_free_ char *s = NULL;
-	hk_err e;
-	if (hk_read_file("/proc/self/cgroup", &s, NULL, &e) < 0)
+	_cleanup_free_ char *s = table ? strdup(table) : NULL;
+	if (!s)
 		return strdup("/");
 	for (char *line = s; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -135,6 +135,10 @@ int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n
 	size_t cap = 0, cnt = 0;
 	struct hk_cg_mnt *m = NULL;
 	bool v2 = layout == HK_CGROUP_V2;
+	/* read once for all the hierarchies; unreadable: every own is "/" */
+	_cleanup_free_ char *table = NULL;
+	hk_err ignored;
+	hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		char *fld[5], *save = NULL, *p = line;
@@ -169,7 +173,7 @@ int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n
 		}
 		m = nm;
 		m[cnt].mount = strdup(fld[4]);
-		m[cnt].own = own_cgroup(ctrls, fld[3]);
+		m[cnt].own = own_cgroup(table, ctrls, fld[3]);
 		m[cnt].ctrls = hk_steal_ptr(&ctrls);
 		cnt++;
 		if (!m[cnt - 1].mount || !m[cnt - 1].own) {
@@ -181,7 +185,7 @@ int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n
 		/* not in our mountinfo (odd, but statfs said so) */
 		m = calloc(1, sizeof(*m));
 		if (!m || !(m->mount = strdup(HK_CGROUP_ROOT)) ||
-		    !(m->own = own_cgroup(NULL, "/"))) {
+		    !(m->own = own_cgroup(table, NULL, "/"))) {
 			hk_cg_mounts_free(m, m ? 1 : 0);
 			return hk_err_set(err, ENOMEM, "cgroup mounts");
 		}

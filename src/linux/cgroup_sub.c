@@ -181,8 +181,8 @@ static int build(hk_cgroup *cg, struct sub_arg *a, size_t n, hk_cgroup *sub, hk_
 	}
 	if (!(sub->h = calloc(cg->n_h, sizeof(*sub->h))))
 		return hk_err_set(err, ENOMEM, "--cgroup");
-	for (size_t i = 0; i < cg->n_h; i++)
-		sub->h[i].fd = -1; /* hk_cgroup_free() closes what is not */
+	for (size_t i = 0; i < cg->n_h; i++) /* hk_cgroup_free() closes what is not -1 */
+		sub->h[i] = (struct hk_cg_hier){.fd = -1, .tasks = -1};
 	for (size_t i = 0; i < cg->n_h; i++) {
 		struct sub_arg *which;
 		int r = arg_for(&cg->h[i], a, n, &which, err);

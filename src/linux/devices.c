@@ -187,27 +187,9 @@ static int bind_node(int dirfd, const char *name, const struct node *n, hk_err *
 	return 0;
 }
 
-/* Create the node N, in the rootfs ROOTFD. */
-static int create_node(int rootfd, const struct node *n, bool in_userns, hk_err *err)
+/* The directory PARENT of the rootfs ROOTFD, created when missing. */
+static int open_parent(int rootfd, const char *parent, hk_err *err)
 {
-	char clean[DEV_PATH_MAX];
-	if (!n->path || n->path[0] != '/' || !clean_path(n->path, clean, sizeof(clean)))
-		return hk_err_plain(err, EINVAL, "invalid path");
-	char *slash = strrchr(clean, '/');
-	const char *name = slash + 1;
-	if (!*name)
-		return hk_err_plain(err, EINVAL, "invalid path");
-	mode_t fmt = type_bits(n->type);
-	if (!fmt)
-		return hk_err_plain(err, EINVAL, "invalid type '%c'", n->type);
-
-	/* The parent directory, created inside the rootfs when missing. */
-	char parent[DEV_PATH_MAX] = "/";
-	size_t plen = (size_t)(slash - clean);
-	if (plen) {
-		memcpy(parent, clean, plen);
-		parent[plen] = '\0';
-	}
 	_cleanup_close_ int dirfd = hk_resolve_in_root(rootfd, parent, true, false, err);
 	if (dirfd < 0)
 		return dirfd;
@@ -216,7 +198,17 @@ static int create_node(int rootfd, const struct node *n, bool in_userns, hk_err 
 		return hk_err_set(err, errno, "stat %s", parent);
 	if (!S_ISDIR(st.st_mode))
 		return hk_err_set(err, ENOTDIR, "%s", parent);
+	return hk_steal_fd(&dirfd);
+}
 
+/* Create the node N as NAME in the directory DIRFD. */
+static int create_node_at(int dirfd, const char *name, const struct node *n, bool in_userns,
+                          hk_err *err)
+{
+	struct stat st;
+	mode_t fmt = type_bits(n->type);
+	if (!fmt)
+		return hk_err_plain(err, EINVAL, "invalid type '%c'", n->type);
 	bool mknod_ok = !in_userns || fmt == S_IFIFO;
 	if (!mknod_ok)
 		return bind_node(dirfd, name, n, err);
@@ -242,6 +234,28 @@ static int create_node(int rootfd, const struct node *n, bool in_userns, hk_err 
 		return hk_err_set(err, errno, "mknod");
 	}
 	return set_owner_mode(dirfd, name, n, err);
+}
+
+/* Create the node N, in the rootfs ROOTFD. */
+static int create_node(int rootfd, const struct node *n, bool in_userns, hk_err *err)
+{
+	char clean[DEV_PATH_MAX];
+	if (!n->path || n->path[0] != '/' || !clean_path(n->path, clean, sizeof(clean)))
+		return hk_err_plain(err, EINVAL, "invalid path");
+	char *slash = strrchr(clean, '/');
+	const char *name = slash + 1;
+	if (!*name)
+		return hk_err_plain(err, EINVAL, "invalid path");
+	char parent[DEV_PATH_MAX] = "/";
+	size_t plen = (size_t)(slash - clean);
+	if (plen) {
+		memcpy(parent, clean, plen);
+		parent[plen] = '\0';
+	}
+	_cleanup_close_ int dirfd = open_parent(rootfd, parent, err);
+	if (dirfd < 0)
+		return dirfd;
+	return create_node_at(dirfd, name, n, in_userns, err);
 }
 
 static bool same_path(const char *a, const char *b)
@@ -292,7 +306,7 @@ static int make_link(int devfd, const char *target, const char *name, bool repla
 	return 0;
 }
 
-static int setup_links(int rootfd, hk_err *err)
+static int setup_links(int devfd, hk_err *err)
 {
 	static const char *const links[][2] = {
 	    {"/proc/self/fd", "fd"},
@@ -300,9 +314,6 @@ static int setup_links(int rootfd, hk_err *err)
 	    {"/proc/self/fd/1", "stdout"},
 	    {"/proc/self/fd/2", "stderr"},
 	};
-	_cleanup_close_ int devfd = hk_resolve_in_root(rootfd, "/dev", true, false, err);
-	if (devfd < 0)
-		return devfd;
 	int r;
 	for (size_t i = 0; i < HK_ARRAY_SIZE(links); i++)
 		if ((r = make_link(devfd, links[i][0], links[i][1], false, err)) < 0)
@@ -322,7 +333,10 @@ static int setup_links(int rootfd, hk_err *err)
 int hk_devices_setup(int rootfd, const hk_device *devs, size_t n, bool in_userns, hk_err *err)
 {
 	int r;
-
+	/* the default nodes and the links: /dev, resolved once */
+	_cleanup_close_ int devfd = open_parent(rootfd, "/dev", err);
+	if (devfd < 0)
+		return hk_err_wrap(err, "device directory /dev");
 	for (size_t i = 0; i < HK_ARRAY_SIZE(default_nodes); i++) {
 		const struct node *d = &default_nodes[i];
 		bool replaced = false;
@@ -330,7 +344,7 @@ int hk_devices_setup(int rootfd, const hk_device *devs, size_t n, bool in_userns
 			replaced = same_path(devs[j].path, d->path);
 		if (replaced)
 			continue;
-		if ((r = create_node(rootfd, d, in_userns, err)) < 0)
+		if ((r = create_node_at(devfd, d->path + strlen("/dev/"), d, in_userns, err)) < 0)
 			return hk_err_wrap(err, "device %s", d->path);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -343,5 +357,5 @@ int hk_devices_setup(int rootfd, const hk_device *devs, size_t n, bool in_userns
 			return hk_err_wrap(err, "linux.devices[%zu] (%s)", i,
 			                   devs[i].path ? devs[i].path : "");
 	}
-	return setup_links(rootfd, err);
+	return setup_links(devfd, err);
 }

@@ -40,6 +40,7 @@
 #include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/debug.h"
+#include "util/fs.h"
 
 unsigned long hk_mount_keep_flags(const char *path, unsigned long flags)
 {
@@ -520,15 +521,15 @@ static bool has_all(const char *list, const char *items)
 	return *items != '\0';
 }
 
-/* The directory of our own cgroup in the hierarchy mounted as MI (from
- * /proc/self/cgroup, relative to the mount's root), into OUT. */
-static bool own_cgroup_dir(const struct minfo *mi, char *out, size_t len)
+/* The directory of our own cgroup in the hierarchy mounted as MI, into
+ * OUT, from TABLE (/proc/self/cgroup; paths relative to the mount's root). */
+static bool own_cgroup_dir(const char *table, const struct minfo *mi, char *out, size_t len)
 {
-	_cleanup_file_ FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[4096];
+	_cleanup_free_ char *s = table ? strdup(table) : NULL;
 	bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
+	char *save = NULL;
+	for (char *line = s ? strtok_r(s, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *ctrls = strchr(line, ':');
 		char *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
 		if (!path)
@@ -574,6 +575,11 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return hk_err_set(err, errno, "open /proc/self/mountinfo");
+	/* our cgroups, read once for all the hierarchies (NULL: unknown) */
+	_cleanup_free_ char *table = NULL;
+	hk_err ignored;
+	if (!own_cgroupns)
+		hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
 	char line[4096];
 	const size_t plen = strlen(HK_CGROUP_ROOT "/");
 	while (fgets(line, sizeof(line), f)) {
@@ -596,7 +602,7 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 			return hk_err_set(err, errno, "open %s/%s", dest, name);
 		char p[64], own[4096], sub_dest[4096];
 		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
-		if (!own_cgroupns && own_cgroup_dir(&mi, own, sizeof(own))) {
+		if (!own_cgroupns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
 			r = cgroup_fallback_bind(rootfd, own, sub, sub_dest, flags, in_userns, err);
 			if (r < 0)
 				return r;

@@ -23,7 +23,12 @@
  * husk itself never leaves its namespaces.  The throwaway user namespace
  * is a sibling of the container's: its root has no capability over that
  * mount.  Only when no user namespace can be made is the binary copied
- * into a sealed memfd (runc's way for rootless). */
+ * into a sealed memfd (runc's way for rootless).
+ *
+ * In the common case (host root) a static x86-64 build has made the
+ * detached view and re-executed already, before the C library started
+ * (selfexe_early.c); hk_selfexe_readonly() then only sees that husk runs
+ * from a read-only mount. */
 #include "linux/selfexe.h"
 
 #include <errno.h>

@@ -5,11 +5,14 @@
  *   parent                                   child (init.c)
  *   1. resolve and check the rootfs,
  *      compile linux.seccomp
- *   2. v2: create the cgroup, apply resources,
- *      attach the device eBPF program
+ *   2. create the cgroup, apply resources,
+ *      device rules (v2: the eBPF program);
+ *      v1: open its "tasks" files
  *   3. socketpair for sync; block the forwarded signals
- *   4. clone3 into the new namespaces          (fast path: all at once)
- *      and straight into the cgroup (v2)       (slow path, when a namespace
+ *   4. clone3 into the new namespaces          v1: into the cgroup by itself
+ *      and straight into the cgroup (v2)       ("0" to the tasks files), first
+ *                                              (fast path: all at once)
+ *                                              (slow path, when a namespace
  *                                               is joined by path or time
  *                                               offsets are set: clone
  *                                               bare, setns the joined
@@ -17,10 +20,11 @@
  *                                               USERNS_READY)
  *   5. write uid/gid maps (user namespace)
  *   6. send GO (user namespace only)    ->     (waits for CGROUP first when
- *   7. v1: create the cgroup, apply            it forks or unshares a cgroup
- *      resources and device rules while        namespace) unshare the rest;
- *      the child builds its rootfs; move       fork into the pid/time
- *      the child into it; send CGROUP          namespace when needed (-> PID)
+ *   7. when the child is not in the            it forks or unshares a cgroup
+ *      cgroup by now (an old kernel            namespace and is not in it)
+ *      without CLONE_INTO_CGROUP, a v1         unshare the rest; fork into
+ *      tasks file it may not open):            the pid/time namespace when
+ *      move it, send CGROUP                    needed (-> PID)
  *      (slow path: on PID, reap the
  *      intermediate, send REAPED)
  *                                               8. cgroup ns, setsid, rootfs,
@@ -304,9 +308,10 @@ static int on_request(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 	return run_create_hooks(a->c, a->o, a->sock, err);
 }
 
-/* Steps 5-9 on the parent's side. */
+/* Steps 5-9 on the parent's side; PLACED: the child is in its cgroup
+ * already (clone3 put it there, or it joins by itself). */
 static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
-                       const hk_init_ctx *ctx, bool in_cgroup, hk_err *err)
+                       const hk_init_ctx *ctx, bool placed, hk_err *err)
 {
 	const hk_spec *s = c->spec;
 	hk_sync_msg msg;
@@ -325,13 +330,9 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 	/* GO carries whether setgroups(2) is denied in the new namespace */
 	if (ctx->userns_new && (r = hk_sync_send(sock, HK_SYNC_GO, denied, -1, err)) < 0)
 		return r;
-	/* 7: the cgroup work overlaps the child's rootfs work */
-	if ((!c->cgroup && (r = setup_cgroup(c, o, err)) < 0) ||
-	    (!in_cgroup && (r = hk_cgroup_enter(c->cgroup, c->pid, err)) < 0)) {
-		prefer_child_error(sock, err);
-		return -err->code;
-	}
-	if ((r = hk_sync_send(sock, HK_SYNC_CGROUP, 0, -1, err)) < 0) {
+	/* 7 */
+	if (!placed && ((r = hk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
+	                (r = hk_sync_send(sock, HK_SYNC_CGROUP, 0, -1, err)) < 0)) {
 		prefer_child_error(sock, err);
 		return -err->code;
 	}
@@ -469,7 +470,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	c->pid = -1;
 	c->pidfd = -1;
 	c->pty_master = -1;
-	/* 1-3; on v1 and hybrid hosts the cgroup comes in step 7 */
+	/* 1-3 */
 	enum hk_cgroup_layout layout;
 	/* the filter is compiled here: a bad profile is a config error
 	 * before anything exists */
@@ -479,9 +480,13 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	    resolve_rootfs(o, &c->rootfs, err) < 0 || plan_namespaces(s, &ctx, &flags, err) < 0 ||
 	    hk_idmap_mounts_check(s, err) < 0 ||
 	    (s->lnx.seccomp && hk_seccomp_build(s->lnx.seccomp, &seccomp, err) < 0) ||
-	    hk_cgroup_layout(&layout, err) < 0 ||
-	    (layout == HK_CGROUP_V2 && setup_cgroup(c, o, err) < 0) || hk_sync_pair(sv, err) < 0)
+	    hk_cgroup_layout(&layout, err) < 0 || setup_cgroup(c, o, err) < 0 ||
+	    hk_sync_pair(sv, err) < 0)
 		return abort_create(c, o, NULL, err);
+	/* v1: the child moves itself (hk_cgroup_open_tasks); else step 7 */
+	hk_err no_tasks;
+	ctx.cgroup = c->cgroup;
+	ctx.self_join = hk_cgroup_open_tasks(c->cgroup, &no_tasks) == 0;
 	const hk_namespace *cgns = hk_spec_namespace(s, HK_NS_CGROUP);
 
 	ctx.rootfs = c->rootfs;
@@ -503,6 +508,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&fwd, sig))
 			sigdelset(&ctx.sigmask, sig);
+	hk_init_ignored_signals(&ctx.ignored);
 	if (ctx.must_fork)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
@@ -512,9 +518,11 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	pid_t pid = hk_clone(flags, cgfd, &c->pidfd, &in_cgroup);
 	if (pid == 0) {
 		close(sock);
+		ctx.in_cgroup = in_cgroup;
 		hk_init_main(&ctx);
 	}
 	close(sv[1]);
+	hk_cgroup_close_tasks(c->cgroup);
 	if (pid < 0) {
 		c->pidfd = -1;
 		hk_err_set(err, -pid, "clone the container's process");
@@ -522,7 +530,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	}
 	c->pid = pid;
 	/* 5-9 */
-	if (parent_sync(c, o, sock, &ctx, in_cgroup, err) < 0) {
+	if (parent_sync(c, o, sock, &ctx, in_cgroup || ctx.self_join, err) < 0) {
 		/* a memory limit too low for husk's own setup in the child */
 		if (err->code == ECHILD && hk_cgroup_oom_killed(c->cgroup))
 			hk_err_plain(err, ENOMEM,

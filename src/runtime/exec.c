@@ -90,6 +90,7 @@ typedef struct exec_ctx {
 	bool late_cgroup;
 	int lock;              /* closed in the children */
 	sigset_t sigmask;      /* for the process: husk's, the forwarded ones unblocked */
+	sigset_t ignored;      /* husk's ignored signals (hk_init_ignored_signals) */
 	hk_state *st;          /* the container's record */
 	enum hk_status status; /* its status then (created, running, paused) */
 	hk_spec *spec;         /* its config: linux.seccomp */
@@ -395,7 +396,7 @@ __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 		child_fail(sock, &err);
 	/* a change of ids may have made us dumpable again */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	hk_init_reset_signals(&x->sigmask);
+	hk_init_reset_signals(&x->ignored, &x->sigmask);
 	if (p->no_new_privileges && hk_init_seccomp(x->seccomp, sock, &err) < 0)
 		child_fail(sock, &err);
 	if (hk_sync_send(sock, HK_SYNC_READY, 0, -1, &err) < 0)
@@ -403,6 +404,19 @@ __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 	if (x->late_cgroup && hk_sync_expect(sock, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	hk_init_exec(sock, path, p->args, envp);
+}
+
+/* Into CG: on v1 by "0" to its tasks files (hk_cgroup_open_tasks: no
+ * global lock, no RCU grace period to wait for), else our pid to
+ * cgroup.procs.  We are single-threaded. */
+static int join_cgroup(hk_cgroup *cg, hk_err *err)
+{
+	hk_err ignored;
+	if (hk_cgroup_open_tasks(cg, &ignored) < 0)
+		return hk_cgroup_enter(cg, getpid(), err);
+	int r = hk_cgroup_join_tasks(cg, err);
+	hk_cgroup_close_tasks(cg);
+	return r;
 }
 
 /* The intermediate: joins, then forks the process as husk's child (into
@@ -426,7 +440,7 @@ __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
 		hk_err_set(&err, errno, "prctl PR_SET_DUMPABLE");
 		child_fail(sock, &err);
 	}
-	if (!x->late_cgroup && hk_cgroup_enter(x->cg, getpid(), &err) < 0) {
+	if (!x->late_cgroup && join_cgroup(x->cg, &err) < 0) {
 		hk_err_wrap(&err, "join the container's cgroup");
 		child_fail(sock, &err);
 	}
@@ -643,6 +657,7 @@ static int exec_locked(const hk_exec_opts *o, hk_process *p, exec_ctx *x, int *l
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&fwd, sig))
 			sigdelset(&x->sigmask, sig);
+	hk_init_ignored_signals(&x->ignored);
 	_cleanup_close_ int sigfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -69,11 +69,30 @@ static void go_non_dumpable(const hk_init_ctx *ctx)
 	}
 }
 
-void hk_init_reset_signals(const sigset_t *mask)
+void hk_init_ignored_signals(sigset_t *out)
+{
+	_cleanup_free_ char *status = NULL;
+	hk_err ignored;
+	const char *line = NULL;
+	if (hk_read_file("/proc/self/status", &status, NULL, &ignored) == 0)
+		line = strstr(status, "\nSigIgn:");
+	char *end = NULL;
+	unsigned long long bits = line ? strtoull(line + 8, &end, 16) : 0;
+	if (!line || end == line + 8) {
+		sigfillset(out);
+		return;
+	}
+	sigemptyset(out);
+	for (int sig = 1; sig <= 64 && sig < NSIG; sig++)
+		if (bits & (1ULL << (sig - 1)))
+			sigaddset(out, sig);
+}
+
+void hk_init_reset_signals(const sigset_t *ignored, const sigset_t *mask)
 {
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
+		if (sig != SIGKILL && sig != SIGSTOP && sigismember(ignored, sig) == 1)
 			sigaction(sig, &sa, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 }
@@ -567,6 +586,11 @@ void hk_init_main(const hk_init_ctx *ctx)
 	int r;
 
 	hk_sync_cancel_on(-1); /* the parent's signalfd means nothing here */
+	/* v1: into the cgroup first, so that all we do is the container's */
+	if (ctx->self_join && hk_cgroup_join_tasks(ctx->cgroup, &err) < 0)
+		fail(ctx, &err);
+	/* otherwise husk moves us and says so (CGROUP) */
+	bool placed = ctx->self_join || ctx->in_cgroup;
 	/* First thing, but with a new user namespace: husk writes its maps
 	 * through our /proc files (as the user, rootless), and we write our
 	 * timens_offsets; then (unshare_and_fork, or below). */
@@ -590,7 +614,8 @@ void hk_init_main(const hk_init_ctx *ctx)
 	}
 	/* A fork must land in the cgroup, and a cgroup namespace is rooted
 	 * where we are: then wait for the placement now, else before exec. */
-	if (ctx->cgroup_early && hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
+	if (ctx->cgroup_early && !placed &&
+	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
 	if (ctx->joins && unshare_and_fork(ctx, &err) < 0)
 		fail(ctx, &err);
@@ -645,10 +670,10 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (hk_init_process(&proc, ctx->seccomp, ctx->sync, setgroups_denied, listen_env(ctx), path,
 	                    sizeof(path), &envp, &err) < 0)
 		fail(ctx, &err);
-	if (!ctx->cgroup_early && !got_cgroup &&
+	if (!ctx->cgroup_early && !placed && !got_cgroup &&
 	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
-	hk_init_reset_signals(&ctx->sigmask);
+	hk_init_reset_signals(&ctx->ignored, &ctx->sigmask);
 	if (ctx->foreground && die_with_parent(ctx, &err) < 0)
 		fail(ctx, &err);
 	if (s->process.no_new_privileges && hk_init_seccomp(ctx->seccomp, ctx->sync, &err) < 0)
