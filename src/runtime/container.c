@@ -508,7 +508,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&fwd, sig))
 			sigdelset(&ctx.sigmask, sig);
-	hk_init_ignored_signals(&ctx.ignored);
+	ctx.ignored = hk_init_ignored_signals();
 	if (ctx.must_fork)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 

@@ -90,7 +90,7 @@ typedef struct exec_ctx {
 	bool late_cgroup;
 	int lock;              /* closed in the children */
 	sigset_t sigmask;      /* for the process: husk's, the forwarded ones unblocked */
-	sigset_t ignored;      /* husk's ignored signals (hk_init_ignored_signals) */
+	uint64_t ignored;      /* husk's ignored signals (hk_init_ignored_signals) */
 	hk_state *st;          /* the container's record */
 	enum hk_status status; /* its status then (created, running, paused) */
 	hk_spec *spec;         /* its config: linux.seccomp */
@@ -396,7 +396,7 @@ __attribute__((noreturn)) static void process_main(const exec_ctx *x, int sock)
 		child_fail(sock, &err);
 	/* a change of ids may have made us dumpable again */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	hk_init_reset_signals(&x->ignored, &x->sigmask);
+	hk_init_reset_signals(x->ignored, &x->sigmask);
 	if (p->no_new_privileges && hk_init_seccomp(x->seccomp, sock, &err) < 0)
 		child_fail(sock, &err);
 	if (hk_sync_send(sock, HK_SYNC_READY, 0, -1, &err) < 0)
@@ -657,7 +657,7 @@ static int exec_locked(const hk_exec_opts *o, hk_process *p, exec_ctx *x, int *l
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&fwd, sig))
 			sigdelset(&x->sigmask, sig);
-	hk_init_ignored_signals(&x->ignored);
+	x->ignored = hk_init_ignored_signals();
 	_cleanup_close_ int sigfd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -19,6 +19,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "linux/caps.h"
@@ -69,7 +70,7 @@ static void go_non_dumpable(const hk_init_ctx *ctx)
 	}
 }
 
-void hk_init_ignored_signals(sigset_t *out)
+uint64_t hk_init_ignored_signals(void)
 {
 	_cleanup_free_ char *status = NULL;
 	hk_err ignored;
@@ -78,22 +79,28 @@ void hk_init_ignored_signals(sigset_t *out)
 		line = strstr(status, "\nSigIgn:");
 	char *end = NULL;
 	unsigned long long bits = line ? strtoull(line + 8, &end, 16) : 0;
-	if (!line || end == line + 8) {
-		sigfillset(out);
-		return;
-	}
-	sigemptyset(out);
-	for (int sig = 1; sig <= 64 && sig < NSIG; sig++)
-		if (bits & (1ULL << (sig - 1)))
-			sigaddset(out, sig);
+	if (!line || end == line + 8)
+		return UINT64_MAX;
+	return (uint64_t)bits;
 }
 
-void hk_init_reset_signals(const sigset_t *ignored, const sigset_t *mask)
+/* The kernel's struct sigaction for rt_sigaction(2) on x86-64 and the
+ * generic ABI: handler, flags, restorer, mask. */
+struct hk_kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+void hk_init_reset_signals(uint64_t ignored, const sigset_t *mask)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sigismember(ignored, sig) == 1)
-			sigaction(sig, &sa, NULL);
+	/* through the system call: glibc refuses its own two real-time
+	 * signals (32, 33), which a caller may still have ignored */
+	struct hk_kernel_sigaction sa = {.handler = SIG_DFL};
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && (ignored & (1ULL << (sig - 1))))
+			syscall(SYS_rt_sigaction, sig, &sa, NULL, sizeof(sa.mask));
 	sigprocmask(SIG_SETMASK, mask, NULL);
 }
 
@@ -673,7 +680,7 @@ void hk_init_main(const hk_init_ctx *ctx)
 	if (!ctx->cgroup_early && !placed && !got_cgroup &&
 	    hk_sync_expect(ctx->sync, HK_SYNC_CGROUP, &msg, NULL, &err) < 0)
 		_exit(1);
-	hk_init_reset_signals(&ctx->ignored, &ctx->sigmask);
+	hk_init_reset_signals(ctx->ignored, &ctx->sigmask);
 	if (ctx->foreground && die_with_parent(ctx, &err) < 0)
 		fail(ctx, &err);
 	if (s->process.no_new_privileges && hk_init_seccomp(ctx->seccomp, ctx->sync, &err) < 0)

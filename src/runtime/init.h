@@ -4,6 +4,7 @@
 #define HUSK_RUNTIME_INIT_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 
 #include "linux/cgroup.h"
@@ -24,17 +25,15 @@ typedef struct hk_init_ctx {
 	/* foreground run without process.consoleSize: the caller's terminal
 	 * size, set on the pty before the program runs (0: none) */
 	unsigned short tty_rows, tty_cols;
-	int exec_fifo; /* -1, or wait on it before exec (create) */
-	bool cgroup_early;
+	int exec_fifo;     /* -1, or wait on it before exec (create) */
+	bool cgroup_early; /* wait for cgroup placement before the rootfs */
 	/* v1: the child enters CGROUP itself, first (hk_cgroup_join_tasks) */
 	bool self_join;
 	const hk_cgroup *cgroup;
-	bool in_cgroup; /* set in the child: clone3 put it in the cgroup (v2) */
-	bool setgroups_denied;
-	/* set in the child from the GO message */ /* wait for cgroup placement before the
-	                                              rootfs */
+	bool in_cgroup;        /* set in the child: clone3 put it in the cgroup (v2) */
+	bool setgroups_denied; /* set in the child from the GO message */
 	sigset_t sigmask;      /* husk's mask before it blocked the forwarded signals */
-	sigset_t ignored;      /* signals husk ignores (hk_init_ignored_signals) */
+	uint64_t ignored;      /* signals husk ignores, bit SIG-1 (hk_init_ignored_signals) */
 	unsigned preserve_fds; /* fds 3..3+N-1 stay open in the process */
 	unsigned listen_fds;   /* of them, socket activation: LISTEN_FDS=N LISTEN_PID=1 */
 	bool hooks; /* prestart, createRuntime, createContainer or startContainer hooks */
@@ -55,12 +54,13 @@ void hk_init_fds(unsigned preserve_fds);
 bool hk_init_setgroups_allowed(void);
 /* The signals this process ignores (SIG_IGN, e.g. inherited from husk's
  * caller), from its own /proc/self/status before any container exists;
- * every signal when that cannot be read.  Handlers need no reset: execve
- * makes them default, and keeps only what is ignored. */
-void hk_init_ignored_signals(sigset_t *out);
+ * every signal when that cannot be read.  Bit SIG-1 for signal SIG, the
+ * C library's own (32, 33) included.  Handlers need no reset: execve makes
+ * them default, and keeps only what is ignored. */
+uint64_t hk_init_ignored_signals(void);
 /* Default handlers for the signals in IGNORED (hk_init_ignored_signals),
  * MASK as the signal mask. */
-void hk_init_reset_signals(const sigset_t *ignored, const sigset_t *mask);
+void hk_init_reset_signals(uint64_t ignored, const sigset_t *mask);
 /* In the container's mount namespace, its root in place: rlimits,
  * oomScoreAdj, the AppArmor profile and SELinux label for the exec
  * (through the container's /proc), capabilities, the user switch,
