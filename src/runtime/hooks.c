@@ -227,6 +227,15 @@ int hk_hooks_run(const hk_hooks *hooks, enum hk_hook_kind kind, const char *stat
 			fprintf(stderr, "husk: warning: %s\n", e.msg);
 		}
 	}
+	/* with signals blocked (create forwards them), an ignored SIGPIPE is
+	 * still queued: take it before the old action comes back */
+	sigset_t pipe_set, pending;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	struct timespec now = {0};
+	while (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) &&
+	       sigtimedwait(&pipe_set, NULL, &now) == SIGPIPE)
+		;
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	return r;
 }

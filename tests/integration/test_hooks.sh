@@ -95,6 +95,33 @@ test_hooks_failing_create_leaves_nothing() {
 	done
 }
 
+# A hook that exits without reading a state larger than a pipe holds:
+# husk's write fails with EPIPE while create blocks signals, so SIGPIPE
+# waited there and killed husk silently (exit 141, state dir left) once
+# the old action came back.  Each kind still reports the hook's failure.
+test_hooks_not_reading_a_large_state() {
+	local b id k
+	b=$(mkbundle)
+	setargs "$b" true
+	head -c 300000 /dev/zero | tr '\0' x >"$T/big"
+	cfg "$b" --rawfile big "$T/big" '.annotations.big = $big'
+	for k in prestart createRuntime createContainer; do
+		id=$(newid)
+		cfg "$b" --argjson h "$(hook 'echo not read >&2; exit 3')" ".hooks = {$k: [\$h]}"
+		expect_fail hkr create -b "$b" "$id"
+		assert_contains "$(cat "$T/err")" "hooks.$k[0] (/bin/sh): exited with status 3: not read"
+		[ ! -e "$T/state/$id" ] || fail "$k: state left after a failed create"
+	done
+	id=$(newid)
+	cfg "$b" --argjson h "$(hook 'exit 4')" '.hooks = {poststart: [$h], poststop: [$h]}'
+	hkr create -b "$b" "$id"
+	hkr start "$id" 2>"$T/err" || fail "start: $(cat "$T/err")"
+	assert_contains "$(cat "$T/err")" "warning: hooks.poststart[0] (/bin/sh): exited with status 4"
+	wait_status "$id" stopped
+	hkr delete "$id" 2>"$T/err" || fail "delete: $(cat "$T/err")"
+	assert_contains "$(cat "$T/err")" "warning: hooks.poststop[0] (/bin/sh): exited with status 4"
+}
+
 test_hooks_failing_start_container() {
 	local b id
 	b=$(mkbundle)
