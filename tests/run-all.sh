@@ -3,7 +3,8 @@
 # fuzz harnesses, the container tests on this host, and the container tests
 # again inside a pure cgroup v2 VM (../shared/vmtest).  Ends with "N passed,
 # N failed".
-# HK_NO_VM=1 skips the VM run (it is required in CI).
+# HK_NO_VM=1 skips the VM run (it is required in CI); HK_VM_FILES="test_a
+# test_b" runs only those integration files there (make check SANITIZE=1).
 cd "$(dirname "$0")" || exit 1
 : "${HUSK:?}" "${BUILD:?}"
 export HUSK ROOTFS=${ROOTFS:-$BUILD/rootfs}
@@ -53,7 +54,7 @@ vmtest=../../shared/vmtest/vmtest
 if [ -z "${HK_NO_VM:-}" ]; then
 	if [ -x "$vmtest" ] || [ -f "$vmtest" ]; then
 		VMTEST_ACCEL=${VMTEST_ACCEL:-tcg} bash "$vmtest" --mem 2G --timeout 2400 \
-			--env HUSK --env ROOTFS --env HK_TEST_FILTER \
+			--env HUSK --env ROOTFS --env HK_TEST_FILTER --env HK_VM_FILES \
 			-- env HK_TEST_LABEL=v2-vm ./vm-suite.sh "$@" 2>&1 | tee "$log"
 		count "$log" "pure cgroup v2 VM" 2
 	else
