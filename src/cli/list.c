@@ -190,7 +190,7 @@ int hk_cmd_list(const hk_global *g, int argc, char **argv)
 		 * damaged one neither, but said (as runc) */
 		int lr = hk_state_load(root, ids[i], &st, &lerr);
 		if (lr < 0 && lr != -ENOENT)
-			fprintf(stderr, "husk: warning: %s\n", lerr.msg);
+			hk_err_warn(&lerr);
 		if (lr < 0)
 			continue;
 		struct row *r = &rows[nrows++];

@@ -324,12 +324,16 @@ static int parent_sync(hk_container *c, const hk_container_opts *o, int sock,
 			return r;
 		r = hk_userns_write_maps(c->pid, s->lnx.uid_mappings, s->lnx.n_uid_mappings,
 		                         s->lnx.gid_mappings, s->lnx.n_gid_mappings, &denied, err);
-		if (r < 0)
-			return r;
+		/* GO carries whether setgroups(2) is denied in the new namespace */
+		if (r == 0)
+			r = hk_sync_send(sock, HK_SYNC_GO, denied, -1, err);
+		if (r < 0) {
+			/* the child may have failed first (joining its v1
+			 * cgroup): its error, not the missing /proc files */
+			prefer_child_error(sock, err);
+			return -err->code;
+		}
 	}
-	/* GO carries whether setgroups(2) is denied in the new namespace */
-	if (ctx->userns_new && (r = hk_sync_send(sock, HK_SYNC_GO, denied, -1, err)) < 0)
-		return r;
 	/* 7 */
 	if (!placed && ((r = hk_cgroup_enter(c->cgroup, c->pid, err)) < 0 ||
 	                (r = hk_sync_send(sock, HK_SYNC_CGROUP, 0, -1, err)) < 0)) {

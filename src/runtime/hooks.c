@@ -224,7 +224,7 @@ int hk_hooks_run(const hk_hooks *hooks, enum hk_hook_kind kind, const char *stat
 			*err = e;
 			r = ri;
 		} else if (ri < 0) {
-			fprintf(stderr, "husk: warning: %s\n", e.msg);
+			hk_err_warn(&e);
 		}
 	}
 	/* with signals blocked (create forwards them), an ignored SIGPIPE is

@@ -163,8 +163,11 @@ static long long now_ms(void)
 }
 
 /* SIGKILL ST's process and wait (up to ~10 s) until it has gone (exited:
- * a zombie counts as gone; it is not our child to reap). */
-static int kill_and_wait(const hk_state *st, hk_err *err)
+ * a zombie counts as gone; it is not our child to reap).  The lock *LOCK
+ * is held through the signal and the thaw (a concurrent pause must not
+ * freeze it in between), and closed for the wait: a kill, an exec or
+ * another delete must not wait on a process slow to exit. */
+static int kill_and_wait(const hk_state *st, int *lock, hk_err *err)
 {
 	const long long deadline = now_ms() + 10000;
 	_cleanup_close_ int fd = open_pidfd(st);
@@ -176,6 +179,8 @@ static int kill_and_wait(const hk_state *st, hk_err *err)
 	if (r < 0)
 		return hk_err_set(err, -r, "kill container \"%s\"", st->id);
 	thaw_after_kill(st);
+	close(*lock);
+	*lock = -1;
 	while (hk_state_alive(st)) {
 		long long left = deadline - now_ms();
 		if (left <= 0)
@@ -233,7 +238,9 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 	if (r < 0)
 		return r;
 	if ((r = hk_state_load(root, id, &st, err)) < 0) {
-		if (!force)
+		/* only a damaged or missing record (EINVAL, ENOENT): not, say,
+		 * ENOMEM or EACCES, which say nothing of the container */
+		if (!force || (r != -EINVAL && r != -ENOENT))
 			return r;
 		if ((r = delete_fallback(root, id, r, &st, err)) != 0)
 			return r < 0 ? r : 0;
@@ -245,12 +252,10 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		                    "stopped: %s",
 		                    id, hk_status_name(status));
 	if (status != HK_STATUS_STOPPED) {
-		/* without the lock while the process dies: a kill, an exec or
-		 * another delete must not wait on a process slow to exit */
-		close(lock);
-		lock = -1;
-		if ((r = kill_and_wait(st, err)) < 0)
+		if ((r = kill_and_wait(st, &lock, err)) < 0)
 			return r;
+		if (lock >= 0) /* it was gone already */
+			close(hk_steal_fd(&lock));
 		r = hk_state_open(root, id, &lock, err);
 		/* another delete was quicker (or a new container has the id) */
 		if (r == 0 && !same_container(root, id, st))

@@ -124,7 +124,7 @@ int hk_run_foreground(const hk_container_opts *o, const hk_create_opts *reg, con
 	hk_err nerr = {0};
 	if (nsock >= 0 && hk_notify_bg_start(nsock, getpid(), &notify, &nerr) < 0) {
 		close(nsock);
-		fprintf(stderr, "husk: warning: %s\n", nerr.msg);
+		hk_err_warn(&nerr);
 	}
 	if (pid_file && (r = hk_container_write_pid_file(c, pid_file, err)) < 0) {
 		hk_notify_bg_stop(notify);

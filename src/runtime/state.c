@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,28 +103,60 @@ static pid_t lock_holder(const struct stat *sb)
 	return 0;
 }
 
+static void lock_alarm(int sig)
+{
+	(void)sig; /* only to interrupt flock() */
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* flock(FD, LOCK_EX), waiting at most LIMIT ms: a blocking flock (the
+ * kernel hands the lock over in turn, no polling), interrupted by SIGALRM
+ * (no SA_RESTART) at the limit and every 50 ms after it, in case the
+ * first alarm came just before flock() started.  0, or -errno (-EINTR:
+ * timed out). */
+static int flock_within(int fd, long limit)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct sigaction sa = {.sa_handler = lock_alarm}, old_sa;
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigset_t alrm, old_mask;
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, &old_mask);
+	struct itimerval it = {.it_value = {limit / 1000, (limit % 1000) * 1000},
+	                       .it_interval = {0, 50000}},
+	                 off = {0};
+	setitimer(ITIMER_REAL, &it, NULL);
+	int r;
+	while ((r = flock(fd, LOCK_EX) < 0 ? -errno : 0) == -EINTR && ms_since(&t0) < limit)
+		;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	return r;
+}
+
 /* flock(FD, LOCK_EX), waiting at most lock_timeout_ms(): a husk killed
  * or stuck while it holds the lock must not hang every later one. */
 static int lock_bounded(int fd, const char *id, hk_err *err)
 {
-	struct timespec t0, now;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EINTR)
+		return hk_err_set(err, errno, "container \"%s\": lock", id);
 	const long limit = lock_timeout_ms();
-	long nap_us = 1000;
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return hk_err_set(err, errno, "container \"%s\": lock", id);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long waited =
-		    (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (waited >= limit)
-			break;
-		usleep((useconds_t)nap_us);
-		if (nap_us < 50000)
-			nap_us *= 2;
-	}
+	int r = limit > 0 ? flock_within(fd, limit) : -EINTR;
+	if (r == 0)
+		return 0;
+	if (r != -EINTR)
+		return hk_err_set(err, -r, "container \"%s\": lock", id);
 	struct stat sb;
 	pid_t pid = fstat(fd, &sb) == 0 ? lock_holder(&sb) : 0;
 	char comm[64] = "";

@@ -94,3 +94,9 @@ void hk_err_print(const hk_err *err)
 	char line[HK_ERR_LINE_MAX];
 	fprintf(stderr, "husk: %s\n", hk_one_line(err->msg, line, sizeof(line)));
 }
+
+void hk_err_warn(const hk_err *err)
+{
+	char line[HK_ERR_LINE_MAX];
+	fprintf(stderr, "husk: warning: %s\n", hk_one_line(err->msg, line, sizeof(line)));
+}

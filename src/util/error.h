@@ -46,5 +46,7 @@ const char *hk_one_line(const char *s, char *buf, size_t len);
 
 /* Print "husk: MSG" on stderr, as one line (hk_one_line()). */
 void hk_err_print(const hk_err *err);
+/* The same as "husk: warning: MSG". */
+void hk_err_warn(const hk_err *err);
 
 #endif
