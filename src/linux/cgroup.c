@@ -284,6 +284,13 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 }
 
 /* Did husk make the leaf of H (and so may remove it)? */
+static bool leaf_exists(const struct hk_cg_hier *h)
+{
+	_cleanup_free_ char *full = NULL;
+	struct stat st;
+	return asprintf(&full, "%s%s", h->mount, h->path) < 0 || stat(full, &st) == 0;
+}
+
 static bool leaf_created(const struct hk_cg_hier *h)
 {
 	const char *dir = h->n_created ? h->created[h->n_created - 1] : NULL;
@@ -295,7 +302,7 @@ static bool leaf_created(const struct hk_cg_hier *h)
  * leading '=' when the leaf existed before: a cgroup husk did not create
  * is never removed (the OCI runtime spec's "delete only created
  * resources"), even by a later `husk delete`. */
-static int build_path(hk_cgroup *cg, hk_err *err)
+static int build_path(hk_cgroup *cg, bool planned, hk_err *err)
 {
 	size_t len = 1;
 	for (size_t i = 0; i < cg->n_h; i++)
@@ -307,7 +314,7 @@ static int build_path(hk_cgroup *cg, hk_err *err)
 	for (size_t i = 0; i < cg->n_h; i++) {
 		if (i)
 			strcat(cg->path, "\n");
-		if (!leaf_created(&cg->h[i]))
+		if (planned ? leaf_exists(&cg->h[i]) : !leaf_created(&cg->h[i]))
 			strcat(cg->path, "=");
 		if (cg->h[i].ctrls) {
 			strcat(cg->path, cg->h[i].ctrls);
@@ -393,6 +400,23 @@ static int not_delegated(const hk_cgroup *cg, const struct hk_cg_hier *h, const 
 int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resources *res,
                      hk_cgroup **out, hk_err *err)
 {
+	return hk_cgroup_create_noted(cgroups_path, id, res, NULL, NULL, out, err);
+}
+
+/* The path as planned to NOTE (hk_cgroup_create_noted). */
+static int note_plan(hk_cgroup *cg, hk_cgroup_note_fn note, void *arg, hk_err *err)
+{
+	int r = build_path(cg, true, err);
+	if (r == 0)
+		r = note(cg->path, arg, err);
+	free(cg->path);
+	cg->path = NULL;
+	return r;
+}
+
+int hk_cgroup_create_noted(const char *cgroups_path, const char *id, const hk_resources *res,
+                           hk_cgroup_note_fn note, void *note_arg, hk_cgroup **out, hk_err *err)
+{
 	static const hk_resources none;
 	if (!res)
 		res = &none;
@@ -439,6 +463,8 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 		r = path ? add_hier(cg, &m[i], path, err) : hk_err_set(err, ENOMEM, "cgroup");
 	}
 	hk_cg_mounts_free(m, nm);
+	if (r == 0 && note)
+		r = note_plan(cg, note, note_arg, err);
 	if (r < 0)
 		return r;
 
@@ -477,7 +503,7 @@ int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resource
 	r = layout == HK_CGROUP_V2 ? hk_cgv2_apply(cg->h[0].fd, res, err)
 	                           : hk_cgv1_apply(cg, res, err);
 	if (r == 0)
-		r = build_path(cg, err);
+		r = build_path(cg, false, err);
 	if (r < 0) {
 		remove_dirs(cg, false, &e2);
 		return r;
@@ -535,19 +561,27 @@ int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err)
 		line = nl ? nl + 1 : NULL;
 	}
 	hk_cg_mounts_free(m, nm);
-	for (size_t i = 0; r == 0 && i < cg->n_h; i++) {
+	for (size_t i = 0; r == 0 && i < cg->n_h;) {
 		struct hk_cg_hier *h = &cg->h[i];
 		_cleanup_free_ char *full = NULL;
 		if (asprintf(&full, "%s%s", h->mount, h->path) < 0)
 			return hk_err_set(err, ENOMEM, "cgroup");
 		h->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* a delete killed half-way removed some leaves: the others */
+		if (h->fd < 0 && errno == ENOENT) {
+			drop_hier(cg, i);
+			continue;
+		}
 		if (h->fd < 0)
 			return hk_err_set(err, errno, "cgroup: open %s", full);
 		if (!h->existed)
 			r = remember(h, full, err);
+		i++;
 	}
+	if (r == 0 && cg->n_h == 0)
+		return hk_err_plain(err, ENOENT, "cgroup: %s: gone", resolved_path);
 	if (r == 0)
-		r = build_path(cg, err);
+		r = build_path(cg, false, err);
 	if (r < 0)
 		return r;
 	*out = hk_steal_ptr(&cg);

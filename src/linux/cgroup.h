@@ -49,6 +49,14 @@ int hk_cgroup_layout(enum hk_cgroup_layout *out, hk_err *err);
 int hk_cgroup_create(const char *cgroups_path, const char *id, const hk_resources *res,
                      hk_cgroup **out, hk_err *err);
 
+/* hk_cgroup_create(), first telling NOTE (when not NULL) the path as
+ * hk_cgroup_path() will give it (a leaf that exists already has its '='),
+ * before any directory is made: a caller killed at any later point has a
+ * record to destroy the cgroup from.  An error of NOTE ends the create. */
+typedef int (*hk_cgroup_note_fn)(const char *path, void *arg, hk_err *err);
+int hk_cgroup_create_noted(const char *cgroups_path, const char *id, const hk_resources *res,
+                           hk_cgroup_note_fn note, void *note_arg, hk_cgroup **out, hk_err *err);
+
 /* On pure v2: an O_DIRECTORY fd of the cgroup for clone3's
  * CLONE_INTO_CGROUP; -1 otherwise.  Owned by CG. */
 int hk_cgroup_clone_fd(const hk_cgroup *cg);
@@ -100,7 +108,8 @@ const char *hk_cgroup_path(const hk_cgroup *cg);
  * kill and destroy it.  Only the leaf directory of each hierarchy counts as
  * created by husk: hk_cgroup_destroy() then removes the leaf (and any
  * cgroups the container made below it) but never a directory above it,
- * even one hk_cgroup_create() had made.  A leaf that no longer exists is
+ * even one hk_cgroup_create() had made.  A hierarchy whose leaf no longer
+ * exists is left out (a delete killed half-way removed it); none left is
  * an error (-ENOENT). */
 int hk_cgroup_load(const char *resolved_path, hk_cgroup **out, hk_err *err);
 

@@ -184,7 +184,8 @@ static int setup_cgroup(hk_container *c, const hk_container_opts *o, hk_err *err
 {
 	const hk_linux *l = &c->spec->lnx;
 	const hk_resources *res = l->has_resources ? &l->resources : NULL;
-	int r = hk_cgroup_create(l->cgroups_path, o->id, res, &c->cgroup, err);
+	int r = hk_cgroup_create_noted(l->cgroups_path, o->id, res, o->note_cgroup, o->note_arg,
+	                               &c->cgroup, err);
 	/* the whole device policy at once (on v2 one eBPF program): the
 	 * config's rules, the nodes of linux.devices (as runc), the defaults */
 	if (r == 0)

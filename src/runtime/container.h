@@ -37,6 +37,11 @@ typedef struct hk_container_opts {
 	 * LISTEN_FDS=N LISTEN_PID=1 in its environment, as with runc). */
 	unsigned preserve_fds;
 	bool listen_fds;
+	/* create: told the cgroup's path before it is made
+	 * (hk_cgroup_create_noted), for a delete --force after husk was
+	 * killed before its state was recorded.  NULL: not told. */
+	hk_cgroup_note_fn note_cgroup;
+	void *note_arg;
 } hk_container_opts;
 
 typedef struct hk_container {

@@ -200,6 +200,37 @@ static int kill_and_wait(const hk_state *st, int *lock, hk_err *err)
 	return 0;
 }
 
+/* A create killed before its state.json: the cgroup it was making (only
+ * leaves that did not exist before it: a '=' line is someone else's),
+ * with whatever process is in it.  1 when there was one, 0 none. */
+static int destroy_planned_cgroup(const char *root, const char *id, hk_err *err)
+{
+	_cleanup_free_ char *plan = NULL;
+	hk_err e;
+	if (hk_state_load_cgroup_plan(root, id, &plan, &e) < 0)
+		return 0;
+	size_t w = 0;
+	for (char *line = plan, *nl; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		nl = nl ? nl + 1 : NULL;
+		if (*line == '=')
+			continue;
+		if (w)
+			plan[w++] = '\n';
+		memmove(plan + w, line, len);
+		w += len;
+	}
+	plan[w] = '\0';
+	_cleanup_cgroup_ hk_cgroup *cg = NULL;
+	int r = hk_cgroup_load(plan, &cg, &e);
+	if (r == -ENOENT || (r == 0 && !hk_cgroup_path(cg)))
+		return 0;
+	if (r == 0)
+		r = hk_cgroup_destroy(cg, err);
+	return r < 0 ? hk_err_wrap(err, "delete container \"%s\"", id) : 1;
+}
+
 /* ST's record when delete --force finds state.json unreadable (R says
  * why): its copy.  With neither (a create that died half-way, or both
  * damaged) the directory alone is removed: 1.  Else 0, -errno. */
@@ -208,7 +239,10 @@ static int delete_fallback(const char *root, const char *id, int r, hk_state **s
 	hk_err ignored;
 	if (hk_state_load_copy(root, id, st, &ignored) == 0)
 		return 0;
-	if (r != -ENOENT)
+	int d = destroy_planned_cgroup(root, id, err);
+	if (d < 0)
+		return d;
+	if (r != -ENOENT && d == 0)
 		fprintf(stderr,
 		        "husk: warning: container \"%s\": state.json and its copy are damaged; "
 		        "its process and cgroup (if any) are left\n",
@@ -233,8 +267,10 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 	_cleanup_close_ int lock = -1;
 	_cleanup_state_ hk_state *st = NULL;
 	int r = hk_state_open(root, id, &lock, err);
-	if (r == -ENOENT && force)
+	if (r == -ENOENT && force) {
+		hk_state_remove_stub(root, id);
 		return 0;
+	}
 	if (r < 0)
 		return r;
 	if ((r = hk_state_load(root, id, &st, err)) < 0) {

@@ -224,6 +224,31 @@ int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err)
 	return r;
 }
 
+int hk_state_save_cgroup_plan(const char *root, const char *id, const char *path, hk_err *err)
+{
+	_cleanup_free_ char *file = NULL;
+	if (asprintf(&file, "%s/%s/cgroup.plan", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	/* no fsync: this is for a husk that is killed, not a host that is */
+	int r = hk_write_file_at(AT_FDCWD, file, path, strlen(path), 1, err);
+	return r < 0 ? hk_err_wrap(err, "container \"%s\": save cgroup.plan", id) : 0;
+}
+
+int hk_state_load_cgroup_plan(const char *root, const char *id, char **out, hk_err *err)
+{
+	_cleanup_free_ char *file = NULL;
+	if (asprintf(&file, "%s/%s/cgroup.plan", root, id) < 0)
+		return hk_err_set(err, ENOMEM, "state");
+	return hk_read_file_at(AT_FDCWD, file, out, NULL, err);
+}
+
+void hk_state_remove_stub(const char *root, const char *id)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/%s", root, id) >= 0)
+		rmdir(dir);
+}
+
 int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err)
 {
 	return lock_dir(root, id, false, lock_fd, err);
@@ -474,13 +499,18 @@ int hk_state_remove(const char *root, const char *id, hk_err *err)
 	}
 	hk_notify_remove_at(dfd); /* the one directory in there */
 	struct dirent *de;
+	/* the lock goes last: a delete killed half-way leaves a directory
+	 * that delete --force still opens (hk_state_open needs the lock) */
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, "lock"))
 			continue;
 		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
 			return hk_err_set(err, errno, "remove state: unlink %s/%s", dir,
 			                  de->d_name);
 	}
+	if (unlinkat(dfd, "lock", 0) < 0 && errno != ENOENT)
+		return hk_err_set(err, errno, "remove state: unlink %s/lock", dir);
 	if (rmdir(dir) < 0 && errno != ENOENT)
 		return hk_err_set(err, errno, "remove state: rmdir %s", dir);
 	return 0;

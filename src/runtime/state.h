@@ -90,6 +90,15 @@ int hk_state_load_spec(const char *root, const char *id, hk_spec **out, hk_err *
 
 /* Remove ROOT/ID entirely (state.json and its copy, exec.fifo, lock). */
 int hk_state_remove(const char *root, const char *id, hk_err *err);
+/* ROOT/ID/cgroup.plan: the cgroup a create is about to make
+ * (hk_cgroup_create_noted's path), written before any directory of it, so
+ * that delete --force finds it when husk was killed before state.json.
+ * Load: *OUT malloc'd; -ENOENT when there is none. */
+int hk_state_save_cgroup_plan(const char *root, const char *id, const char *path, hk_err *err);
+int hk_state_load_cgroup_plan(const char *root, const char *id, char **out, hk_err *err);
+/* ROOT/ID when empty: what a create killed between its mkdir and its lock
+ * file left (delete --force; best effort). */
+void hk_state_remove_stub(const char *root, const char *id);
 
 /* The ids in ROOT, sorted (malloc'd, NULL-terminated). */
 int hk_state_list(const char *root, char ***ids, size_t *n, hk_err *err);

@@ -291,6 +291,19 @@ test_concurrency_damaged_state_and_copy() {
 	pid=$(hkr state "$id" | jq -r .pid)
 	: >"$T/state/$id/state.json"
 	: >"$T/state/$id/state.json.bak"
+	# the cgroup create noted before making it (cgroup.plan) still names
+	# it: its processes go with it
+	hkr delete --force "$id" 2>"$T/err"
+	assert_eq "" "$(cat "$T/err")"
+	[ ! -e "$T/state/$id" ] || fail "state left"
+	conc_wait_gone "$pid"
+	[ -z "$(cg_leftovers)" ] || fail "cgroups left: $(cg_leftovers)"
+	# with no plan either, what husk cannot find is left, and said so
+	hkr create -b "$b" "$id"
+	pid=$(hkr state "$id" | jq -r .pid)
+	: >"$T/state/$id/state.json"
+	: >"$T/state/$id/state.json.bak"
+	rm "$T/state/$id/cgroup.plan"
 	hkr delete --force "$id" 2>"$T/err"
 	assert_eq "husk: warning: container \"$id\": state.json and its copy are damaged; its process and cgroup (if any) are left" "$(cat "$T/err")"
 	[ ! -e "$T/state/$id" ] || fail "state left"
@@ -398,7 +411,7 @@ test_concurrency_full_root() {
 		assert_eq "" "$(pgrep -f -- "--root $T/full " || true)" "processes left"
 	done
 	# the disk ran out at each of the files written
-	assert_eq " config.json state.json state.json.bak" "$seen" "where the disk ran out"
+	assert_eq " cgroup.plan config.json state.json state.json.bak" "$seen" "where the disk ran out"
 	umount "$T/full"
 	assert_all_gone
 }
