@@ -5,6 +5,8 @@
 #                        (pure cgroup v2) inside ../shared/vmtest
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make format          apply .clang-format
+#   make lint            clang-tidy (.clang-tidy) and cppcheck
+#                        (.cppcheck-suppressions): any finding fails
 #   make install PREFIX=/usr/local   the binary, man page and bash completion
 #   make bench           time, faults, syscalls, RSS against crun/runc; scale (bench/)
 #   make fuzz            the libFuzzer harnesses of fuzz/ (clang, in build-fuzz/)
@@ -49,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HUSK := $(BUILD)/husk
 
-.PHONY: all check unit integration vmcheck format install man clean bench demo rootfs fuzz fuzz-run
+.PHONY: all check unit integration vmcheck format lint install man clean bench demo rootfs fuzz fuzz-run
 
 all: husk
 
@@ -132,6 +134,15 @@ fuzz-run: fuzz
 
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS) $(FUZZ_SRCS) fuzz/fuzz.h
+
+# Static analysis (scripts/lint.sh) of husk's sources and the fuzz
+# harnesses; the unit tests are not held to it.  clang-tidy parses with the
+# flags of the build as clang takes them (the fuzz build's two exceptions).
+LINT_SRCS := $(SRCS) $(FUZZ_SRCS)
+LINT_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
+	       -fno-strict-aliasing -D_GNU_SOURCE -Isrc -Wno-unused-variable -Wno-format-nonliteral
+lint:
+	@LINT_CFLAGS="$(LINT_CFLAGS)" scripts/lint.sh $(LINT_SRCS)
 
 # The binary, the man page husk(1) and the bash completion.  HUSK=PATH
 # installs a binary built elsewhere as it is (no build).

@@ -309,7 +309,7 @@ static int make_applet_links(const char *busybox, int dirfd, hk_err *err)
 		waitpid(pid, NULL, 0);
 		return hk_err_set(err, errno, "fdopen");
 	}
-	rd = -1;
+	hk_steal_fd(&rd); /* f owns it */
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	int ret = 0, count = 0;

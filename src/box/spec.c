@@ -92,7 +92,7 @@ static FILE *open_in_rootfs(const char *rootfs, const char *file)
 		return NULL;
 	FILE *f = fdopen(rfd, "re");
 	if (f)
-		rfd = -1;
+		hk_steal_fd(&rfd); /* f owns it */
 	return f;
 }
 

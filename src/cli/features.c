@@ -38,7 +38,7 @@ static json_object *enabled(bool on)
  * known flags this kernel takes. */
 static json_object *seccomp_features(void)
 {
-	const char *names[64], *supported[16];
+	const char *names[64] = {0}, *supported[16] = {0};
 	json_object *o = enabled(true);
 	size_t n = hk_seccomp_actions(names, HK_ARRAY_SIZE(names));
 	json_object_object_add(o, "actions", sorted_strings(names, n));

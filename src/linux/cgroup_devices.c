@@ -30,7 +30,9 @@ static const hk_device_rule default_rules[] = {
  * cgroup controls, a fifo). */
 static bool node_rule(const hk_device *d, hk_device_rule *out)
 {
-	char type = d->type == 'u' ? 'c' : d->type;
+	char type = d->type;
+	if (type == 'u')
+		type = 'c';
 	if (type != 'c' && type != 'b')
 		return false;
 	*out = (hk_device_rule){.allow = true, .type = type, .major = d->major, .minor = d->minor};

@@ -252,8 +252,8 @@ static int check_hugepages(const hk_resources *r, hk_err *err)
 		size_t digits = strspn(s, "0123456789");
 		char list[256];
 		if (digits == 0 || digits > 12 ||
-		    (strcmp(s + digits, "KB") && strcmp(s + digits, "MB") &&
-		     strcmp(s + digits, "GB")))
+		    (strcmp(s + digits, "KB") != 0 && strcmp(s + digits, "MB") != 0 &&
+		     strcmp(s + digits, "GB") != 0))
 			return hk_err_plain(
 			    err, EINVAL,
 			    "linux.resources.hugepageLimits[%zu].pageSize: \"%s\" is "

@@ -256,7 +256,7 @@ static size_t page_sizes(uint64_t *out, size_t max)
 
 static int hugetlb(int dirfd, bool v2, hk_cg_stats *o, hk_err *err)
 {
-	uint64_t sizes[16];
+	uint64_t sizes[16] = {0};
 	size_t n = dirfd < 0 ? 0 : page_sizes(sizes, HK_ARRAY_SIZE(sizes));
 	for (size_t i = 0; i < n; i++) {
 		char name[16], f[64];

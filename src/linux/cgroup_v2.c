@@ -76,7 +76,7 @@ static void commas(char *s)
 
 int hk_cgv2_enable(const char *dir, const hk_resources *res, hk_err *err)
 {
-	struct want w[32];
+	struct want w[32] = {0};
 	size_t n = 0;
 	/* memory, pids, cpu, io and hugetlb always (where the parent has
 	 * them; runc enables every controller): `update` may ask for them

@@ -87,7 +87,9 @@ static int make_userns(const hk_idmap *uids, size_t n_uids, const hk_idmap *gids
 	int e = errno;
 	close(tell[1]);
 	close(go[0]);
-	_cleanup_close_ int rd = tell[0], keep = go[1];
+	_cleanup_close_ int rd = tell[0];
+	/* NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): only there to be closed */
+	_cleanup_close_ int keep = go[1];
 	if (pid < 0)
 		return hk_err_set(err, e, "fork the idmap user namespace helper");
 
@@ -208,7 +210,9 @@ static int userns_for(const hk_spec *s, const hk_mount *m, pid_t pid, hk_err *er
 		return hk_err_wrap(err, "idmap: the container's user namespace");
 	/* ns/user is a magic link: followed from the verified directory */
 	int fd = openat(nsdir, "user", O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? hk_err_set(err, errno, "idmap: open %s/user", rel) : fd;
+	if (fd < 0)
+		return hk_err_set(err, errno, "idmap: open %s/user", rel);
+	return fd;
 }
 
 int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, pid_t pid, hk_err *err)

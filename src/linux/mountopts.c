@@ -104,7 +104,7 @@ size_t hk_mount_option_names(const char **out, size_t max)
 #define HK_ADD_NAMES(table)                                                                        \
 	for (size_t i = 0; i < HK_ARRAY_SIZE(table); i++, n++)                                     \
 		if (n < max)                                                                       \
-			out[n] = table[i].name;
+			out[n] = (table)[i].name;
 	HK_ADD_NAMES(flag_options)
 	HK_ADD_NAMES(propagation_options)
 	HK_ADD_NAMES(recursive_options)

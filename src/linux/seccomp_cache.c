@@ -131,6 +131,7 @@ static bool note_build_id(const struct dl_phdr_info *info, struct build_id *id)
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_NOTE)
 			continue;
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): dlpi_addr is an address */
 		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
 		const uint8_t *end = p + ph->p_memsz;
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
@@ -357,7 +358,7 @@ static void trim(int dir)
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d)
 		return;
-	fd = -1; /* the DIR owns it */
+	hk_steal_fd(&fd); /* the DIR owns it */
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)))

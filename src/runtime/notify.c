@@ -138,6 +138,8 @@ int hk_notify_bind(const char *root, const char *id, hk_err *err)
 static int host_send(const char *msg, hk_err *err)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
+	if (!path || !*path)
+		return hk_err_plain(err, EINVAL, "NOTIFY_SOCKET is not set");
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	size_t len = strlen(path);
 	if (len >= sizeof(a.sun_path))

@@ -136,6 +136,8 @@ int hk_run_foreground(const hk_container_opts *o, const hk_create_opts *reg, con
 	}
 	run_hooks(c, o, HK_HOOK_POSTSTART, HK_STATUS_RUNNING);
 	int status = 0;
+	/* c is set (r == 0; the analyzer thinks create_registered() may return > 0) */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 	hk_supervise(c->pid, c->pty_master, sigfd, &status);
 	hk_notify_bg_stop(notify);
 	if (hk_cgroup_oom_killed(c->cgroup))

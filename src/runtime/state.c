@@ -603,8 +603,8 @@ unsigned long long hk_proc_start_time(pid_t pid)
 
 bool hk_state_alive(const hk_state *st)
 {
-	char state;
-	unsigned long long start;
+	char state = 0;
+	unsigned long long start = 0;
 	if (proc_stat(st->pid, &state, &start) < 0)
 		return false;
 	return start == st->start && state != 'Z' && state != 'X';

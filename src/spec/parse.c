@@ -84,7 +84,7 @@ static int parse_root(json_object *top, hk_spec *spec, hk_err *err)
 	if (r < 0)
 		return r;
 	if ((r = hk_j_str(root, "root", "path", true, &spec->root_path, err)) < 0 ||
-	    (r = hk_j_bool(root, "root", "readonly", &(bool){0}, &spec->root_readonly, err)) < 0)
+	    (r = hk_j_bool(root, "root", "readonly", HK_OPTIONAL, &spec->root_readonly, err)) < 0)
 		return r;
 	if (!spec->root_path[0])
 		return hk_err_plain(err, EINVAL, "root.path: must not be empty");

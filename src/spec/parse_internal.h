@@ -20,6 +20,11 @@
 
 #define HK_JPATH_MAX 512
 
+/* For a getter's HAS: the key is optional, and whether it was there does
+ * not matter.  (An array rather than &(bool){false}: cppcheck 2.10 cannot
+ * parse the latter in an argument list.) */
+#define HK_OPTIONAL ((bool[1]){false})
+
 /* "parent.key" (or "key" when PARENT is empty) into BUF. */
 const char *hk_jpath(char *buf, const char *parent, const char *key);
 /* "parent[idx]" into BUF. */

@@ -70,8 +70,8 @@ static int parse_device(json_object *e, const char *pi, hk_device *d, hk_err *er
 	if (r < 0)
 		return r;
 	bool optional = d->type == 'p'; /* a fifo has no device number */
-	if ((r = hk_j_i64(e, pi, "major", optional ? &(bool){0} : NULL, &d->major, err)) < 0 ||
-	    (r = hk_j_i64(e, pi, "minor", optional ? &(bool){0} : NULL, &d->minor, err)) < 0 ||
+	if ((r = hk_j_i64(e, pi, "major", optional ? HK_OPTIONAL : NULL, &d->major, err)) < 0 ||
+	    (r = hk_j_i64(e, pi, "minor", optional ? HK_OPTIONAL : NULL, &d->minor, err)) < 0 ||
 	    (r = hk_j_u32(e, pi, "fileMode", &d->has_file_mode, &d->file_mode, err)) < 0 ||
 	    (r = hk_j_u32(e, pi, "uid", &d->has_uid, &d->uid, err)) < 0 ||
 	    (r = hk_j_u32(e, pi, "gid", &d->has_gid, &d->gid, err)) < 0)
@@ -151,8 +151,8 @@ static int parse_time_offsets(json_object *lv, hk_linux *l, hk_err *err)
 		if (!json_object_is_type(off, json_type_object))
 			return hk_err_plain(err, EINVAL, "%s: expected object", p);
 		t->present = true;
-		if ((r = hk_j_i64(off, p, "secs", &(bool){0}, &t->secs, err)) < 0 ||
-		    (r = hk_j_u32(off, p, "nanosecs", &(bool){0}, &t->nanosecs, err)) < 0)
+		if ((r = hk_j_i64(off, p, "secs", HK_OPTIONAL, &t->secs, err)) < 0 ||
+		    (r = hk_j_u32(off, p, "nanosecs", HK_OPTIONAL, &t->nanosecs, err)) < 0)
 			return r;
 		if (t->nanosecs >= 1000000000)
 			return hk_err_plain(err, EINVAL, "%s.nanosecs: out of range", p);

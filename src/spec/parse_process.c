@@ -19,8 +19,8 @@ static int parse_user(json_object *proc, hk_user *u, hk_err *err)
 		return r; /* absent: uid 0, gid 0, as runc */
 	json_object *gids;
 	/* uid/gid are REQUIRED on Linux; like runc, a missing one means 0. */
-	if ((r = hk_j_u32(v, "process.user", "uid", &(bool){0}, &u->uid, err)) < 0 ||
-	    (r = hk_j_u32(v, "process.user", "gid", &(bool){0}, &u->gid, err)) < 0 ||
+	if ((r = hk_j_u32(v, "process.user", "uid", HK_OPTIONAL, &u->uid, err)) < 0 ||
+	    (r = hk_j_u32(v, "process.user", "gid", HK_OPTIONAL, &u->gid, err)) < 0 ||
 	    (r = hk_j_u32(v, "process.user", "umask", &u->has_umask, &u->umask, err)) < 0 ||
 	    (r = hk_j_str(v, "process.user", "username", false, &u->username, err)) < 0 ||
 	    (r = hk_j_arr(v, "process.user", "additionalGids", false, &gids, err)) < 0)
@@ -132,7 +132,7 @@ static int parse_io_priority(json_object *proc, hk_process *p, hk_err *err)
 		return hk_err_plain(err, EINVAL, "process.ioPriority.class: unknown class \"%s\"",
 		                    cls);
 	/* absent: 0, as runc (Go's zero value) */
-	if ((r = hk_j_int_range(v, "process.ioPriority", "priority", 0, 7, &(bool){0},
+	if ((r = hk_j_int_range(v, "process.ioPriority", "priority", 0, 7, HK_OPTIONAL,
 	                        &p->io_priority, err)) < 0)
 		return r;
 	p->has_io_priority = true;
@@ -177,12 +177,12 @@ static int parse_scheduler(json_object *proc, hk_process *p, hk_err *err)
 	s->policy = hk_sched_policy_from_name(policy);
 	if (s->policy < 0)
 		return hk_err_plain(err, EINVAL, "%s.policy: unknown policy \"%s\"", sp, policy);
-	if ((r = hk_j_int_range(v, sp, "nice", -20, 19, &(bool){0}, &s->nice, err)) < 0 ||
-	    (r = hk_j_int_range(v, sp, "priority", 0, 99, &(bool){0}, &s->priority, err)) < 0 ||
+	if ((r = hk_j_int_range(v, sp, "nice", -20, 19, HK_OPTIONAL, &s->nice, err)) < 0 ||
+	    (r = hk_j_int_range(v, sp, "priority", 0, 99, HK_OPTIONAL, &s->priority, err)) < 0 ||
 	    (r = parse_sched_flags(v, s, err)) < 0 ||
-	    (r = hk_j_u64(v, sp, "runtime", &(bool){0}, &s->runtime, err)) < 0 ||
-	    (r = hk_j_u64(v, sp, "deadline", &(bool){0}, &s->deadline, err)) < 0 ||
-	    (r = hk_j_u64(v, sp, "period", &(bool){0}, &s->period, err)) < 0)
+	    (r = hk_j_u64(v, sp, "runtime", HK_OPTIONAL, &s->runtime, err)) < 0 ||
+	    (r = hk_j_u64(v, sp, "deadline", HK_OPTIONAL, &s->deadline, err)) < 0 ||
+	    (r = hk_j_u64(v, sp, "period", HK_OPTIONAL, &s->period, err)) < 0)
 		return r;
 	bool has_rt = s->policy == HK_SCHED_FIFO || s->policy == HK_SCHED_RR;
 	if (has_rt && s->priority == 0)
@@ -215,7 +215,7 @@ static int parse_console(json_object *proc, hk_process *p, hk_err *err)
 int hk_parse_process(json_object *v, hk_process *p, hk_err *err)
 {
 	int r;
-	if ((r = hk_j_bool(v, "process", "terminal", &(bool){0}, &p->terminal, err)) < 0 ||
+	if ((r = hk_j_bool(v, "process", "terminal", HK_OPTIONAL, &p->terminal, err)) < 0 ||
 	    (r = parse_console(v, p, err)) < 0 || (r = parse_user(v, &p->user, err)) < 0)
 		return r;
 	if (!hk_jget(v, "args"))
@@ -230,7 +230,7 @@ int hk_parse_process(json_object *v, hk_process *p, hk_err *err)
 	if (p->cwd[0] != '/')
 		return hk_err_plain(err, EINVAL, "process.cwd: must be an absolute path");
 	if ((r = parse_caps(v, p, err)) < 0 || (r = parse_rlimits(v, p, err)) < 0 ||
-	    (r = hk_j_bool(v, "process", "noNewPrivileges", &(bool){0}, &p->no_new_privileges,
+	    (r = hk_j_bool(v, "process", "noNewPrivileges", HK_OPTIONAL, &p->no_new_privileges,
 	                   err)) < 0 ||
 	    (r = hk_j_int_range(v, "process", "oomScoreAdj", -1000, 1000, &p->has_oom_score_adj,
 	                        &p->oom_score_adj, err)) < 0 ||

@@ -61,7 +61,7 @@ static int parse_arg(json_object *e, const char *pi, hk_seccomp_arg *a, hk_err *
 		return hk_err_plain(err, EINVAL, "%s: expected object", pi);
 	if ((r = hk_j_u32(e, pi, "index", NULL, &a->index, err)) < 0 ||
 	    (r = hk_j_u64(e, pi, "value", NULL, &a->value, err)) < 0 ||
-	    (r = hk_j_u64(e, pi, "valueTwo", &(bool){0}, &a->value_two, err)) < 0 ||
+	    (r = hk_j_u64(e, pi, "valueTwo", HK_OPTIONAL, &a->value_two, err)) < 0 ||
 	    (r = hk_j_str(e, pi, "op", true, &a->op, err)) < 0)
 		return r;
 	if (a->index > 5)

@@ -1,4 +1,5 @@
 /* error.c - see error.h */
+#define HK_ERROR_IMPL /* the functions themselves, not error.h's wrappers for the analyzer */
 #include "util/error.h"
 
 #include <ctype.h>

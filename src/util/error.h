@@ -49,4 +49,18 @@ void hk_err_print(const hk_err *err);
 /* The same as "husk: warning: MSG". */
 void hk_err_warn(const hk_err *err);
 
+#if defined(__clang_analyzer__) && !defined(HK_ERROR_IMPL)
+/* For clang's static analyzer only (make lint): it sees one file at a time,
+ * so it does not know that these return a negative value and follows paths
+ * on which an error "succeeds" (a NULL result used as if set).  Tell it. */
+#include <errno.h>
+static inline int hk_err_negative(int r)
+{
+	return r < 0 ? r : -EINVAL;
+}
+#define hk_err_set(...)   hk_err_negative(hk_err_set(__VA_ARGS__))
+#define hk_err_plain(...) hk_err_negative(hk_err_plain(__VA_ARGS__))
+#define hk_err_wrap(...)  hk_err_negative(hk_err_wrap(__VA_ARGS__))
+#endif
+
 #endif
