@@ -207,7 +207,7 @@ static int destroy_planned_cgroup(const char *root, const char *id, hk_err *err)
 {
 	_cleanup_free_ char *plan = NULL;
 	hk_err e;
-	if (hk_state_load_cgroup_plan(root, id, &plan, &e) < 0)
+	if (hk_state_load_cgroup_plan(root, id, &plan, &e) < 0 || !plan)
 		return 0;
 	size_t w = 0;
 	for (char *line = plan, *nl; line && *line; line = nl) {
