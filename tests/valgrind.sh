@@ -56,7 +56,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 if [ -z "${HK_VG_INNER:-}" ]; then
-	HK_VG_INNER=1 exec unshare --mount --propagation private bash "$0" "$@"
+	HK_VG_INNER=1 exec unshare --mount --propagation private bash "$top/tests/valgrind.sh" "$@"
 fi
 
 vgb=$(cd "$vgb" 2>/dev/null && pwd) || {
