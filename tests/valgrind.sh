@@ -73,6 +73,7 @@ ids=""
 T=$tmp/t
 mkdir -p "$T"
 HK_CG_PREFIX=husk-vg-$$ HK_TEST_NAME=vg
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . tests/lib.sh
 cleanup() {
 	local id d
@@ -112,15 +113,16 @@ vgopts=(--tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect,po
 	--suppressions="$top/tests/valgrind.supp")
 
 # vg DIR CMD...: CMD under memcheck, at most 2 minutes; returns CMD's
-# status (99: valgrind found something).  Every process writes to DIR/log
-# through one inherited descriptor, each line tagged ==PID== (a log file
-# per process cannot be: `husk exec` forks its process after joining the
-# container's mount namespace, where no path of ours exists).
+# status (99: valgrind found something).  Every process writes to DIR/log,
+# each line tagged ==PID==: valgrind opens it once and forked processes
+# inherit its descriptor (a file per process, --log-file=%p, cannot be:
+# `husk exec` forks its process after joining the container's mount
+# namespace, where no path of ours exists, and valgrind would end it).
 vg() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	timeout -k 5 120 valgrind "${vgopts[@]}" --log-fd=3 "$@" 3>>"$dir/log"
+	timeout -k 5 120 valgrind "${vgopts[@]}" --log-file="$dir/log" "$@"
 }
 
 # vg_wait DIR: until no process writes to DIR/log any more (a process that
@@ -169,7 +171,7 @@ vg_scan() {
 			errs=$((errs + 1))
 			{
 				echo "    ${d#"$tmp/logs/"}, process $(basename "$f" .log):"
-				grep -vE '^--|Memcheck, a memory|Copyright|Using Valgrind|Command:|HEAP SUMMARY|in use at exit|total heap usage|LEAK SUMMARY|still reachable|suppressed:|Reachable blocks|To see them|For lists of|For counts of|rerun with' <<<"$body" |
+				grep -vE '^--|Memcheck, a memory|Copyright|Using Valgrind|Command:|Parent PID|HEAP SUMMARY|in use at exit|total heap usage|LEAK SUMMARY|still reachable|suppressed:|Reachable blocks|To see them|For lists of|For counts of|rerun with' <<<"$body" |
 					sed -E 's/^==[0-9]+== ?//' | cat -s | head -80 | sed 's/^/    /'
 			} >>"$tmp/findings"
 		done
