@@ -11,6 +11,8 @@
 #   make bench           time, faults, syscalls, RSS against crun/runc; scale (bench/)
 #   make fuzz            the libFuzzer harnesses of fuzz/ (clang, in build-fuzz/)
 #   make fuzz-run FUZZ_SECONDS=N   each harness for N seconds, from fuzz/corpus/
+#   make valgrind        the unit tests and husk's commands under valgrind's
+#                        memcheck (a dynamic build in build-vg/)
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -33,6 +35,14 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 BUILD := build-san
 endif
+# valgrind (make valgrind, tests/valgrind.sh) cannot replace malloc in a
+# static binary: a dynamic one, lightly optimised so that its reports
+# point at the right lines
+ifeq ($(VALGRIND),1)
+STATIC := 0
+CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1
+BUILD := build-vg
+endif
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 # x86-64: start at src/linux/selfexe_early.c, which re-executes husk from
@@ -51,7 +61,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HUSK := $(BUILD)/husk
 
-.PHONY: all check unit integration vmcheck format lint install man clean bench demo rootfs fuzz fuzz-run
+.PHONY: all check unit integration vmcheck format lint install man clean bench demo rootfs fuzz \
+	fuzz-run valgrind valgrind-build
 
 all: husk
 
@@ -88,8 +99,11 @@ unit: $(UNIT_BINS)
 # there.  The host runs everything in both builds.
 VM_FILES_SANITIZE = test_cgroup_fields test_cgroup_join test_control test_devices_cgroup \
 	test_resources test_rootless
-check: husk $(UNIT_BINS) rootfs fuzz
+# The valgrind stage runs in the plain check only: its build (build-vg)
+# is the same for both.
+check: husk $(UNIT_BINS) rootfs fuzz $(if $(filter 1,$(SANITIZE)),,valgrind-build)
 	@HUSK=$(abspath $(HUSK)) BUILD=$(abspath $(BUILD)) FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
+		VG_BUILD=$(abspath $(VG_BUILD)) HK_NO_VALGRIND=$(filter 1,$(SANITIZE)) \
 		HK_VM_FILES="$(if $(filter 1,$(SANITIZE)),$(VM_FILES_SANITIZE))" \
 		tests/run-all.sh $(abspath $(UNIT_BINS))
 
@@ -132,6 +146,18 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
 fuzz-run: fuzz
 	@FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) tests/fuzz.sh $(FUZZ_SECONDS)
 
+# valgrind's memcheck (tests/valgrind.sh) over the unit tests and husk's
+# commands: husk and the unit tests built again into build-vg/ (VALGRIND=1:
+# dynamic, -O1; valgrind cannot replace malloc in a static binary), as
+# root (husk in containers).
+VG_BUILD := build-vg
+valgrind-build:
+	@$(MAKE) --no-print-directory VALGRIND=1 SANITIZE= \
+		$(VG_BUILD)/husk $(patsubst tests/unit/%.c,$(VG_BUILD)/tests/%,$(UNIT_SRCS))
+
+valgrind: valgrind-build rootfs
+	@VG_BUILD=$(abspath $(VG_BUILD)) ROOTFS=$${ROOTFS:-$(abspath $(BUILD))/rootfs} tests/valgrind.sh
+
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS) $(FUZZ_SRCS) fuzz/fuzz.h
 
@@ -164,4 +190,4 @@ bench: husk rootfs
 	bench/scale.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
 
 clean:
-	rm -rf build build-san $(FUZZ_BUILD) husk
+	rm -rf build build-san $(FUZZ_BUILD) $(VG_BUILD) husk

@@ -6,8 +6,10 @@
 # docker.io; groff-base and man-db for the man page's check; python3-jsonschema
 # and libcap2-bin's capsh for tests/integration/test_conformance.sh; clang
 # with libclang-rt-dev, libFuzzer's and the sanitizers' runtime, for the
-# fuzz harnesses of fuzz/, which `make check` builds and runs; clang-tidy
-# and cppcheck for `make lint`).
+# fuzz harnesses of fuzz/, which `make check` builds and runs; valgrind for
+# tests/valgrind.sh, memcheck over the unit tests and husk's commands;
+# clang-tidy and cppcheck for `make lint`; strace for
+# tests/integration/test_faults.sh, which kills husk at each system call).
 # `--bench` adds what `make bench` uses: crun, runc, strace.
 set -eu
 pkgs="gcc make pkg-config libjson-c-dev libseccomp-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
@@ -17,7 +19,7 @@ if [ "${1:-}" = "--bench" ]; then
 	pkgs="$pkgs crun runc strace util-linux"
 fi
 if [ "${1:-}" = "--test" ]; then
-	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db python3-jsonschema libcap2-bin clang libclang-rt-dev clang-tidy cppcheck"
+	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db python3-jsonschema libcap2-bin clang libclang-rt-dev clang-tidy cppcheck valgrind"
 fi
 missing=""
 for p in $pkgs; do

@@ -1,10 +1,12 @@
 #!/bin/bash
-# run-all.sh UNIT_BIN... - the whole suite: unit tests, a short run of the
-# fuzz harnesses, the container tests on this host, and the container tests
-# again inside a pure cgroup v2 VM (../shared/vmtest).  Ends with "N passed,
-# N failed".
+# run-all.sh UNIT_BIN... - the whole suite: unit tests, the unit tests and
+# husk's commands under valgrind, a short run of the fuzz harnesses, the
+# container tests on this host, and the container tests again inside a pure
+# cgroup v2 VM (../shared/vmtest).  Ends with "N passed, N failed".
 # HK_NO_VM=1 skips the VM run (it is required in CI); HK_VM_FILES="test_a
 # test_b" runs only those integration files there (make check SANITIZE=1).
+# HK_NO_VALGRIND=1 skips the valgrind stage (make check SANITIZE=1: the
+# plain check ran it on the same build, $VG_BUILD).
 cd "$(dirname "$0")" || exit 1
 : "${HUSK:?}" "${BUILD:?}"
 export HUSK ROOTFS=${ROOTFS:-$BUILD/rootfs}
@@ -33,6 +35,13 @@ trap 'rm -f "$log"' EXIT
 	./run-unit.sh "$@"
 } | tee "$log"
 count "$log" "layers and unit tests" 2
+
+# valgrind's memcheck over the unit tests and husk's commands (make
+# valgrind builds $VG_BUILD); on this host only
+if [ -z "${HK_NO_VALGRIND:-}" ]; then
+	VG_BUILD=${VG_BUILD:-$BUILD/../build-vg} ./valgrind.sh | tee "$log"
+	count "$log" "valgrind"
+fi
 
 # the fuzz harnesses (make fuzz): every committed input of fuzz/corpus/,
 # then FUZZ_SECONDS (10) of fuzzing each
