@@ -162,6 +162,17 @@ int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err)
 	return 0;
 }
 
+int hk_sync_read_type(int sock, int type)
+{
+	hk_sync_msg msg;
+	ssize_t n;
+	while ((n = read(sock, &msg, sizeof(msg))) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return -errno;
+	return n >= (ssize_t)offsetof(hk_sync_msg, err) && msg.type == type ? 0 : -EPIPE;
+}
+
 int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err)
 {
 	int r = hk_sync_recv(sock, msg, fd, err);

@@ -31,6 +31,9 @@ enum hk_sync_type {
 	HK_SYNC_IDMAP,            /* child -> parent: value N; attached: a detached copy
 	                             (open_tree) of mounts[N]'s source, to be idmapped */
 	HK_SYNC_IDMAP_DONE,       /* parent -> child: that copy is idmapped */
+	HK_SYNC_RECORDED,         /* parent -> created child: the container is in the
+	                             state store; wait for start (until then, husk's
+	                             death ends the child: EOF) */
 };
 
 typedef struct hk_sync_msg {
@@ -55,6 +58,11 @@ void hk_sync_cancel_on(int sigfd);
 int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err);
 /* Receive and require TYPE; an HK_SYNC_ERROR is copied into ERR. */
 int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err);
+/* The child's side of a message without payload, by read(2) (the
+ * container's seccomp filter may be in already; read is what it leaves):
+ * 0 when it is TYPE, -EPIPE on EOF or another message, -errno when read
+ * fails. */
+int hk_sync_read_type(int sock, int type);
 
 /* The parent's last stage: receive until the child has exec'd (EOF after
  * READY; with STOP_AT_READY, return at READY: `create`'s process waits

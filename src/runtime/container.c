@@ -475,6 +475,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	c->pid = -1;
 	c->pidfd = -1;
 	c->pty_master = -1;
+	c->sync = -1;
 	/* 1-3 */
 	enum hk_cgroup_layout layout;
 	/* the filter is compiled here: a bad profile is a config error
@@ -544,8 +545,20 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 		return abort_create(c, o, &before, err);
 	}
 	sigprocmask(SIG_SETMASK, &before, NULL); /* run blocked them itself, before */
+	if (o->wait_start)
+		c->sync = hk_steal_fd(&sock);
 	*out = c;
 	return 0;
+}
+
+int hk_container_recorded(hk_container *c, hk_err *err)
+{
+	if (c->sync < 0)
+		return 0;
+	int r = hk_sync_send(c->sync, HK_SYNC_RECORDED, 0, -1, err);
+	close(c->sync);
+	c->sync = -1;
+	return r;
 }
 
 int hk_container_destroy(hk_container *c, hk_err *err)
@@ -568,6 +581,8 @@ void hk_container_free(hk_container *c)
 		close(c->pidfd);
 	if (c->pty_master >= 0)
 		close(c->pty_master);
+	if (c->sync >= 0)
+		close(c->sync);
 	free(c->rootfs);
 	free(c->id);
 	free(c);

@@ -52,9 +52,17 @@ typedef struct hk_container {
 	int pidfd;      /* -1 when the kernel has no pidfds */
 	int pty_master; /* -1 without process.terminal */
 	hk_cgroup *cgroup;
+	/* wait_start: the sync socket, open until the container is recorded
+	 * (hk_container_recorded); -1 otherwise */
+	int sync;
 } hk_container;
 
 int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *err);
+
+/* create: the container is in the state store; its process may wait for
+ * `start` now.  Until this, a husk killed takes the process along (it
+ * reads EOF): nothing unrecorded is left running, cgroup or not. */
+int hk_container_recorded(hk_container *c, hk_err *err);
 
 /* After the process has exited (and been reaped): OOM check is left to the
  * caller; this kills what is left and removes the cgroup. */

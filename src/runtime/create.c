@@ -120,6 +120,8 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 		r = hk_lc_record(o, c, err);
 	if (r == 0 && o->pid_file)
 		r = hk_container_write_pid_file(c, o->pid_file, err);
+	if (r == 0)
+		r = hk_container_recorded(c, err);
 	if (r < 0)
 		hk_container_fail(c, &co);
 	else

@@ -359,6 +359,12 @@ static int open_exec_fifo(int fifo)
 
 static void wait_for_start(const hk_init_ctx *ctx)
 {
+	/* Until husk has recorded the container: a husk killed before that
+	 * leaves no record to find this process by, so it goes too (EOF).  A
+	 * seccomp filter refusing read(2) (EPERM, ...) skips the wait. */
+	int r = hk_sync_read_type(ctx->sync, HK_SYNC_RECORDED);
+	if (r == -EPIPE || r == -EBADF)
+		_exit(1);
 	/* Nothing of husk's may stay open while it waits: the state lock
 	 * above all (start, kill and delete take it).  The preserved fds
 	 * (3..3+N-1) were open before husk opened the fifo: below it. */
