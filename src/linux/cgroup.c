@@ -283,7 +283,6 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 	return made_leaf ? 0 : check_empty(h->fd, full, err);
 }
 
-/* Did husk make the leaf of H (and so may remove it)? */
 static bool leaf_exists(const struct hk_cg_hier *h)
 {
 	_cleanup_free_ char *full = NULL;
@@ -291,6 +290,7 @@ static bool leaf_exists(const struct hk_cg_hier *h)
 	return asprintf(&full, "%s%s", h->mount, h->path) < 0 || stat(full, &st) == 0;
 }
 
+/* Did husk make the leaf of H (and so may remove it)? */
 static bool leaf_created(const struct hk_cg_hier *h)
 {
 	const char *dir = h->n_created ? h->created[h->n_created - 1] : NULL;
@@ -814,6 +814,11 @@ static bool remove_empty_leaves(hk_cgroup *cg)
 			all = false;
 	}
 	return all;
+}
+
+int hk_cgroup_remove_empty(hk_cgroup *cg, hk_err *err)
+{
+	return cg && cg->n_h ? remove_dirs(cg, false, err) : 0;
 }
 
 int hk_cgroup_destroy(hk_cgroup *cg, hk_err *err)

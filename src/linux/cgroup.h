@@ -256,6 +256,10 @@ void hk_cgroup_stats_free(hk_cg_stats *s);
 /* The OOM-kill counter alone (cheap, for watching): -1 when unknown. */
 long long hk_cgroup_oom_kills(hk_cgroup *cg);
 
+/* Remove the cgroups hk_cgroup_create() made (as hk_cgroup_destroy) but
+ * kill nothing: a leaf still holding processes after ~2 s is an error
+ * (EBUSY) and stays. */
+int hk_cgroup_remove_empty(hk_cgroup *cg, hk_err *err);
 /* Kill what is left in the cgroup (a frozen one is thawed after the
  * SIGKILLs: on v1 they land only then), then remove the directories husk
  * created (never one it did not create), retrying on EBUSY with a bound.

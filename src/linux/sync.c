@@ -166,11 +166,20 @@ int hk_sync_read_type(int sock, int type)
 {
 	hk_sync_msg msg;
 	ssize_t n;
-	while ((n = read(sock, &msg, sizeof(msg))) < 0 && errno == EINTR)
-		;
-	if (n < 0)
-		return -errno;
-	return n >= (ssize_t)offsetof(hk_sync_msg, err) && msg.type == type ? 0 : -EPIPE;
+	/* bounded: a seccomp filter may answer EINTR every time; ECONNRESET:
+	 * the peer died with a message of ours unread (EOF comes next) */
+	int tries = 0;
+	for (;;) {
+		while ((n = read(sock, &msg, sizeof(msg))) < 0 && errno == EINTR && ++tries < 100)
+			;
+		if (n < 0)
+			return errno == ECONNRESET ? -EPIPE : -errno;
+		if (n < (ssize_t)offsetof(hk_sync_msg, err))
+			return -EPIPE;
+		/* news the child may not have waited for (sync.h) */
+		if (msg.type != HK_SYNC_REAPED && msg.type != HK_SYNC_CGROUP)
+			return msg.type == type ? 0 : -EPIPE;
+	}
 }
 
 int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err)

@@ -60,8 +60,9 @@ int hk_sync_recv(int sock, hk_sync_msg *msg, int *fd, hk_err *err);
 int hk_sync_expect(int sock, int type, hk_sync_msg *msg, int *fd, hk_err *err);
 /* The child's side of a message without payload, by read(2) (the
  * container's seccomp filter may be in already; read is what it leaves):
- * 0 when it is TYPE, -EPIPE on EOF or another message, -errno when read
- * fails. */
+ * 0 when it is TYPE, -EPIPE on EOF, a reset or another message (REAPED
+ * and CGROUP, which may still be queued, are passed over), -errno when
+ * read fails (-EINTR after 100 tries). */
 int hk_sync_read_type(int sock, int type);
 
 /* The parent's last stage: receive until the child has exec'd (EOF after

@@ -69,7 +69,7 @@ int hk_lc_record(const hk_create_opts *o, const hk_container *c, hk_err *err)
 	return r;
 }
 
-static int note_cgroup(const char *path, void *arg, hk_err *err)
+int hk_lc_note_cgroup(const char *path, void *arg, hk_err *err)
 {
 	const hk_create_opts *o = arg;
 	return hk_state_save_cgroup_plan(o->root, o->id, path, err);
@@ -108,7 +108,7 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	                        .exec_fifo = ffd,
 	                        .preserve_fds = o->preserve_fds,
 	                        .listen_fds = true,
-	                        .note_cgroup = note_cgroup,
+	                        .note_cgroup = hk_lc_note_cgroup,
 	                        .note_arg = (void *)o};
 	hk_container *c = NULL;
 	r = hk_container_create(&co, &c, err);

@@ -229,6 +229,8 @@ int hk_hooks_run(const hk_hooks *hooks, enum hk_hook_kind kind, const char *stat
 	}
 	/* with signals blocked (create forwards them), an ignored SIGPIPE is
 	 * still queued: take it before the old action comes back */
+	/* (setting SIG_IGN above discarded one pending from before: only
+	 * ours can be pending now) */
 	sigset_t pipe_set, pending;
 	sigemptyset(&pipe_set);
 	sigaddset(&pipe_set, SIGPIPE);

@@ -361,9 +361,11 @@ static void wait_for_start(const hk_init_ctx *ctx)
 {
 	/* Until husk has recorded the container: a husk killed before that
 	 * leaves no record to find this process by, so it goes too (EOF).  A
-	 * seccomp filter refusing read(2) (EPERM, ...) skips the wait. */
+	 * seccomp filter refusing read(2) with an errno skips the wait (one
+	 * that kills on read kills the process here, as it would at its
+	 * first read). */
 	int r = hk_sync_read_type(ctx->sync, HK_SYNC_RECORDED);
-	if (r == -EPIPE || r == -EBADF)
+	if (r < 0 && r != -EPERM && r != -EACCES && r != -ENOSYS && r != -EINTR)
 		_exit(1);
 	/* Nothing of husk's may stay open while it waits: the state lock
 	 * above all (start, kill and delete take it).  The preserved fds

@@ -201,9 +201,12 @@ static int kill_and_wait(const hk_state *st, int *lock, hk_err *err)
 }
 
 /* A create killed before its state.json: the cgroup it was making (only
- * leaves that did not exist before it: a '=' line is someone else's),
- * with whatever process is in it.  1 when there was one, 0 none. */
-static int destroy_planned_cgroup(const char *root, const char *id, hk_err *err)
+ * leaves that did not exist before it: a '=' line is someone else's).
+ * Nothing in it is killed: its process left with the husk that was
+ * killed (it reads EOF on the sync socket), and the leaf may have become
+ * another container's since (same cgroupsPath).  1 when all of it is
+ * gone, 0 when there was no plan, -EBUSY when some is still in use. */
+static int remove_planned_cgroup(const char *root, const char *id, hk_err *err)
 {
 	_cleanup_free_ char *plan = NULL;
 	hk_err e;
@@ -227,8 +230,8 @@ static int destroy_planned_cgroup(const char *root, const char *id, hk_err *err)
 	if (r == -ENOENT || (r == 0 && !hk_cgroup_path(cg)))
 		return 0;
 	if (r == 0)
-		r = hk_cgroup_destroy(cg, err);
-	return r < 0 ? hk_err_wrap(err, "delete container \"%s\"", id) : 1;
+		r = hk_cgroup_remove_empty(cg, err);
+	return r < 0 ? r : 1;
 }
 
 /* ST's record when delete --force finds state.json unreadable (R says
@@ -239,14 +242,16 @@ static int delete_fallback(const char *root, const char *id, int r, hk_state **s
 	hk_err ignored;
 	if (hk_state_load_copy(root, id, st, &ignored) == 0)
 		return 0;
-	int d = destroy_planned_cgroup(root, id, err);
-	if (d < 0)
-		return d;
-	if (r != -ENOENT && d == 0)
+	hk_err e = {0};
+	int d = remove_planned_cgroup(root, id, &e);
+	if (r != -ENOENT && d <= 0)
 		fprintf(stderr,
 		        "husk: warning: container \"%s\": state.json and its copy are damaged; "
 		        "its process and cgroup (if any) are left\n",
 		        id);
+	else if (d < 0)
+		fprintf(stderr, "husk: warning: container \"%s\": its cgroup is left: %s\n", id,
+		        e.msg);
 	r = hk_state_remove(root, id, err);
 	return r < 0 ? r : 1;
 }
@@ -267,16 +272,24 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 	_cleanup_close_ int lock = -1;
 	_cleanup_state_ hk_state *st = NULL;
 	int r = hk_state_open(root, id, &lock, err);
+	/* (a create of the same id between its mkdir and its lock file
+	 * loses its directory here: it fails, nothing is left) */
 	if (r == -ENOENT && force) {
-		hk_state_remove_stub(root, id);
+		if (hk_state_remove_stub(root, id) == -ENOTEMPTY)
+			fprintf(stderr,
+			        "husk: warning: container \"%s\": its state directory has no lock "
+			        "file but is not empty: left\n",
+			        id);
 		return 0;
 	}
 	if (r < 0)
 		return r;
 	if ((r = hk_state_load(root, id, &st, err)) < 0) {
-		/* only a damaged or missing record (EINVAL, ENOENT): not, say,
-		 * ENOMEM or EACCES, which say nothing of the container */
-		if (!force || (r != -EINVAL && r != -ENOENT))
+		/* only a damaged or missing record (unparsable, gone, a
+		 * directory, unreadable on the disk): not, say, ENOMEM or
+		 * EACCES, which say nothing of the container */
+		if (!force || (r != -EINVAL && r != -ENOENT && r != -EISDIR && r != -ENOTDIR &&
+		               r != -EIO && r != -EUCLEAN))
 			return r;
 		if ((r = delete_fallback(root, id, r, &st, err)) != 0)
 			return r < 0 ? r : 0;

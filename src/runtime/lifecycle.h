@@ -33,6 +33,9 @@ int hk_lc_create(const hk_create_opts *o, hk_err *err);
  * container C just made (create, and `run` in the foreground). */
 struct hk_container;
 int hk_lc_record(const hk_create_opts *o, const struct hk_container *c, hk_err *err);
+/* An hk_cgroup_note_fn for hk_container_opts.note_cgroup, ARG the
+ * hk_create_opts: ROOT/ID/cgroup.plan (state.h). */
+int hk_lc_note_cgroup(const char *path, void *arg, hk_err *err);
 
 /* Let a created container's process exec.  Errors: not created
  * ("container \"ID\" is not created: running"), gone. */

@@ -78,8 +78,14 @@ static int create_registered(const hk_container_opts *o, const hk_create_opts *r
 	if (r == 0 && reg && (sock = hk_notify_bind(reg->root, reg->id, err)) < 0 &&
 	    sock != -ENOENT)
 		r = sock;
+	/* a run killed before its record leaves a cgroup delete --force finds */
+	hk_container_opts noted = *o;
+	if (reg) {
+		noted.note_cgroup = hk_lc_note_cgroup;
+		noted.note_arg = (void *)reg;
+	}
 	if (r == 0)
-		r = hk_container_create(o, c, err);
+		r = hk_container_create(&noted, c, err);
 	if (r == 0 && reg && (r = hk_lc_record(reg, *c, err)) < 0)
 		hk_container_fail(*c, o);
 	if (r < 0 && reg) {

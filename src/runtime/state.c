@@ -133,13 +133,23 @@ static int flock_within(int fd, long limit)
 	struct itimerval it = {.it_value = {limit / 1000, (limit % 1000) * 1000},
 	                       .it_interval = {0, 50000}},
 	                 off = {0};
-	setitimer(ITIMER_REAL, &it, NULL);
+	struct itimerval old_it;
+	setitimer(ITIMER_REAL, &it, &old_it);
 	int r;
 	while ((r = flock(fd, LOCK_EX) < 0 ? -errno : 0) == -EINTR && ms_since(&t0) < limit)
 		;
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGALRM, &old_sa, NULL);
+	/* a caller's timer (an alarm() before exec) gets what is left of it */
+	if (old_it.it_value.tv_sec || old_it.it_value.tv_usec) {
+		long left =
+		    old_it.it_value.tv_sec * 1000 + old_it.it_value.tv_usec / 1000 - ms_since(&t0);
+		if (left < 1)
+			left = 1;
+		old_it.it_value = (struct timeval){left / 1000, (left % 1000) * 1000};
+		setitimer(ITIMER_REAL, &old_it, NULL);
+	}
 	return r;
 }
 
@@ -242,11 +252,12 @@ int hk_state_load_cgroup_plan(const char *root, const char *id, char **out, hk_e
 	return hk_read_file_at(AT_FDCWD, file, out, NULL, err);
 }
 
-void hk_state_remove_stub(const char *root, const char *id)
+int hk_state_remove_stub(const char *root, const char *id)
 {
 	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s/%s", root, id) >= 0)
-		rmdir(dir);
+	if (asprintf(&dir, "%s/%s", root, id) < 0)
+		return -ENOMEM;
+	return rmdir(dir) < 0 ? -errno : 0;
 }
 
 int hk_state_open(const char *root, const char *id, int *lock_fd, hk_err *err)

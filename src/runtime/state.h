@@ -97,8 +97,9 @@ int hk_state_remove(const char *root, const char *id, hk_err *err);
 int hk_state_save_cgroup_plan(const char *root, const char *id, const char *path, hk_err *err);
 int hk_state_load_cgroup_plan(const char *root, const char *id, char **out, hk_err *err);
 /* ROOT/ID when empty: what a create killed between its mkdir and its lock
- * file left (delete --force; best effort). */
-void hk_state_remove_stub(const char *root, const char *id);
+ * file left (delete --force).  0, or -errno of rmdir (-ENOTEMPTY: not
+ * such a stub; -ENOENT: no directory). */
+int hk_state_remove_stub(const char *root, const char *id);
 
 /* The ids in ROOT, sorted (malloc'd, NULL-terminated). */
 int hk_state_list(const char *root, char ***ids, size_t *n, hk_err *err);

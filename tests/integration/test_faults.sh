@@ -40,6 +40,8 @@ fault_nothing_left() {
 	[ ! -e "$T/state/$id" ] || fail "$what: state directory left: $(ls -A "$T/state/$id" | tr '\n' ' ')"
 	left=$(cg_leftovers)
 	[ -z "$left" ] || fail "$what: cgroups left: $(echo $left)"
+	# (once more after a moment: the count is the whole namespace's)
+	[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] || sleep 0.2
 	[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] ||
 		fail "$what: mounts: $FAULT_MOUNTS before, $(wc -l </proc/self/mountinfo) now"
 }
@@ -164,4 +166,14 @@ test_faults_kill_delete_at_every_step() {
 	cp "$FAULT_B/config.json" "$FAULT_B/config.json.in"
 	FAULT_ARGS="--force @ID"
 	fault_each delete fault_running
+}
+
+# `husk run` in the foreground (its own path to the state store): a run of
+# true killed at each step
+test_faults_kill_run_at_every_step() {
+	fault_bundle
+	setargs "$FAULT_B" true
+	cp "$FAULT_B/config.json" "$FAULT_B/config.json.in"
+	FAULT_ARGS="-b $FAULT_B @ID"
+	fault_each run fault_marked_bundle
 }
