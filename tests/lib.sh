@@ -68,6 +68,13 @@ needs_subids() {
 # `husk spec --rootless` bundles from mkbundle.
 unprivileged() { [ "${HK_TEST_AS:-root}" != root ]; }
 
+# $HUSK is the AddressSanitizer build (make check SANITIZE=1): several
+# times slower to start, long loops take fewer rounds
+sanitized() {
+	[ -n "${_hk_san:-}" ] || { grep -q __asan_init "$HUSK" && _hk_san=yes || _hk_san=no; }
+	[ "$_hk_san" = yes ]
+}
+
 # Give bundle $1 a network namespace of its own if it has none (a
 # rootless spec keeps the host's: sysctls need one).
 own_netns() {

@@ -1,5 +1,5 @@
-# test_soak.sh - 2,000 run/delete cycles in a row (300 in the emulated VM;
-# HK_SOAK_CYCLES overrides): no growth of what husk holds or leaves.
+# test_soak.sh - 2,000 run/delete cycles in a row (300 in the emulated VM
+# and under AddressSanitizer; HK_SOAK_CYCLES overrides): no growth of what husk holds or leaves.
 # Checked after the first 100 cycles and again at the end: the mounts
 # (mountinfo lines), the cgroups below the test's, the entries of the
 # state root, the fds and the anonymous memory of a supervising `husk
@@ -12,7 +12,7 @@
 soak_cycles() {
 	if [ -n "${HK_SOAK_CYCLES:-}" ]; then
 		echo "$HK_SOAK_CYCLES"
-	elif [ "${HK_TEST_LABEL:-}" = v2-vm ]; then
+	elif [ "${HK_TEST_LABEL:-}" = v2-vm ] || sanitized; then
 		echo 300
 	else
 		echo 2000
