@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/debug.h"
 
 /* Set by hk_cli_init(): the global options and the verb's own argv (for
@@ -74,11 +75,9 @@ static void quote(FILE *f, const char *s, bool json)
 static void log_record(int fd, bool json, const char *level, const char *msg)
 {
 	struct timespec ts;
-	struct tm tm;
-	char when[32];
+	char when[HK_UTC_LEN];
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	hk_utc_format(ts.tv_sec, when);
 
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;

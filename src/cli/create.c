@@ -25,8 +25,12 @@ int hk_cli_bundle_load(const hk_global *g, const char *id, const char *bundle,
 	int r = hk_check_preserved_fds(preserve_fds, hk_listen_fds(), err);
 	if (r < 0 || (r = hk_cli_check_id(id, err)) < 0)
 		return r;
-	if (!realpath(bundle, out->path))
+	_cleanup_free_ char *real = hk_realpath(bundle);
+	if (!real)
 		return hk_err_set(err, errno, "bundle %s", bundle);
+	if (strlen(real) >= sizeof(out->path))
+		return hk_err_set(err, ENAMETOOLONG, "bundle %s", bundle);
+	strcpy(out->path, real);
 	_cleanup_free_ char *config = NULL;
 	out->root = hk_state_root(g->root);
 	if (!out->root || asprintf(&config, "%s/config.json", out->path) < 0)

@@ -48,14 +48,22 @@ void hk_cg_mounts_free(struct hk_cg_mnt *m, size_t n);
 /* Does the comma-separated list CTRLS contain controller C? */
 bool hk_cg_has_ctrl(const char *ctrls, const char *c);
 
-/* The hierarchy of CG holding controller C (v1), or NULL. */
 /* The v1 controllers husk may use (cgroup_mounts.c). */
 extern const char *const hk_cg_v1_ctrls[];
 extern const size_t hk_cg_n_v1_ctrls;
 /* Do the comma lists A and B name the same controllers? */
 bool hk_cg_same_ctrls(const char *a, const char *b);
 
+/* The hierarchy of CG holding controller C (v1), or NULL. */
 struct hk_cg_hier *hk_cg_find(hk_cgroup *cg, const char *c);
+
+/* Did husk make the leaf of H (and so may remove it)? (cgroup.c) */
+bool hk_cg_leaf_created(const struct hk_cg_hier *h);
+
+/* Remove the directories husk created in CG, deepest first, the leaf with
+ * the cgroups below it, killing what they hold when KILL; a parent only
+ * when empty (cgroup_teardown.c). */
+int hk_cg_remove_dirs(hk_cgroup *cg, bool kill, hk_err *err);
 
 /* Write VALUE to FILE below DIRFD for the resource FIELD ("memory.limit");
  * a missing file is "linux.resources.FIELD: FILE not available (WHY)"
@@ -66,6 +74,9 @@ int hk_cg_set(int dirfd, const char *field, const char *file, const char *value,
 int hk_cg_set_num(int dirfd, const char *field, const char *file, long long v, const char *why,
                   bool optional, hk_err *err);
 
+/* The value of KEY in TEXT, a "key value" list like memory.events, or -1
+ * when the key is missing. */
+long long hk_cg_key_value(const char *text, const char *key);
 /* Read FILE (a "key value" list like memory.events) and return KEY's value,
  * or -1 when the file or key is missing. */
 long long hk_cg_read_key(int dirfd, const char *file, const char *key);

@@ -47,13 +47,13 @@ int hk_cgv1_init_dir(const struct hk_cg_hier *h, const char *dir, hk_err *err)
 	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 	if (!hk_cg_has_ctrl(h->ctrls, "cpuset"))
 		return 0;
+	/* DIR was just made: its files are empty (or, with the parent's
+	 * cgroup.clone_children, the parent's values already) */
 	for (size_t i = 0; i < HK_ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *cur = NULL, *par = NULL, *cpath = NULL, *ppath = NULL;
+		_cleanup_free_ char *par = NULL, *cpath = NULL, *ppath = NULL;
 		if (asprintf(&cpath, "%s/%s", dir, files[i]) < 0 ||
 		    asprintf(&ppath, "%s/../%s", dir, files[i]) < 0)
 			return hk_err_set(err, ENOMEM, "cpuset");
-		if (hk_read_file(cpath, &cur, NULL, err) < 0 || !blank(cur))
-			continue;
 		int r = hk_read_file(ppath, &par, NULL, err);
 		if (r == 0 && !blank(par))
 			r = hk_write_file(cpath, par, err);

@@ -253,9 +253,11 @@ int hk_cgv2_apply(int fd, const hk_resources *res, hk_err *err)
 
 bool hk_cgv2_oom_killed(hk_cgroup *cg)
 {
-	int fd = cg->h[0].fd;
-	return hk_cg_read_key(fd, "memory.events", "oom_kill") > 0 ||
-	       hk_cg_read_key(fd, "memory.events", "oom_group_kill") > 0;
+	hk_err e;
+	_cleanup_free_ char *s = NULL;
+	if (hk_read_file_at(cg->h[0].fd, "memory.events", &s, NULL, &e) < 0)
+		return false;
+	return hk_cg_key_value(s, "oom_kill") > 0 || hk_cg_key_value(s, "oom_group_kill") > 0;
 }
 
 int hk_cgv2_kill(int dirfd)

@@ -213,6 +213,20 @@ static int create_node_at(int dirfd, const char *name, const struct node *n, boo
 	if (!mknod_ok)
 		return bind_node(dirfd, name, n, err);
 
+	dev_t dev = fmt == S_IFIFO ? 0 : makedev(n->major, n->minor);
+	/* The usual case, a fresh /dev: made with its mode (the umask is 0
+	 * here) and owner (ours, unless a setgid directory or a default ACL
+	 * says otherwise), checked with one stat. */
+	if (mknodat(dirfd, name, fmt | n->mode, dev) == 0) {
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && node_matches(&st, n) &&
+		    (st.st_mode & 07777) == n->mode && st.st_uid == n->uid && st.st_gid == n->gid)
+			return 0;
+		return set_owner_mode(dirfd, name, n, err);
+	}
+	if (errno == EPERM && fmt != S_IFIFO)
+		return bind_node(dirfd, name, n, err);
+	if (errno != EEXIST)
+		return hk_err_set(err, errno, "mknod");
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (node_matches(&st, n)) {
 			/* Keep it; fix its mode and owner unless it is a node
@@ -227,7 +241,6 @@ static int create_node_at(int dirfd, const char *name, const struct node *n, boo
 	} else if (errno != ENOENT) {
 		return hk_err_set(err, errno, "stat %s", name);
 	}
-	dev_t dev = fmt == S_IFIFO ? 0 : makedev(n->major, n->minor);
 	if (mknodat(dirfd, name, fmt | n->mode, dev) < 0) {
 		if (errno == EPERM && fmt != S_IFIFO)
 			return bind_node(dirfd, name, n, err);
@@ -330,7 +343,7 @@ static int setup_links(int devfd, hk_err *err)
 	return 0;
 }
 
-int hk_devices_setup(int rootfd, const hk_device *devs, size_t n, bool in_userns, hk_err *err)
+static int setup(int rootfd, const hk_device *devs, size_t n, bool in_userns, hk_err *err)
 {
 	int r;
 	/* the default nodes and the links: /dev, resolved once */
@@ -358,4 +371,14 @@ int hk_devices_setup(int rootfd, const hk_device *devs, size_t n, bool in_userns
 			                   devs[i].path ? devs[i].path : "");
 	}
 	return setup_links(devfd, err);
+}
+
+int hk_devices_setup(int rootfd, const hk_device *devs, size_t n, bool in_userns, hk_err *err)
+{
+	/* nodes made with their mode as it is (set_owner_mode() fixes what
+	 * was there before) */
+	mode_t old = umask(0);
+	int r = setup(rootfd, devs, n, in_userns, err);
+	umask(old);
+	return r;
 }

@@ -62,18 +62,25 @@ static const char *fd_path(char *buf, size_t len, int fd)
 
 /* Remount the bind mount at fd TOP with FLAGS, keeping the locked flags in
  * a user namespace (and retrying with them on EPERM elsewhere). */
+static int bind_remount_path(const char *p, unsigned long flags, unsigned long cleared,
+                             bool in_userns, hk_err *err)
+{
+	flags = (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) | MS_BIND | MS_REMOUNT;
+	if (!in_userns && mount("", p, NULL, flags, NULL) == 0)
+		return 0;
+	if (in_userns || errno == EPERM) {
+		unsigned long keep = hk_mount_keep_flags(p, flags) & ~cleared;
+		if (mount("", p, NULL, flags | keep, NULL) == 0)
+			return 0;
+	}
+	return hk_err_set(err, errno, "remount");
+}
+
 static int bind_remount(int top, unsigned long flags, unsigned long cleared, bool in_userns,
                         hk_err *err)
 {
 	char p[64];
-	fd_path(p, sizeof(p), top);
-	flags = (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) | MS_BIND | MS_REMOUNT;
-	unsigned long keep = hk_mount_keep_flags(p, flags) & ~cleared;
-	if (mount("", p, NULL, in_userns ? (flags | keep) : flags, NULL) == 0)
-		return 0;
-	if (errno == EPERM && !in_userns && mount("", p, NULL, flags | keep, NULL) == 0)
-		return 0;
-	return hk_err_set(err, errno, "remount");
+	return bind_remount_path(fd_path(p, sizeof(p), top), flags, cleared, in_userns, err);
 }
 
 /* Do A and B lead up (..) to the same directory of the same mount? */
@@ -551,6 +558,25 @@ static bool own_cgroupns;
 /* hk_mounts_set_label(): the SELinux mount context, or NULL */
 static const char *mount_label;
 
+/* Bind the hierarchy's cgroup directory OWN at NAME in TOP, the tmpfs
+ * mount_cgroup_v1() has just mounted (in the container's mount namespace,
+ * before anything runs there: a name in it cannot be swapped), and remount
+ * it with FLAGS: two mount(2)s, where a bind onto a resolved fd takes
+ * eight system calls.  (In a user namespace cgroup_fallback_bind() also
+ * makes the cgroup mounts below read-only.) */
+static int bind_own_cgroup(int top, const char *name, const char *own, unsigned long flags,
+                           hk_err *err)
+{
+	char p[4200];
+	if (snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", top, name) >= (int)sizeof(p))
+		return hk_err_plain(err, ENAMETOOLONG, "%s", name);
+	if (mount(own, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hk_err_set(err, errno, "bind %s", own);
+	if (!(flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
+		return 0;
+	return bind_remount_path(p, flags, 0, false, err);
+}
+
 /* v1 or hybrid host: a tmpfs at DEST holding one mount per hierarchy the
  * host has under /sys/fs/cgroup: a fresh one in a cgroup namespace of the
  * container's own (it shows the namespace's root), else, as runc does, a
@@ -596,11 +622,17 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 			continue;
 		if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
 			return hk_err_set(err, errno, "mkdir %s/%s", dest, name);
+		char own[4096];
+		if (!own_cgroupns && !in_userns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
+			if ((r = bind_own_cgroup(top, name, own, flags, err)) < 0)
+				return hk_err_wrap(err, "%s/%s", dest, name);
+			continue;
+		}
 		_cleanup_close_ int sub =
 		    openat(top, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		if (sub < 0)
 			return hk_err_set(err, errno, "open %s/%s", dest, name);
-		char p[64], own[4096], sub_dest[4096];
+		char p[64], sub_dest[4096];
 		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
 		if (!own_cgroupns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
 			r = cgroup_fallback_bind(rootfd, own, sub, sub_dest, flags, in_userns, err);
@@ -712,6 +744,31 @@ static int check_plain_dir(int rootfd, const char *dest, const char *type, hk_er
 	return 0;
 }
 
+/* check_plain_dir() and the target in one lookup where the kernel can:
+ * DEST opened without following its last component is either that plain
+ * directory, or what the rule refuses (a missing one is made). */
+static int plain_dir_target(int rootfd, const char *dest, const char *type, hk_err *err)
+{
+	_cleanup_free_ char *path = strdup(dest);
+	if (!path)
+		return hk_err_set(err, ENOMEM, "%s", dest);
+	/* a trailing slash would have the lookup follow the last component */
+	for (size_t n = strlen(path); n > 1 && path[n - 1] == '/';)
+		path[--n] = '\0';
+	_cleanup_close_ int fd = hk_resolve_in_root_nofollow(rootfd, path);
+	struct stat st;
+	if (fd < 0 && fd != -ENOENT && fd != -ENOSYS)
+		return hk_err_set(err, -fd, "resolve %s in rootfs", dest);
+	if (fd >= 0 && fstat(fd, &st) < 0)
+		return hk_err_set(err, errno, "stat %s", dest);
+	if (fd >= 0 && S_ISDIR(st.st_mode))
+		return hk_steal_fd(&fd);
+	int r = check_plain_dir(rootfd, dest, type, err);
+	if (r < 0)
+		return r;
+	return hk_resolve_in_root(rootfd, dest, true, false, err);
+}
+
 static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, hk_err *err)
 {
 	struct hk_mopts o __attribute__((cleanup(hk_mopts_free))) = {0};
@@ -740,10 +797,11 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 	_cleanup_free_ char *plain = NULL;
 	if (!bind && !is_type(type, "cgroup") && (r = label_data(&o, type, &plain, err)) < 0)
 		return r;
-	if (!bind && (is_type(type, "proc") || is_type(type, "sysfs")) &&
-	    (r = check_plain_dir(rootfd, m->destination, type, err)) < 0)
-		return r;
-	_cleanup_close_ int target = hk_resolve_in_root(rootfd, m->destination, true, as_file, err);
+	_cleanup_close_ int target = -1;
+	if (!bind && (is_type(type, "proc") || is_type(type, "sysfs")))
+		target = plain_dir_target(rootfd, m->destination, type, err);
+	else
+		target = hk_resolve_in_root(rootfd, m->destination, true, as_file, err);
 	if (target < 0)
 		return target;
 

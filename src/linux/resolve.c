@@ -242,25 +242,88 @@ static int walk_in_root(int rootfd, const char *path, bool mkdir_missing, bool m
 	return fd;
 }
 
+/* PATH resolved in ROOTFD by the kernel (with FLAGS besides O_PATH, and
+ * RESOLVE besides RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS); -errno on
+ * failure. */
+static int openat2_in_root_flags(int rootfd, const char *path, int flags,
+                                 unsigned long long resolve)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)(O_PATH | O_CLOEXEC | flags),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
+	};
+	int fd = -ENOSYS;
+	for (int tries = 0; tries < 16; tries++) {
+		fd = sys_openat2(rootfd, path, &how);
+		if (fd >= 0)
+			return fd;
+		fd = -errno;
+		/* EAGAIN: a rename raced with the lookup; retry. */
+		if (fd != -EAGAIN)
+			break;
+	}
+	return fd;
+}
+
+static int openat2_in_root(int rootfd, const char *path)
+{
+	return openat2_in_root_flags(rootfd, path, 0, 0);
+}
+
+int hk_resolve_in_root_nofollow(int rootfd, const char *path)
+{
+	return use_openat2 ? openat2_in_root_flags(rootfd, path, O_NOFOLLOW, 0) : -ENOSYS;
+}
+
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
+			return true;
+	return false;
+}
+
+/* The usual missing mount point (/dev/pts in a fresh /dev): only its last
+ * component is missing, and the path has no symlink and no "..".  Its
+ * parent resolved by the kernel, the directory made there and opened
+ * without following anything (O_DIRECTORY fails on whatever may have
+ * replaced it).  -EAGAIN for anything else (a missing parent, a symlink,
+ * "..", a race): the walk then does it.  (Where a mount covers the root,
+ * the kernel's ".." and a symlink's "/" land on the mount, the walk's on
+ * the root below: only the walk may create things through them.) */
+static int mkdir_last(int rootfd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	size_t plen = slash ? (size_t)(slash - path) : 0;
+	char parent[PATH_MAX];
+	if (!*name || !strcmp(name, ".") || has_dotdot(path) || strlen(name) > NAME_MAX ||
+	    plen >= sizeof(parent))
+		return -EAGAIN;
+	memcpy(parent, path, plen);
+	parent[plen] = '\0';
+	_cleanup_close_ int dir =
+	    openat2_in_root_flags(rootfd, plen ? parent : "/", 0, RESOLVE_NO_SYMLINKS);
+	if (dir < 0 || mkdirat(dir, name, 0755) < 0)
+		return -EAGAIN;
+	int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -EAGAIN;
+	return fd;
+}
+
 int hk_resolve_in_root(int rootfd, const char *path, bool mkdir_missing, bool mkfile_last,
                        hk_err *err)
 {
 	int fd = -ENOSYS;
 
 	if (use_openat2) {
-		struct open_how how = {
-		    .flags = O_PATH | O_CLOEXEC,
-		    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-		};
-		for (int tries = 0; tries < 16; tries++) {
-			fd = sys_openat2(rootfd, path, &how);
-			if (fd >= 0)
-				return fd;
-			fd = -errno;
-			/* EAGAIN: a rename raced with the lookup; retry. */
-			if (fd != -EAGAIN)
-				break;
-		}
+		fd = openat2_in_root(rootfd, path);
+		if (fd >= 0)
+			return fd;
+		if (fd == -ENOENT && mkdir_missing && !mkfile_last &&
+		    (fd = mkdir_last(rootfd, path)) >= 0)
+			return fd;
 	}
 	/* Fall back to the walk when openat2 is missing, or when something
 	 * (perhaps a dangling symlink) must be created. */

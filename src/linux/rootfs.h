@@ -43,6 +43,11 @@ int hk_rootfs_prepare(const char *rootfs, const char *propagation, const hk_over
 int hk_resolve_in_root(int rootfd, const char *path, bool mkdir_missing, bool mkfile_last,
                        hk_err *err);
 
+/* PATH below ROOTFD as hk_resolve_in_root() finds it, but its last
+ * component not followed (a symlink there is returned as the symlink):
+ * openat2 only; -ENOSYS without it (or with the walk forced), -errno. */
+int hk_resolve_in_root_nofollow(int rootfd, const char *path);
+
 /* Apply every entry of `mounts` in order, targets resolved inside the
  * rootfs (created when missing: a directory, or a file when the source is
  * a file).  IN_USERNS: keep the locked flags (nosuid, nodev, noexec,

@@ -293,8 +293,13 @@ int hk_selfexe_open_readonly(const char *path, bool rootless, int *fd, enum hk_s
 	return r;
 }
 
+/* selfexe_early.c: its check of the running image, before main() */
+extern int hk_early_exe_readonly;
+
 int hk_selfexe_readonly(char *const argv[], hk_err *err)
 {
+	if (hk_early_exe_readonly)
+		return 0; /* re-executed already, or installed on a read-only mount */
 	_cleanup_close_ int self = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 	if (self >= 0 && write_protected(self))
 		return 0; /* re-executed already, or installed on a read-only mount */

@@ -23,6 +23,11 @@
  * The code below runs before TLS, errno, the stack protector's canary and
  * ifunc relocation exist: no C library call, no stack protector, no
  * compiler-made memcpy/memset (the Makefile builds this file freestanding). */
+/* Set by hk_early() when the binary it runs from is on a read-only mount
+ * (the re-executed image, or an installation on one): main() need not
+ * ask again (selfexe.c).  Zero in builds that do not start here. */
+int hk_early_exe_readonly;
+
 #if defined(__x86_64__) && defined(__linux__)
 
 #include <fcntl.h>
@@ -148,7 +153,9 @@ __attribute__((used)) void hk_early(long *sp)
 	if (self < 0)
 		return;
 	int view = -1;
-	if (!on_readonly_mount(self) && initial_userns()) {
+	if (on_readonly_mount(self))
+		hk_early_exe_readonly = 1;
+	else if (initial_userns()) {
 		view = (int)sys(SYS_open_tree, self, "",
 		                AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};

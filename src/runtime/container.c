@@ -93,7 +93,7 @@ static int resolve_rootfs(const hk_container_opts *o, char **out, hk_err *err)
 			return hk_err_set(err, ENOMEM, "root.path");
 		root = joined;
 	}
-	char *real = realpath(root, NULL);
+	char *real = hk_realpath(root);
 	if (!real)
 		return hk_err_set(err, errno, "root.path: %s", root);
 	struct stat st;

@@ -19,6 +19,7 @@
 #include "runtime/lifecycle.h"
 #include "runtime/notify.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/fs.h"
 
 /* The host uid that is root in the container (the fifo's owner, so that
@@ -34,11 +35,9 @@ static uid_t host_root(const hk_idmap *m, size_t n)
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	char when[64], *out = NULL;
+	char when[HK_UTC_LEN], *out = NULL;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	hk_utc_format(ts.tv_sec, when);
 	if (asprintf(&out, "%s.%09ldZ", when, ts.tv_nsec) < 0)
 		return NULL;
 	return out;

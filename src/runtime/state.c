@@ -187,14 +187,23 @@ static int lock_bounded(int fd, const char *id, hk_err *err)
 	                    id, limit / 1000);
 }
 
+/* ROOT/ID/NAME (NAME may be NULL: ROOT/ID), malloc'd; NULL when out of
+ * memory. */
+static char *state_path(const char *root, const char *id, const char *name)
+{
+	char *p = NULL;
+	int r = name ? asprintf(&p, "%s/%s/%s", root, id, name) : asprintf(&p, "%s/%s", root, id);
+	return r < 0 ? NULL : p;
+}
+
 /* Open and lock ROOT/ID/lock; CREATE: O_CREAT. */
 static int lock_dir(const char *root, const char *id, bool create, int *lock_fd, hk_err *err)
 {
 	int r = check_root(root, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/%s/lock", root, id) < 0)
+	_cleanup_free_ char *path = state_path(root, id, "lock");
+	if (!path)
 		return hk_err_set(err, ENOMEM, "container \"%s\"", id);
 	int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0);
 	_cleanup_close_ int fd = open(path, flags, 0600);
@@ -216,11 +225,11 @@ static int lock_dir(const char *root, const char *id, bool create, int *lock_fd,
 
 int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err)
 {
-	_cleanup_free_ char *dir = NULL;
 	int r = check_root(root, err);
 	if (r < 0)
 		return r;
-	if (asprintf(&dir, "%s/%s", root, id) < 0)
+	_cleanup_free_ char *dir = state_path(root, id, NULL);
+	if (!dir)
 		return hk_err_set(err, ENOMEM, "container \"%s\"", id);
 	if (mkdir(dir, 0700) < 0) {
 		if (errno == EEXIST)
@@ -236,8 +245,8 @@ int hk_state_create(const char *root, const char *id, int *lock_fd, hk_err *err)
 
 int hk_state_save_cgroup_plan(const char *root, const char *id, const char *path, hk_err *err)
 {
-	_cleanup_free_ char *file = NULL;
-	if (asprintf(&file, "%s/%s/cgroup.plan", root, id) < 0)
+	_cleanup_free_ char *file = state_path(root, id, "cgroup.plan");
+	if (!file)
 		return hk_err_set(err, ENOMEM, "state");
 	/* no fsync: this is for a husk that is killed, not a host that is */
 	int r = hk_write_file_at(AT_FDCWD, file, path, strlen(path), 1, err);
@@ -246,16 +255,16 @@ int hk_state_save_cgroup_plan(const char *root, const char *id, const char *path
 
 int hk_state_load_cgroup_plan(const char *root, const char *id, char **out, hk_err *err)
 {
-	_cleanup_free_ char *file = NULL;
-	if (asprintf(&file, "%s/%s/cgroup.plan", root, id) < 0)
+	_cleanup_free_ char *file = state_path(root, id, "cgroup.plan");
+	if (!file)
 		return hk_err_set(err, ENOMEM, "state");
 	return hk_read_file_at(AT_FDCWD, file, out, NULL, err);
 }
 
 int hk_state_remove_stub(const char *root, const char *id)
 {
-	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s/%s", root, id) < 0)
+	_cleanup_free_ char *dir = state_path(root, id, NULL);
+	if (!dir)
 		return -ENOMEM;
 	return rmdir(dir) < 0 ? -errno : 0;
 }
@@ -308,9 +317,8 @@ static int write_synced(const char *path, const char *data, size_t len, hk_err *
 static int save_atomic(const char *root, const char *id, const char *name, const char *data,
                        size_t len, hk_err *err)
 {
-	_cleanup_free_ char *tmp = NULL, *path = NULL;
-	if (asprintf(&tmp, "%s/%s/%s.tmp", root, id, name) < 0 ||
-	    asprintf(&path, "%s/%s/%s", root, id, name) < 0)
+	_cleanup_free_ char *tmp = NULL, *path = state_path(root, id, name);
+	if (!path || asprintf(&tmp, "%s.tmp", path) < 0)
 		return hk_err_set(err, ENOMEM, "state");
 	int r = write_synced(tmp, data, len, err);
 	if (r == 0 && rename(tmp, path) < 0)
@@ -352,8 +360,8 @@ int hk_state_save_config(const char *root, const char *id, const char *json, siz
 
 int hk_state_load_spec(const char *root, const char *id, hk_spec **out, hk_err *err)
 {
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/%s/config.json", root, id) < 0)
+	_cleanup_free_ char *path = state_path(root, id, "config.json");
+	if (!path)
 		return hk_err_set(err, ENOMEM, "state");
 	int r = hk_spec_load(path, out, err);
 	return r < 0 ? hk_err_wrap(err, "container \"%s\"", id) : 0;
@@ -458,8 +466,8 @@ int hk_state_parse(const char *text, const char *id, hk_state **out, hk_err *err
 static int load_file(const char *root, const char *id, const char *name, hk_state **out,
                      hk_err *err)
 {
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	if (asprintf(&path, "%s/%s/%s", root, id, name) < 0)
+	_cleanup_free_ char *path = state_path(root, id, name), *text = NULL;
+	if (!path)
 		return hk_err_set(err, ENOMEM, "state");
 	int r = hk_read_file(path, &text, NULL, err);
 	if (r == -ENOENT)
@@ -491,8 +499,8 @@ int hk_state_load_copy(const char *root, const char *id, hk_state **out, hk_err 
 
 int hk_state_remove(const char *root, const char *id, hk_err *err)
 {
-	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s/%s", root, id) < 0)
+	_cleanup_free_ char *dir = state_path(root, id, NULL);
+	if (!dir)
 		return hk_err_set(err, ENOMEM, "remove state");
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0) {
@@ -625,9 +633,8 @@ enum hk_status hk_state_status(const char *root, const hk_state *st)
 {
 	if (!hk_state_alive(st))
 		return HK_STATUS_STOPPED;
-	_cleanup_free_ char *fifo = NULL;
-	if (asprintf(&fifo, "%s/%s/exec.fifo", root, st->id) >= 0 &&
-	    faccessat(AT_FDCWD, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	_cleanup_free_ char *fifo = state_path(root, st->id, "exec.fifo");
+	if (fifo && faccessat(AT_FDCWD, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return HK_STATUS_CREATED;
 	/* paused: its cgroup is frozen (`pause`, or by hand) */
 	hk_err e;

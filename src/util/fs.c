@@ -74,8 +74,31 @@ int hk_read_file(const char *path, char **out, size_t *len_out, hk_err *err)
 	return hk_read_file_at(AT_FDCWD, path, out, len_out, err);
 }
 
+char *hk_realpath(const char *path)
+{
+	if (path[0] != '/') /* "." is one getcwd() for the C library */
+		return realpath(path, NULL);
+	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char link[64], buf[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	if (n > 0 && (size_t)n < sizeof(buf) - 1 && buf[0] == '/') {
+		buf[n] = '\0';
+		if (!strstr(buf, " (deleted)"))
+			return strdup(buf);
+	}
+	return realpath(path, NULL);
+}
+
 int hk_mkdir_p(const char *path, mode_t mode, hk_err *err)
 {
+	/* usually there, or only the last component missing */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return hk_err_set(err, errno, "mkdir %s", path);
 	size_t len = strlen(path);
 	_cleanup_free_ char *p = strdup(path);
 	if (!p)

@@ -20,6 +20,12 @@ int hk_write_file(const char *path, const char *data, hk_err *err);
 int hk_read_file_at(int dirfd, const char *path, char **out, size_t *len_out, hk_err *err);
 int hk_read_file(const char *path, char **out, size_t *len_out, hk_err *err);
 
+/* realpath(PATH, NULL); for an absolute PATH in three system calls (the
+ * kernel's name of PATH opened, from /proc/self/fd) instead of a readlink
+ * per component, with the C library's realpath() where /proc cannot say.
+ * NULL with errno set. */
+char *hk_realpath(const char *path);
+
 /* mkdir -p PATH with MODE for created components. */
 int hk_mkdir_p(const char *path, mode_t mode, hk_err *err);
 
