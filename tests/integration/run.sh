@@ -2,6 +2,9 @@
 # run.sh [FILE...] - run the container tests (tests/integration/test_*.sh).
 # HK_TEST_FILTER=REGEX runs only matching test names.  Prints one line per
 # test and ends with "integration(LABEL): N passed, N failed".
+# HK_TEST_QUEUE=DIR: several runners (VMs sharing DIR) split the tests,
+# each taking the next one nobody has taken (mkdir DIR/NAME), and mark
+# each they finish (DIR/NAME/done).
 #
 # HK_TEST_AS says who runs the tests (as crun's CI does):
 #   root     (default) root on the host
@@ -97,6 +100,9 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	if [ -n "${HK_TEST_FILTER:-}" ] && ! [[ $t =~ $HK_TEST_FILTER ]]; then
 		continue
 	fi
+	if [ -n "${HK_TEST_QUEUE:-}" ] && ! mkdir "$HK_TEST_QUEUE/$t" 2>/dev/null; then
+		continue # another runner's
+	fi
 	T="$tmpbase/$t"
 	mkdir -p "$T"
 	chmod 0755 "$T"
@@ -132,6 +138,7 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 		echo "FAIL $label $t (exit $rc${leaks:+, leaked$leaks})"
 		sed 's/^/    | /' "$T/log" | tail -25
 	fi
+	[ -z "${HK_TEST_QUEUE:-}" ] || touch "$HK_TEST_QUEUE/$t/done"
 done
 cleanup
 trap - EXIT
