@@ -757,7 +757,7 @@ static int plain_dir_target(int rootfd, const char *dest, const char *type, hk_e
 		path[--n] = '\0';
 	_cleanup_close_ int fd = hk_resolve_in_root_nofollow(rootfd, path);
 	struct stat st;
-	if (fd < 0 && fd != -ENOENT && fd != -ENOSYS)
+	if (fd < 0 && fd != -ENOENT && fd != -ENOSYS && fd != -EAGAIN)
 		return hk_err_set(err, -fd, "resolve %s in rootfs", dest);
 	if (fd >= 0 && fstat(fd, &st) < 0)
 		return hk_err_set(err, errno, "stat %s", dest);

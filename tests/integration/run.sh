@@ -52,6 +52,7 @@ if [ "$HK_TEST_AS" != root ] && [ -z "${HK_TEST_INNER:-}" ]; then
 		TMPDIR="$home/tmp"
 		HUSK="$HUSK" ROOTFS="$ROOTFS" HK_TEST_AS="$HK_TEST_AS" HK_TEST_INNER=1
 		HK_TEST_LABEL="$label" HK_TEST_FILTER="${HK_TEST_FILTER:-}" HK_CG_PREFIX="$HK_CG_PREFIX"
+		HK_TEST_QUEUE="${HK_TEST_QUEUE:-}"
 		HK_USER="$HK_USER" HK_USER_UID="$HK_USER_UID" HK_USER_GID="$HK_USER_GID")
 	[ "$HK_TEST_AS" = userns ] && inner+=(unshare --user --map-root-user)
 	"${inner[@]}" bash integration/run.sh "${files[@]}" | tee "$home/out"
@@ -101,7 +102,10 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 		continue
 	fi
 	if [ -n "${HK_TEST_QUEUE:-}" ] && ! mkdir "$HK_TEST_QUEUE/$t" 2>/dev/null; then
-		continue # another runner's
+		[ -d "$HK_TEST_QUEUE/$t" ] && continue # another runner's
+		failn=$((failn + 1))
+		echo "FAIL $label $t (cannot take it from the queue $HK_TEST_QUEUE)"
+		continue
 	fi
 	T="$tmpbase/$t"
 	mkdir -p "$T"
