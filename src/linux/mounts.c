@@ -37,6 +37,7 @@
 #include "linux/idmap_mount.h"
 #include "linux/lsm.h"
 #include "linux/mountopts.h"
+#include "linux/mounts_internal.h"
 #include "linux/procfs.h"
 #include "util/cleanup.h"
 #include "util/debug.h"
@@ -54,15 +55,13 @@ unsigned long hk_mount_keep_flags(const char *path, unsigned long flags)
 	return flags;
 }
 
-static const char *fd_path(char *buf, size_t len, int fd)
+const char *hk_mnt_fd_path(char *buf, size_t len, int fd)
 {
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 	return buf;
 }
 
-/* Remount the bind mount at fd TOP with FLAGS, keeping the locked flags in
- * a user namespace (and retrying with them on EPERM elsewhere). */
-static int bind_remount_path(const char *p, unsigned long flags, unsigned long cleared,
+int hk_mnt_bind_remount_path(const char *p, unsigned long flags, unsigned long cleared,
                              bool in_userns, hk_err *err)
 {
 	flags = (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) | MS_BIND | MS_REMOUNT;
@@ -76,11 +75,12 @@ static int bind_remount_path(const char *p, unsigned long flags, unsigned long c
 	return hk_err_set(err, errno, "remount");
 }
 
-static int bind_remount(int top, unsigned long flags, unsigned long cleared, bool in_userns,
+int hk_mnt_bind_remount(int top, unsigned long flags, unsigned long cleared, bool in_userns,
                         hk_err *err)
 {
 	char p[64];
-	return bind_remount_path(fd_path(p, sizeof(p), top), flags, cleared, in_userns, err);
+	return hk_mnt_bind_remount_path(hk_mnt_fd_path(p, sizeof(p), top), flags, cleared,
+	                                in_userns, err);
 }
 
 /* Do A and B lead up (..) to the same directory of the same mount? */
@@ -136,7 +136,7 @@ static int finish_mount(int rootfd, const char *dest, int target, int top_fd,
 	if (top < 0 && (top = own = new_mount_top(rootfd, dest, target, err)) < 0)
 		return top;
 	char p[64];
-	fd_path(p, sizeof(p), top);
+	hk_mnt_fd_path(p, sizeof(p), top);
 	for (size_t i = 0; i < o->n_prop; i++)
 		if (mount("", p, NULL, o->prop[i], NULL) < 0)
 			return hk_err_set(err, errno, "set propagation");
@@ -252,7 +252,7 @@ static int readonly_cgroups_below(int top, hk_err *err)
 				lost = v[i].path;
 			continue;
 		}
-		if ((r = bind_remount(fd, MS_RDONLY, 0, true, err)) < 0)
+		if ((r = hk_mnt_bind_remount(fd, MS_RDONLY, 0, true, err)) < 0)
 			return hk_err_wrap(err, "make the cgroup mount %s read-only", v[i].path);
 	}
 	if (!lost)
@@ -303,7 +303,8 @@ static int bind_onto(const char *src, int target, bool rec, int *top, hk_err *er
 	if (r != -ENOSYS)
 		return hk_err_set(err, -r, "bind %s", src);
 	char p[64];
-	if (mount(src, fd_path(p, sizeof(p), target), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+	if (mount(src, hk_mnt_fd_path(p, sizeof(p), target), NULL, MS_BIND | (rec ? MS_REC : 0),
+	          NULL) < 0)
 		return hk_err_set(err, errno, "bind %s", src);
 	return 0;
 }
@@ -338,7 +339,7 @@ static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, size_t i
 	if ((flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || cleared) {
 		if (top < 0 && (top = new_mount_top(rootfd, dest, target, err)) < 0)
 			return top;
-		r = bind_remount(top, flags, cleared, in_userns, err);
+		r = hk_mnt_bind_remount(top, flags, cleared, in_userns, err);
 		if (r == 0 && in_userns && (flags & MS_REC) && (flags & MS_RDONLY))
 			r = readonly_cgroups_below(top, err);
 		if (r < 0)
@@ -349,20 +350,20 @@ static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, size_t i
 	return 0;
 }
 
-static int do_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
-                   unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
+int hk_mnt_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
+                unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
 {
 	return idmap_bind(rootfd, src, NULL, 0, target, dest, flags, cleared, in_userns, top_out,
 	                  err);
 }
 
 /* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */
-static int do_fs_mount(const char *src, int target, const char *type, unsigned long flags,
-                       const char *data, hk_err *err)
+int hk_mnt_fs_mount(const char *src, int target, const char *type, unsigned long flags,
+                    const char *data, hk_err *err)
 {
 	char p[64];
 	flags &= ~(MS_BIND | MS_REC);
-	if (mount(src, fd_path(p, sizeof(p), target), type, flags, data) == 0)
+	if (mount(src, hk_mnt_fd_path(p, sizeof(p), target), type, flags, data) == 0)
 		return 0;
 	/* Name the data: an option the filesystem does not know is the
 	 * usual cause of EINVAL. */
@@ -382,7 +383,7 @@ static int mount_tmpfs_copyup(int rootfd, const char *src, int target, const cha
 	_cleanup_close_ int from = openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (from < 0 && errno != ENOTDIR)
 		return hk_err_set(err, errno, "tmpcopyup: open %s", dest);
-	int r = do_fs_mount(src, target, "tmpfs", o->flags & ~MS_RDONLY, o->data, err);
+	int r = hk_mnt_fs_mount(src, target, "tmpfs", o->flags & ~MS_RDONLY, o->data, err);
 	if (r < 0 || from < 0)
 		return r; /* (not a directory: the mount failed) */
 	_cleanup_close_ int top = new_mount_top(rootfd, dest, target, err);
@@ -395,289 +396,14 @@ static int mount_tmpfs_copyup(int rootfd, const char *src, int target, const cha
 	if (r < 0)
 		return hk_err_wrap(err, "tmpcopyup");
 	if (o->flags & MS_RDONLY)
-		return bind_remount(top, o->flags, o->cleared, in_userns, err);
+		return hk_mnt_bind_remount(top, o->flags, o->cleared, in_userns, err);
 	return 0;
-}
-
-/* One /proc/self/mountinfo line: mount point, fs type and the super
- * options without rw/ro/release_agent, for mounting the same hierarchy
- * again with the same options (cgroup2 applies its options globally, so
- * mounting it with none would clear the host's nsdelegate). */
-struct minfo {
-	char root[256]; /* the mount's root within its filesystem */
-	char mountpoint[256];
-	char fstype[32];
-	char opts[512];
-};
-
-static bool parse_mountinfo_line(char *line, struct minfo *mi)
-{
-	char *save = NULL, *tok;
-	int field = 0;
-	bool after_sep = false;
-	int post = 0;
-	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
-		if (field == 3)
-			snprintf(mi->root, sizeof(mi->root), "%s", tok);
-		if (field == 4)
-			snprintf(mi->mountpoint, sizeof(mi->mountpoint), "%s", tok);
-		if (!after_sep) {
-			if (field > 5 && strcmp(tok, "-") == 0)
-				after_sep = true;
-			continue;
-		}
-		if (post == 0)
-			snprintf(mi->fstype, sizeof(mi->fstype), "%s", tok);
-		else if (post == 2) {
-			mi->opts[0] = '\0';
-			char *s2 = NULL;
-			for (char *o = strtok_r(tok, ",", &s2); o; o = strtok_r(NULL, ",", &s2)) {
-				if (!strcmp(o, "rw") || !strcmp(o, "ro") ||
-				    !strncmp(o, "release_agent=", 14))
-					continue;
-				size_t l = strlen(mi->opts);
-				snprintf(mi->opts + l, sizeof(mi->opts) - l, "%s%s", l ? "," : "",
-				         o);
-			}
-			return true;
-		}
-		post++;
-	}
-	return false;
-}
-
-static int cgroup_fallback_bind(int rootfd, const char *src, int target, const char *dest,
-                                unsigned long flags, bool in_userns, hk_err *err)
-{
-	return do_bind(rootfd, src, target, dest, flags | MS_BIND | MS_REC, 0, in_userns, NULL,
-	               err);
-}
-
-/* Pure cgroup v2 host: one cgroup2 mount (an rbind of the host's when the
- * kernel refuses, e.g. in a user namespace without a cgroup namespace). */
-static int mount_cgroup2(int rootfd, int target, const char *dest, unsigned long flags,
-                         const char *data, bool in_userns, hk_err *err)
-{
-	char p[64];
-	unsigned long mflags = flags & ~(MS_BIND | MS_REC);
-	if (mount("cgroup2", fd_path(p, sizeof(p), target), "cgroup2", mflags, data) == 0)
-		return 0;
-	if (errno == EBUSY) {
-		/* DEST is the root of the host's cgroup2 mount (a rootless
-		 * config rbinds the host's /sys) and the kernel refuses the
-		 * same filesystem on the same mount point: cover it with a
-		 * tmpfs and mount the container's view on that. */
-		int r = do_fs_mount("tmpfs", target, "tmpfs", mflags & ~MS_RDONLY, "mode=755", err);
-		if (r < 0)
-			return hk_err_wrap(err, "cover the host's cgroup2 mount");
-		_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
-		if (top < 0)
-			return top;
-		if (mount("cgroup2", fd_path(p, sizeof(p), top), "cgroup2", mflags, data) == 0)
-			return 0;
-		if (errno != EPERM)
-			return hk_err_set(err, errno, "mount cgroup2");
-		return cgroup_fallback_bind(rootfd, HK_CGROUP_ROOT, top, dest, flags, in_userns,
-		                            err);
-	}
-	if (errno != EPERM)
-		return hk_err_set(err, errno, "mount cgroup2");
-	return cgroup_fallback_bind(rootfd, HK_CGROUP_ROOT, target, dest, flags, in_userns, err);
-}
-
-/* Mirror the host's symlinks in /sys/fs/cgroup ("cpu" -> "cpu,cpuacct"). */
-static void cgroup_symlinks(int destfd)
-{
-	_cleanup_dir_ DIR *d = opendir(HK_CGROUP_ROOT);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_LNK)
-			continue;
-		char target[256];
-		ssize_t n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (!strchr(target, '/'))
-			(void)symlinkat(target, destfd, de->d_name);
-	}
-}
-
-/* Does the comma list LIST hold every item of the comma list ITEMS? */
-static bool has_all(const char *list, const char *items)
-{
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", items);
-	char *save = NULL;
-	for (char *it = strtok_r(buf, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
-		size_t n = strlen(it);
-		const char *p = list;
-		bool found = false;
-		while ((p = strstr(p, it))) {
-			if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) {
-				found = true;
-				break;
-			}
-			p += n;
-		}
-		if (!found)
-			return false;
-	}
-	return *items != '\0';
-}
-
-/* The directory of our own cgroup in the hierarchy mounted as MI, into
- * OUT, from TABLE (/proc/self/cgroup; paths relative to the mount's root). */
-static bool own_cgroup_dir(const char *table, const struct minfo *mi, char *out, size_t len)
-{
-	_cleanup_free_ char *s = table ? strdup(table) : NULL;
-	bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
-	char *save = NULL;
-	for (char *line = s ? strtok_r(s, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *ctrls = strchr(line, ':');
-		char *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
-		if (!path)
-			continue;
-		*path++ = '\0';
-		ctrls++;
-		if (v2 ? *ctrls != '\0' : !has_all(mi->opts, ctrls))
-			continue;
-		size_t rl = strcmp(mi->root, "/") == 0 ? 0 : strlen(mi->root);
-		if (strncmp(path, mi->root, rl) != 0 || (path[rl] != '/' && path[rl] != '\0'))
-			return false; /* outside what is mounted */
-		return snprintf(out, len, "%s%s", mi->mountpoint, path + rl) < (int)len;
-	}
-	return false;
 }
 
 /* hk_mounts_apply(): does the container have a cgroup namespace of its own? */
 static bool own_cgroupns;
 /* hk_mounts_set_label(): the SELinux mount context, or NULL */
 static const char *mount_label;
-
-/* Bind the hierarchy's cgroup directory OWN at NAME in TOP, the tmpfs
- * mount_cgroup_v1() has just mounted (in the container's mount namespace,
- * before anything runs there: a name in it cannot be swapped), and remount
- * it with FLAGS: two mount(2)s, where a bind onto a resolved fd takes
- * eight system calls.  (In a user namespace cgroup_fallback_bind() also
- * makes the cgroup mounts below read-only.) */
-static int bind_own_cgroup(int top, const char *name, const char *own, unsigned long flags,
-                           hk_err *err)
-{
-	char p[4200];
-	if (snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", top, name) >= (int)sizeof(p))
-		return hk_err_plain(err, ENAMETOOLONG, "%s", name);
-	if (mount(own, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return hk_err_set(err, errno, "bind %s", own);
-	if (!(flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
-		return 0;
-	return bind_remount_path(p, flags, 0, false, err);
-}
-
-/* v1 or hybrid host: a tmpfs at DEST holding one mount per hierarchy the
- * host has under /sys/fs/cgroup: a fresh one in a cgroup namespace of the
- * container's own (it shows the namespace's root), else, as runc does, a
- * bind of the container's own cgroup directory (a fresh mount would show
- * the whole hierarchy, and the limits of its root instead of the
- * container's). */
-static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned long flags,
-                           bool in_userns, hk_err *err)
-{
-	unsigned long base = flags & ~(MS_BIND | MS_REC | MS_RDONLY);
-	/* the tmpfs takes the mount label, as runc's */
-	_cleanup_free_ char *data = NULL;
-	int r = mount_label ? hk_lsm_mount_data("mode=755", mount_label, &data, err) : 0;
-	if (r < 0)
-		return r;
-	r = do_fs_mount("tmpfs", target, "tmpfs", base, data ? data : "mode=755", err);
-	if (r < 0)
-		return r;
-	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
-	if (top < 0)
-		return top;
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return hk_err_set(err, errno, "open /proc/self/mountinfo");
-	/* our cgroups, read once for all the hierarchies (NULL: unknown) */
-	_cleanup_free_ char *table = NULL;
-	hk_err ignored;
-	if (!own_cgroupns)
-		hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
-	char line[4096];
-	const size_t plen = strlen(HK_CGROUP_ROOT "/");
-	while (fgets(line, sizeof(line), f)) {
-		struct minfo mi;
-		memset(&mi, 0, sizeof(mi));
-		if (!parse_mountinfo_line(line, &mi))
-			continue;
-		if (strcmp(mi.fstype, "cgroup") != 0 && strcmp(mi.fstype, "cgroup2") != 0)
-			continue;
-		if (strncmp(mi.mountpoint, HK_CGROUP_ROOT "/", plen) != 0)
-			continue;
-		const char *name = mi.mountpoint + plen;
-		if (!*name || strchr(name, '/') || name[0] == '.')
-			continue;
-		if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
-			return hk_err_set(err, errno, "mkdir %s/%s", dest, name);
-		char own[4096];
-		if (!own_cgroupns && !in_userns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
-			if ((r = bind_own_cgroup(top, name, own, flags, err)) < 0)
-				return hk_err_wrap(err, "%s/%s", dest, name);
-			continue;
-		}
-		_cleanup_close_ int sub =
-		    openat(top, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			return hk_err_set(err, errno, "open %s/%s", dest, name);
-		char p[64], sub_dest[4096];
-		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
-		if (!own_cgroupns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
-			r = cgroup_fallback_bind(rootfd, own, sub, sub_dest, flags, in_userns, err);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (mount(mi.fstype, fd_path(p, sizeof(p), sub), mi.fstype,
-		          flags & ~(MS_BIND | MS_REC), mi.opts) == 0)
-			continue;
-		if (errno != EPERM)
-			return hk_err_set(err, errno, "mount %s %s", mi.fstype, name);
-		r = cgroup_fallback_bind(rootfd, mi.mountpoint, sub, sub_dest, flags, in_userns,
-		                         err);
-		if (r < 0)
-			return r;
-	}
-	cgroup_symlinks(top);
-	if (flags & MS_RDONLY)
-		return bind_remount(top, base | MS_RDONLY, 0, in_userns, err);
-	return 0;
-}
-
-static int mount_cgroup(int rootfd, int target, const char *dest, unsigned long flags,
-                        bool in_userns, hk_err *err)
-{
-	enum hk_cgroup_layout layout;
-	if (hk_cgroup_layout(&layout, err) < 0)
-		return -err->code;
-	if (layout != HK_CGROUP_V2)
-		return mount_cgroup_v1(rootfd, target, dest, flags, in_userns, err);
-
-	/* Keep the host's cgroup2 options (nsdelegate...): they are global. */
-	struct minfo host;
-	memset(&host, 0, sizeof(host));
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	while (f && fgets(line, sizeof(line), f)) {
-		struct minfo mi;
-		memset(&mi, 0, sizeof(mi));
-		if (parse_mountinfo_line(line, &mi) && strcmp(mi.mountpoint, HK_CGROUP_ROOT) == 0)
-			host = mi;
-	}
-	return mount_cgroup2(rootfd, target, dest, flags, host.opts, in_userns, err);
-}
 
 static bool is_type(const char *type, const char *name)
 {
@@ -814,24 +540,26 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 		r = idmap_bind(rootfd, m->source, idmapped ? m : NULL, idx, target, m->destination,
 		               o.flags | MS_BIND, o.cleared, in_userns, &top, err);
 	} else if (is_type(type, "cgroup")) {
-		r = mount_cgroup(rootfd, target, m->destination, o.flags, in_userns, err);
+		r = hk_mount_cgroup(rootfd, target, m->destination, o.flags, in_userns,
+		                    own_cgroupns, mount_label, err);
 	} else if (o.copyup && is_type(type, "tmpfs")) {
 		r = mount_tmpfs_copyup(rootfd, src, target, m->destination, &o, in_userns, err);
 	} else if (is_type(type, "sysfs")) {
-		r = do_fs_mount(src, target, type, o.flags, o.data, err);
+		r = hk_mnt_fs_mount(src, target, type, o.flags, o.data, err);
 		/* In a user namespace without its own network namespace the
 		 * kernel refuses sysfs: bind the host's /sys, as runc does. */
 		if (r == -EPERM)
-			r = do_bind(rootfd, "/sys", target, m->destination,
-			            o.flags | MS_BIND | MS_REC, o.cleared, in_userns, &top, err);
+			r = hk_mnt_bind(rootfd, "/sys", target, m->destination,
+			                o.flags | MS_BIND | MS_REC, o.cleared, in_userns, &top,
+			                err);
 	} else {
 		if (!type)
 			return hk_err_plain(err, EINVAL, "no type and no bind option");
-		r = do_fs_mount(src, target, type, o.flags, o.data, err);
+		r = hk_mnt_fs_mount(src, target, type, o.flags, o.data, err);
 		if (r < 0 && plain && is_type(type, "mqueue")) {
 			hk_debug("%s: mqueue refused the mount label, mounted without it",
 			         m->destination);
-			r = do_fs_mount(src, target, type, o.flags, plain, err);
+			r = hk_mnt_fs_mount(src, target, type, o.flags, plain, err);
 		}
 	}
 	if (r < 0)
