@@ -173,11 +173,6 @@ static bool own_cgroup_dir(const char *table, const struct minfo *mi, char *out,
 	return false;
 }
 
-/* hk_mount_cgroup()'s: does the container have a cgroup namespace of its
- * own?  The SELinux mount context, or NULL. */
-static bool own_cgroupns;
-static const char *mount_label;
-
 /* Bind the hierarchy's cgroup directory OWN at NAME in TOP, the tmpfs
  * mount_cgroup_v1() has just mounted (in the container's mount namespace,
  * before anything runs there: a name in it cannot be swapped), and remount
@@ -204,12 +199,12 @@ static int bind_own_cgroup(int top, const char *name, const char *own, unsigned 
  * the whole hierarchy, and the limits of its root instead of the
  * container's). */
 static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned long flags,
-                           bool in_userns, hk_err *err)
+                           bool in_userns, bool cgroupns, const char *label, hk_err *err)
 {
 	unsigned long base = flags & ~(MS_BIND | MS_REC | MS_RDONLY);
 	/* the tmpfs takes the mount label, as runc's */
 	_cleanup_free_ char *data = NULL;
-	int r = mount_label ? hk_lsm_mount_data("mode=755", mount_label, &data, err) : 0;
+	int r = label ? hk_lsm_mount_data("mode=755", label, &data, err) : 0;
 	if (r < 0)
 		return r;
 	r = hk_mnt_fs_mount("tmpfs", target, "tmpfs", base, data ? data : "mode=755", err);
@@ -224,7 +219,7 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 	/* our cgroups, read once for all the hierarchies (NULL: unknown) */
 	_cleanup_free_ char *table = NULL;
 	hk_err ignored;
-	if (!own_cgroupns)
+	if (!cgroupns)
 		hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
 	char line[4096];
 	const size_t plen = strlen(HK_CGROUP_ROOT "/");
@@ -243,7 +238,8 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 		if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
 			return hk_err_set(err, errno, "mkdir %s/%s", dest, name);
 		char own[4096];
-		if (!own_cgroupns && !in_userns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
+		bool have_own = !cgroupns && own_cgroup_dir(table, &mi, own, sizeof(own));
+		if (have_own && !in_userns) {
 			if ((r = bind_own_cgroup(top, name, own, flags, err)) < 0)
 				return hk_err_wrap(err, "%s/%s", dest, name);
 			continue;
@@ -254,7 +250,7 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 			return hk_err_set(err, errno, "open %s/%s", dest, name);
 		char p[64], sub_dest[4096];
 		snprintf(sub_dest, sizeof(sub_dest), "%s/%s", dest, name);
-		if (!own_cgroupns && own_cgroup_dir(table, &mi, own, sizeof(own))) {
+		if (have_own) {
 			r = cgroup_fallback_bind(rootfd, own, sub, sub_dest, flags, in_userns, err);
 			if (r < 0)
 				return r;
@@ -279,13 +275,12 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 int hk_mount_cgroup(int rootfd, int target, const char *dest, unsigned long flags, bool in_userns,
                     bool cgroupns, const char *label, hk_err *err)
 {
-	own_cgroupns = cgroupns;
-	mount_label = label;
 	enum hk_cgroup_layout layout;
 	if (hk_cgroup_layout(&layout, err) < 0)
 		return -err->code;
 	if (layout != HK_CGROUP_V2)
-		return mount_cgroup_v1(rootfd, target, dest, flags, in_userns, err);
+		return mount_cgroup_v1(rootfd, target, dest, flags, in_userns, cgroupns, label,
+		                       err);
 
 	/* Keep the host's cgroup2 options (nsdelegate...): they are global. */
 	struct minfo host;
