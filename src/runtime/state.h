@@ -3,7 +3,7 @@
  *
  * ROOT/ID/ (mode 0700) holds:
  *   state.json   the container's record, written atomically (temp file,
- *                fsync, rename)
+ *                rename; not fsynced: see state.c)
  *   state.json.bak  a copy of it: what `delete --force` goes by when
  *                state.json is damaged
  *   exec.fifo    while the container is created and not yet started: its
