@@ -23,19 +23,22 @@ static void json_putp(json_object **o)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
-/* Open, lock and load container ID, and its status. */
+/* Open, lock and load container ID, and its status; its cgroup in *CG
+ * when finding the status loaded it (load_cgroup() then has it). */
 static int open_container(const char *root, const char *id, int *lock, hk_state **st,
-                          enum hk_status *status, hk_err *err)
+                          enum hk_status *status, hk_cgroup **cg, hk_err *err)
 {
 	int r = hk_state_open(root, id, lock, err);
 	if (r < 0 || (r = hk_state_load(root, id, st, err)) < 0)
 		return r;
-	*status = hk_state_status(root, *st);
+	*status = hk_state_status_cg(root, *st, cg);
 	return 0;
 }
 
 static int load_cgroup(const hk_state *st, hk_cgroup **cg, hk_err *err)
 {
+	if (*cg)
+		return 0;
 	int r = hk_cgroup_load(st->cgroup, cg, err);
 	return r < 0 ? hk_err_wrap(err, "container \"%s\"", st->id) : 0;
 }
@@ -46,15 +49,15 @@ static int set_frozen(const char *root, const char *id, bool frozen, hk_err *err
 {
 	_cleanup_close_ int lock = -1;
 	_cleanup_state_ hk_state *st = NULL;
+	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	enum hk_status status;
-	int r = open_container(root, id, &lock, &st, &status, err);
+	int r = open_container(root, id, &lock, &st, &status, &cg, err);
 	if (r < 0)
 		return r;
 	if (frozen && status != HK_STATUS_RUNNING)
 		return hk_err_plain(err, EINVAL, "container not running");
 	if (!frozen && status != HK_STATUS_PAUSED)
 		return hk_err_plain(err, EINVAL, "container not paused");
-	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	if ((r = load_cgroup(st, &cg, err)) < 0)
 		return r;
 	if ((r = hk_cgroup_freeze(cg, frozen, err)) < 0)
@@ -190,7 +193,7 @@ int hk_lc_update(const char *root, const char *id, const char *json, size_t len,
 	_cleanup_state_ hk_state *st = NULL;
 	_cleanup_cgroup_ hk_cgroup *cg = NULL;
 	enum hk_status status;
-	r = open_container(root, id, &lock, &st, &status, err);
+	r = open_container(root, id, &lock, &st, &status, &cg, err);
 	if (r == 0 && status == HK_STATUS_STOPPED)
 		r = hk_err_plain(err, EINVAL, "container not running");
 	if (r == 0)
@@ -375,7 +378,7 @@ int hk_lc_events(const char *root, const char *id, const hk_events_opts *o, hk_e
 	{
 		_cleanup_close_ int lock = -1;
 		enum hk_status status;
-		int r = open_container(root, id, &lock, &st, &status, err);
+		int r = open_container(root, id, &lock, &st, &status, &cg, err);
 		if (r < 0)
 			return r;
 		if (status == HK_STATUS_STOPPED)

@@ -5,15 +5,18 @@
  *   2. the process to run: -p FILE, or
  *      the container's own with changes;
  *      the container's seccomp filter
- *   3. pidfd of the container's init;
- *      /proc/PID/ns/ files opened (those
- *      that differ from ours), init still
- *      alive
+ *   3. pidfd of the container's init
+ *      (without one: its /proc/PID/ns/
+ *      files that differ from ours),
+ *      init still alive
  *   4. fork ------------------------>   not dumpable; join the
  *                                       container's cgroup or the
  *                                       --cgroup sub-cgroups (host
- *                                       credentials); setns user,
- *                                       then the others, mnt last;
+ *                                       credentials); one setns on
+ *                                       the pidfd (the config's
+ *                                       namespaces), else by the
+ *                                       files: user, the others,
+ *                                       mnt last;
  *                                       clone(CLONE_PARENT) ---->  (husk's child, in
  *   5. <- PID; reap the intermediate    <- PID, exit               the pid and time
  *      GO ------------------------------------------------------>  namespaces)
@@ -81,6 +84,12 @@ static const struct {
 
 typedef struct exec_ctx {
 	const hk_process *p;
+	/* the container's init (5.3+; -1 without); with ns_flags (5.8+) the
+	 * intermediate joins every namespace of the config at once, with one
+	 * setns() on it, else (or when that is refused) one by one by the
+	 * files in ns */
+	int pidfd;
+	int ns_flags;
 	int ns[HK_ARRAY_SIZE(join_order)]; /* -1: the same as ours, not joined */
 	hk_cgroup *cg;
 	unsigned preserve_fds;
@@ -100,6 +109,9 @@ typedef struct exec_ctx {
 
 static void ctx_release(exec_ctx *x)
 {
+	if (x->pidfd >= 0)
+		close(x->pidfd);
+	x->pidfd = -1;
 	for (size_t i = 0; i < HK_ARRAY_SIZE(x->ns); i++) {
 		if (x->ns[i] >= 0)
 			close(x->ns[i]);
@@ -301,15 +313,10 @@ static int stopped(const char *id, hk_err *err)
 	return hk_err_plain(err, ESRCH, "cannot exec in a stopped container \"%s\"", id);
 }
 
-/* The namespaces of ST's process that are not ours, and its cgroup. */
-static int open_target(const hk_state *st, exec_ctx *x, hk_err *err)
+/* The files of the namespaces of ST's process that are not ours, in
+ * x->ns.  PIDFD (or -1) tells whether the process went meanwhile. */
+static int open_ns_files(const hk_state *st, exec_ctx *x, int pidfd, hk_err *err)
 {
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	if (pidfd < 0 && errno != ENOSYS)
-		return stopped(st->id, err);
-	/* checked after opening: the pidfd is the recorded process's */
-	if (!hk_state_alive(st))
-		return stopped(st->id, err);
 	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++) {
 		char path[64], self[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)st->pid, join_order[i].name);
@@ -338,8 +345,61 @@ static int open_target(const hk_state *st, exec_ctx *x, hk_err *err)
 	/* still the recorded process: the files were its namespaces */
 	if ((pidfd >= 0 && pidfd_exited(pidfd)) || !hk_state_alive(st))
 		return stopped(st->id, err);
-	int r = hk_cgroup_load(st->cgroup, &x->cg, err);
+	return 0;
+}
+
+/* The namespaces of the config (the container's own or joined), as
+ * setns() flags.  Those it does not list it shares with husk. */
+static int config_ns_flags(const hk_spec *spec)
+{
+	int flags = 0;
+	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++)
+		if (hk_spec_namespace(spec, join_order[i].type))
+			flags |= (int)hk_ns_clone_flag(join_order[i].type);
+	return flags;
+}
+
+/* How the intermediate will join ST's process's namespaces, and its
+ * cgroup (unless finding the status loaded it). */
+static int open_target(const hk_state *st, exec_ctx *x, hk_err *err)
+{
+	x->pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (x->pidfd < 0 && errno != ENOSYS)
+		return stopped(st->id, err);
+	/* checked after opening: the pidfd is the recorded process's */
+	if (!hk_state_alive(st))
+		return stopped(st->id, err);
+	x->ns_flags = x->pidfd >= 0 ? config_ns_flags(x->spec) : 0;
+	int r = x->ns_flags ? 0 : open_ns_files(st, x, x->pidfd, err);
+	if (r < 0 || x->cg)
+		return r;
+	r = hk_cgroup_load(st->cgroup, &x->cg, err);
 	return r < 0 ? hk_err_wrap(err, "the container's cgroup") : 0;
+}
+
+/* In the intermediate: into the container's namespaces, user first
+ * (setns() on a pidfd does the same order), mount last. */
+static int join_namespaces(exec_ctx *x, hk_err *err)
+{
+	/* all at once, or none (a kernel before 5.8, or a namespace of the
+	 * config that is in fact ours: the files say which differ) */
+	if (x->ns_flags && setns(x->pidfd, x->ns_flags) == 0)
+		return 0;
+	if (x->ns_flags) {
+		int r = open_ns_files(x->st, x, x->pidfd, err);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++) {
+		if (x->ns[i] < 0)
+			continue;
+		if (setns(x->ns[i], (int)hk_ns_clone_flag(join_order[i].type)) < 0)
+			return hk_err_set(err, errno, "join the container's %s namespace",
+			                  join_order[i].name);
+		close(x->ns[i]);
+		x->ns[i] = -1;
+	}
+	return 0;
 }
 
 /* ---- the children ---- */
@@ -449,17 +509,10 @@ __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
 		hk_cgroup_free(x->cg);
 		x->cg = NULL;
 	}
-	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++) {
-		if (x->ns[i] < 0)
-			continue;
-		if (setns(x->ns[i], (int)hk_ns_clone_flag(join_order[i].type)) < 0) {
-			hk_err_set(&err, errno, "join the container's %s namespace",
-			           join_order[i].name);
-			child_fail(sock, &err);
-		}
-		close(x->ns[i]);
-		x->ns[i] = -1;
-	}
+	if (join_namespaces(x, &err) < 0)
+		child_fail(sock, &err);
+	close(x->pidfd);
+	x->pidfd = -1;
 	/* CLONE_PARENT: the process is husk's child, for husk to wait on */
 	long pid =
 	    syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, NULL);
@@ -611,7 +664,7 @@ static int prepare(const hk_exec_opts *o, hk_process *p, exec_ctx *x, hk_err *er
 	if (r < 0)
 		return r;
 	const hk_state *st = x->st;
-	enum hk_status status = hk_state_status(o->root, st);
+	enum hk_status status = hk_state_status_cg(o->root, st, &x->cg);
 	if (status == HK_STATUS_STOPPED)
 		return stopped(o->id, err);
 	x->status = status;
@@ -705,7 +758,7 @@ int hk_exec(const hk_exec_opts *o, int *exit_code, hk_err *err)
 	if ((r = hk_state_open(o->root, o->id, &lock, err)) < 0)
 		return r;
 	__attribute__((cleanup(process_freep))) hk_process p = {0};
-	exec_ctx x = {.lock = -1};
+	exec_ctx x = {.lock = -1, .pidfd = -1};
 	for (size_t i = 0; i < HK_ARRAY_SIZE(x.ns); i++)
 		x.ns[i] = -1;
 	r = exec_locked(o, &p, &x, &lock, exit_code, err);

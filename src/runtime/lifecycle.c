@@ -294,7 +294,8 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		if ((r = delete_fallback(root, id, r, &st, err)) != 0)
 			return r < 0 ? r : 0;
 	}
-	enum hk_status status = hk_state_status(root, st);
+	_cleanup_cgroup_ hk_cgroup *cg = NULL;
+	enum hk_status status = hk_state_status_cg(root, st, &cg);
 	if ((status == HK_STATUS_RUNNING || status == HK_STATUS_PAUSED) && !force)
 		return hk_err_plain(err, EBUSY,
 		                    "cannot delete container \"%s\" that is not "
@@ -314,8 +315,8 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		if (r < 0)
 			return r;
 	}
-	_cleanup_cgroup_ hk_cgroup *cg = NULL;
-	r = hk_cgroup_load(st->cgroup, &cg, err);
+	/* (the cgroup the status came from, if it was found then) */
+	r = cg ? 0 : hk_cgroup_load(st->cgroup, &cg, err);
 	if (r < 0 && r != -ENOENT)
 		return hk_err_wrap(err, "delete container \"%s\"", id);
 	/* destroy kills whatever is left in the cgroup, then removes it */

@@ -631,7 +631,7 @@ bool hk_state_alive(const hk_state *st)
 	return start == st->start && state != 'Z' && state != 'X';
 }
 
-enum hk_status hk_state_status(const char *root, const hk_state *st)
+enum hk_status hk_state_status_cg(const char *root, const hk_state *st, hk_cgroup **cg_out)
 {
 	if (!hk_state_alive(st))
 		return HK_STATUS_STOPPED;
@@ -644,9 +644,16 @@ enum hk_status hk_state_status(const char *root, const hk_state *st)
 	bool frozen = false;
 	if (st->cgroup && *st->cgroup && hk_cgroup_load(st->cgroup, &cg, &e) == 0) {
 		frozen = hk_cgroup_frozen(cg);
+		if (cg_out && !*cg_out)
+			*cg_out = hk_steal_ptr(&cg);
 		hk_cgroup_free(cg);
 	}
 	return frozen ? HK_STATUS_PAUSED : HK_STATUS_RUNNING;
+}
+
+enum hk_status hk_state_status(const char *root, const hk_state *st)
+{
+	return hk_state_status_cg(root, st, NULL);
 }
 
 const char *hk_status_name(enum hk_status s)

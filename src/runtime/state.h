@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "linux/cgroup.h"
 #include "oci/types.h"
 #include "spec/spec.h"
 #include "util/error.h"
@@ -115,6 +116,11 @@ bool hk_state_alive(const hk_state *st);
  * pid), created while ROOT/ID/exec.fifo exists, paused when its cgroup is
  * frozen, else running. */
 enum hk_status hk_state_status(const char *root, const hk_state *st);
+/* The same; when it loaded the container's cgroup to tell paused from
+ * running (a live, started container with a cgroup), that cgroup is
+ * handed to *CG if *CG is NULL (the caller frees it): the caller need not
+ * find it again. */
+enum hk_status hk_state_status_cg(const char *root, const hk_state *st, hk_cgroup **cg);
 const char *hk_status_name(enum hk_status s);
 
 /* The OCI state JSON (`husk state`): ociVersion, id, status, pid (0 when
