@@ -30,6 +30,13 @@
  *   7. pid file; lock released; detached: pty to --console-socket, done;
  *      else supervise (supervise.c) and exit with its status.
  *
+ * That is the way with a user namespace to join (only a process inside it
+ * may enter its pid namespace, and then only for its children).  Without
+ * one (and with a pidfd), husk enters the container's pid namespace for
+ * its children itself, forks the process directly and goes back: the
+ * process does the intermediate's part, then its own; no PID message
+ * (fork_direct).
+ *
  * Nothing of husk's reaches the process: every fd but stdio and the
  * preserved ones is close-on-exec, and it stays non-dumpable until its
  * exec, so that nothing in the container can ptrace it or open its
@@ -479,9 +486,10 @@ static int join_cgroup(hk_cgroup *cg, hk_err *err)
 	return r;
 }
 
-/* The intermediate: joins, then forks the process as husk's child (into
- * the pid and time namespaces, which only children enter). */
-__attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
+/* In a child of husk's: what it does as husk's (the host's) before
+ * entering the container: oom_score_adj, not dumpable, the cgroup; then
+ * into the container's namespaces. */
+static void enter_container(exec_ctx *x, int sock)
 {
 	hk_err err = {0};
 	hk_sync_cancel_on(-1);
@@ -513,6 +521,15 @@ __attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
 		child_fail(sock, &err);
 	close(x->pidfd);
 	x->pidfd = -1;
+}
+
+/* The intermediate (a user namespace to join): enters, then forks the
+ * process as husk's child (into the pid namespace, which only children
+ * enter). */
+__attribute__((noreturn)) static void intermediate_main(exec_ctx *x, int sock)
+{
+	hk_err err = {0};
+	enter_container(x, sock);
 	/* CLONE_PARENT: the process is husk's child, for husk to wait on */
 	long pid =
 	    syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL, NULL, NULL);
@@ -593,12 +610,13 @@ static int on_seccomp(void *arg, const hk_sync_msg *msg, int fd, hk_err *err)
 	return hk_seccomp_send_listener(sc->listener_path, json, nfd, err);
 }
 
-/* Steps 5-6: the process's pid in *PID (-1 when none), its pty master. */
+/* Steps 5-6: the process's pid in *PID (-1 when none; known already
+ * when INTER is -1), its pty master. */
 static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int *master, int *lock,
                        hk_err *err)
 {
 	hk_sync_msg msg;
-	int r = hk_sync_expect(sock, HK_SYNC_PID, &msg, NULL, err);
+	int r = inter > 0 ? hk_sync_expect(sock, HK_SYNC_PID, &msg, NULL, err) : 0;
 	if (r < 0) {
 		kill_and_reap(inter);
 		if (r == -EPIPE)
@@ -607,13 +625,42 @@ static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int
 			                    "reported");
 		return r;
 	}
-	reap(inter);
-	*pid = msg.value;
+	if (inter > 0) {
+		reap(inter);
+		*pid = msg.value;
+	}
 	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
 		return r;
 	struct ready_arg ra = {x, sock, *pid, lock};
 	return hk_sync_wait_exec(sock, master, false, "exec: the process", on_seccomp,
 	                         x->late_cgroup ? on_ready : NULL, &ra, err);
+}
+
+/* The process as husk's own child, with no intermediate: possible when
+ * there is no user namespace to join (only the process itself could enter
+ * it, and then its pid namespace only for its children).  husk enters the
+ * container's pid namespace for its children (setns() on the pidfd), forks
+ * and goes back (no later child of husk's belongs there).  0 in the child,
+ * the pid in husk; -1 when husk may not enter it (the intermediate then
+ * does), -errno when it cannot get back. */
+static pid_t fork_direct(const exec_ctx *x, hk_err *err)
+{
+	_cleanup_close_ int own = -1;
+	if (x->ns_flags & CLONE_NEWPID) {
+		own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		if (own < 0 || setns(x->pidfd, CLONE_NEWPID) < 0)
+			return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		return 0;
+	int e = errno;
+	if (own >= 0 && setns(own, CLONE_NEWPID) < 0) {
+		hk_err_set(err, errno, "exec: back to husk's pid namespace");
+		kill_and_reap(pid);
+		return -err->code;
+	}
+	return pid < 0 ? hk_err_set(err, e, "fork") : pid;
 }
 
 /* Steps 4-6: the process, exec'd; nothing is left on failure. */
@@ -625,14 +672,30 @@ static int spawn(exec_ctx *x, pid_t *pid, int *master, int *lock, hk_err *err)
 	if (hk_sync_pair(sv, err) < 0)
 		return -err->code;
 	_cleanup_close_ int sock = sv[0];
-	pid_t inter = fork();
-	if (inter < 0) {
-		close(sv[1]);
-		return hk_err_set(err, errno, "fork");
+	pid_t inter = -1;
+	if (x->ns_flags && !(x->ns_flags & CLONE_NEWUSER)) {
+		pid_t p = fork_direct(x, err);
+		if (p == 0) {
+			close(sock);
+			enter_container(x, sv[1]);
+			process_main(x, sv[1]);
+		}
+		if (p < -1) {
+			close(sv[1]);
+			return p;
+		}
+		*pid = p;
 	}
-	if (inter == 0) {
-		close(sock);
-		intermediate_main(x, sv[1]);
+	if (*pid < 0) {
+		inter = fork();
+		if (inter < 0) {
+			close(sv[1]);
+			return hk_err_set(err, errno, "fork");
+		}
+		if (inter == 0) {
+			close(sock);
+			intermediate_main(x, sv[1]);
+		}
 	}
 	close(sv[1]);
 	int r = parent_sync(x, sock, inter, pid, master, lock, err);
