@@ -292,6 +292,9 @@ static int set_v1(hk_cgroup *cg, const hk_device_rule *rules, size_t n_rules,
 	if (r == -EPERM && !initial_userns())
 		return 0;
 	for (size_t i = 0; r == 0 && i < n_rules; i++) {
+		/* a config's first rule denying all (runc spec's) is deny_all */
+		if (i == 0 && rules[0].type == 'a' && !rules[0].allow)
+			continue;
 		snprintf(what, sizeof(what), "linux.resources.devices[%zu]", i);
 		r = v1_write(&f, &rules[i], what, err);
 	}

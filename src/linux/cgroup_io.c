@@ -80,6 +80,9 @@ static void throttles(const hk_resources *res, struct throttle out[4])
 static int v1_weights(int fd, const hk_resources *res, hk_err *err)
 {
 	const __typeof__(res->block_io) *b = &res->block_io;
+	if (!(b->has_weight && b->weight != 0) && !(b->has_leaf_weight && b->leaf_weight != 0) &&
+	    b->n_weight_device == 0)
+		return 0;
 	/* runc: CFQ's files when there, else BFQ's */
 	bool cfq = has_file(fd, "blkio.weight");
 	const char *wfile = cfq ? "blkio.weight" : "blkio.bfq.weight";

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "linux/cgroup.h"
@@ -173,14 +174,22 @@ static bool own_cgroup_dir(const char *table, const struct minfo *mi, char *out,
 	return false;
 }
 
-/* Bind the hierarchy's cgroup directory OWN at NAME in TOP, the tmpfs
+/* The binds bind_own_cgroup() made, still to be given the mount's flags
+ * (binds keep the flags of their source). */
+struct pending_binds {
+	char names[16][64];
+	size_t n;
+};
+
+/* Bind OWN (a host path) on NAME in the directory TOP, the tmpfs that
  * mount_cgroup_v1() has just mounted (in the container's mount namespace,
- * before anything runs there: a name in it cannot be swapped), and remount
- * it with FLAGS: two mount(2)s, where a bind onto a resolved fd takes
- * eight system calls.  (In a user namespace cgroup_fallback_bind() also
- * makes the cgroup mounts below read-only.) */
+ * before anything runs there: a name in it cannot be swapped): one
+ * mount(2), where a bind onto a resolved fd takes eight system calls.
+ * FLAGS are applied to all such binds at once by finish_binds(), or here
+ * when PENDING is full.  (In a user namespace cgroup_fallback_bind()
+ * binds, and also makes the cgroup mounts below read-only.) */
 static int bind_own_cgroup(int top, const char *name, const char *own, unsigned long flags,
-                           hk_err *err)
+                           struct pending_binds *pending, hk_err *err)
 {
 	char p[4200];
 	if (snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", top, name) >= (int)sizeof(p))
@@ -189,7 +198,60 @@ static int bind_own_cgroup(int top, const char *name, const char *own, unsigned 
 		return hk_err_set(err, errno, "bind %s", own);
 	if (!(flags & ~(MS_BIND | MS_REC | MS_REMOUNT)))
 		return 0;
+	size_t len = strlen(name);
+	if (pending->n < HK_ARRAY_SIZE(pending->names) && len < sizeof(pending->names[0])) {
+		memcpy(pending->names[pending->n++], name, len + 1);
+		return 0;
+	}
 	return hk_mnt_bind_remount_path(p, flags, 0, false, err);
+}
+
+/* FLAGS as mount_setattr() attributes that leave a mount as a bind
+ * remount with FLAGS would: the flags not in FLAGS cleared, relatime
+ * unless another atime is asked for. */
+static struct mount_attr remount_attr(unsigned long flags)
+{
+	static const struct {
+		unsigned long ms;
+		uint64_t attr;
+	} map[] = {
+	    {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
+	    {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+	    {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+	};
+	struct mount_attr a = {.attr_clr = MOUNT_ATTR__ATIME};
+	for (size_t i = 0; i < HK_ARRAY_SIZE(map); i++)
+		if (flags & map[i].ms)
+			a.attr_set |= map[i].attr;
+		else
+			a.attr_clr |= map[i].attr;
+	if (flags & MS_NOATIME)
+		a.attr_set |= MOUNT_ATTR_NOATIME;
+	else if (flags & MS_STRICTATIME)
+		a.attr_set |= MOUNT_ATTR_STRICTATIME;
+	return a;
+}
+
+/* FLAGS on the pending binds and on TOP (read-only when FLAGS say so):
+ * with one mount_setattr() over the tree (5.12+; no user namespace here,
+ * so nothing in it is locked), else a remount each. */
+static int finish_binds(int top, const struct pending_binds *pending, unsigned long flags,
+                        hk_err *err)
+{
+	struct mount_attr attr = remount_attr(flags);
+	if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+	            sizeof(attr)) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM) /* EPERM: refused by a seccomp profile */
+		return hk_err_set(err, errno, "mount_setattr");
+	for (size_t i = 0; i < pending->n; i++) {
+		char p[128];
+		snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", top, pending->names[i]);
+		if (hk_mnt_bind_remount_path(p, flags, 0, false, err) < 0)
+			return hk_err_wrap(err, "%s", pending->names[i]);
+	}
+	unsigned long base = flags & ~(MS_BIND | MS_REC | MS_RDONLY);
+	return (flags & MS_RDONLY) ? hk_mnt_bind_remount(top, base | MS_RDONLY, 0, false, err) : 0;
 }
 
 /* v1 or hybrid host: a tmpfs at DEST holding one mount per hierarchy the
@@ -223,6 +285,7 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 		hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
 	char line[4096];
 	const size_t plen = strlen(HK_CGROUP_ROOT "/");
+	struct pending_binds pending = {.n = 0};
 	while (fgets(line, sizeof(line), f)) {
 		struct minfo mi;
 		memset(&mi, 0, sizeof(mi));
@@ -240,7 +303,7 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 		char own[4096];
 		bool have_own = !cgroupns && own_cgroup_dir(table, &mi, own, sizeof(own));
 		if (have_own && !in_userns) {
-			if ((r = bind_own_cgroup(top, name, own, flags, err)) < 0)
+			if ((r = bind_own_cgroup(top, name, own, flags, &pending, err)) < 0)
 				return hk_err_wrap(err, "%s/%s", dest, name);
 			continue;
 		}
@@ -267,6 +330,8 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 			return r;
 	}
 	cgroup_symlinks(top);
+	if (pending.n > 0)
+		return finish_binds(top, &pending, flags, err);
 	if (flags & MS_RDONLY)
 		return hk_mnt_bind_remount(top, base | MS_RDONLY, 0, in_userns, err);
 	return 0;
