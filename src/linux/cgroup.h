@@ -30,6 +30,13 @@ typedef struct hk_cgroup hk_cgroup;
 
 int hk_cgroup_layout(enum hk_cgroup_layout *out, hk_err *err);
 
+/* The lines of /proc/self/mountinfo that are cgroup or cgroup2 mounts, as
+ * this process first read them (finding its cgroups reads them anyway), in
+ * a string of the caller's (*OUT, freed with free()).  A container's
+ * child, cloned after husk found its cgroups, sees the same hierarchies
+ * (its mount namespace is a copy) and need not read them again. */
+int hk_cgroup_mount_lines(char **out, hk_err *err);
+
 /* Resolve CGROUPS_PATH as runc does (absolute: below each hierarchy's
  * root; relative: below husk's own cgroup on v1 and below the parent of
  * husk's own cgroup on v2; NULL: the relative default "husk-ID"), create

@@ -126,21 +126,73 @@ static char *own_cgroup(const char *table, const char *ctrls, const char *root)
 	return strdup("/");
 }
 
+/* Is the mountinfo LINE a cgroup or cgroup2 mount? */
+static bool cgroup_line(const char *line)
+{
+	const char *sep = strstr(line, " - ");
+	if (!sep)
+		return false;
+	sep += 3;
+	size_t n = strcspn(sep, " ");
+	return (n == 6 && strncmp(sep, "cgroup", 6) == 0) ||
+	       (n == 7 && strncmp(sep, "cgroup2", 7) == 0);
+}
+
+/* hk_cgroup_mount_lines()'s copy (NULL: not read yet). */
+static char *mount_lines;
+
+/* The cgroup lines of /proc/self/mountinfo, read now, kept as
+ * mount_lines. */
+static int read_mount_lines(hk_err *err)
+{
+	_cleanup_free_ char *all = NULL;
+	int r = hk_read_file("/proc/self/mountinfo", &all, NULL, err);
+	if (r < 0)
+		return r;
+	char *kept = malloc(strlen(all) + 1);
+	if (!kept)
+		return hk_err_set(err, ENOMEM, "mountinfo");
+	size_t len = 0;
+	for (char *line = all, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		size_t n = next ? (size_t)(++next - line) : strlen(line);
+		if (cgroup_line(line)) {
+			memcpy(kept + len, line, n);
+			len += n;
+		}
+	}
+	kept[len] = '\0';
+	free(mount_lines);
+	mount_lines = kept;
+	return 0;
+}
+
+int hk_cgroup_mount_lines(char **out, hk_err *err)
+{
+	int r = mount_lines ? 0 : read_mount_lines(err);
+	if (r < 0)
+		return r;
+	*out = strdup(mount_lines);
+	return *out ? 0 : hk_err_set(err, ENOMEM, "mountinfo");
+}
+
 int hk_cg_mounts(enum hk_cgroup_layout layout, struct hk_cg_mnt **out, size_t *n, hk_err *err)
 {
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return hk_err_set(err, errno, "open /proc/self/mountinfo");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0, cnt = 0;
+	_cleanup_free_ char *lines = NULL;
+	int r = read_mount_lines(err);
+	if (r < 0 || (r = hk_cgroup_mount_lines(&lines, err)) < 0)
+		return r;
+	size_t cnt = 0;
 	struct hk_cg_mnt *m = NULL;
 	bool v2 = layout == HK_CGROUP_V2;
 	/* read once for all the hierarchies; unreadable: every own is "/" */
 	_cleanup_free_ char *table = NULL;
 	hk_err ignored;
 	hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
-	while (getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
+	for (char *line = lines, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		char *fld[5], *save = NULL, *p = line;
 		char *sep = strstr(line, " - ");
 		if (!sep)

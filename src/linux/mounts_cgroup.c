@@ -275,18 +275,20 @@ static int mount_cgroup_v1(int rootfd, int target, const char *dest, unsigned lo
 	_cleanup_close_ int top = hk_resolve_in_root(rootfd, dest, false, false, err);
 	if (top < 0)
 		return top;
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return hk_err_set(err, errno, "open /proc/self/mountinfo");
+	_cleanup_free_ char *lines = NULL;
+	if ((r = hk_cgroup_mount_lines(&lines, err)) < 0)
+		return r;
 	/* our cgroups, read once for all the hierarchies (NULL: unknown) */
 	_cleanup_free_ char *table = NULL;
 	hk_err ignored;
 	if (!cgroupns)
 		hk_read_file("/proc/self/cgroup", &table, NULL, &ignored);
-	char line[4096];
 	const size_t plen = strlen(HK_CGROUP_ROOT "/");
 	struct pending_binds pending = {.n = 0};
-	while (fgets(line, sizeof(line), f)) {
+	for (char *line = lines, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		struct minfo mi;
 		memset(&mi, 0, sizeof(mi));
 		if (!parse_mountinfo_line(line, &mi))
@@ -350,9 +352,14 @@ int hk_mount_cgroup(int rootfd, int target, const char *dest, unsigned long flag
 	/* Keep the host's cgroup2 options (nsdelegate...): they are global. */
 	struct minfo host;
 	memset(&host, 0, sizeof(host));
-	_cleanup_file_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	while (f && fgets(line, sizeof(line), f)) {
+	_cleanup_free_ char *lines = NULL;
+	hk_err ignored;
+	if (hk_cgroup_mount_lines(&lines, &ignored) < 0)
+		lines = NULL;
+	for (char *line = lines, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		struct minfo mi;
 		memset(&mi, 0, sizeof(mi));
 		if (parse_mountinfo_line(line, &mi) && strcmp(mi.mountpoint, HK_CGROUP_ROOT) == 0)
