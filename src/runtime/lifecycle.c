@@ -105,14 +105,17 @@ static int signal_all(const hk_state *st, int sig, hk_err *err)
 }
 
 /* After a SIGKILL: a paused container's processes die only once its cgroup
- * is thawed (v1 freezer; harmless on v2), as runc does. */
-static void thaw_after_kill(const hk_state *st)
+ * is thawed (v1 freezer; harmless on v2), as runc does.  CG: ST's cgroup
+ * if the caller has it, else NULL. */
+static void thaw_after_kill(const hk_state *st, hk_cgroup *cg)
 {
 	if (!st->cgroup || !*st->cgroup)
 		return;
-	_cleanup_cgroup_ hk_cgroup *cg = NULL;
+	_cleanup_cgroup_ hk_cgroup *loaded = NULL;
 	hk_err e;
-	if (hk_cgroup_load(st->cgroup, &cg, &e) == 0 && hk_cgroup_frozen(cg))
+	if (!cg && hk_cgroup_load(st->cgroup, &loaded, &e) == 0)
+		cg = loaded;
+	if (cg && hk_cgroup_frozen(cg))
 		hk_cgroup_freeze(cg, false, &e);
 }
 
@@ -151,7 +154,7 @@ int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 			return hk_err_set(err, -r, "kill container \"%s\"", id);
 	}
 	if (r == 0 && sig == SIGKILL)
-		thaw_after_kill(st);
+		thaw_after_kill(st, NULL);
 	return r;
 }
 
@@ -166,19 +169,27 @@ static long long now_ms(void)
  * a zombie counts as gone; it is not our child to reap).  The lock *LOCK
  * is held through the signal and the thaw (a concurrent pause must not
  * freeze it in between), and closed for the wait: a kill, an exec or
- * another delete must not wait on a process slow to exit. */
-static int kill_and_wait(const hk_state *st, int *lock, hk_err *err)
+ * another delete must not wait on a process slow to exit.  CG: ST's
+ * cgroup if the caller has it, else NULL. */
+static int kill_and_wait(const hk_state *st, hk_cgroup *cg, int *lock, hk_err *err)
 {
 	const long long deadline = now_ms() + 10000;
 	_cleanup_close_ int fd = open_pidfd(st);
 	if (fd == -ESRCH)
 		return 0;
-	int r = signal_recorded(st, SIGKILL);
+	int r = -ENOSYS;
+#ifdef SYS_pidfd_send_signal
+	/* the pidfd is the recorded process's (open_pidfd checked) */
+	if (fd >= 0)
+		r = syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0 ? -errno : 0;
+#endif
+	if (r == -ENOSYS)
+		r = signal_recorded(st, SIGKILL);
 	if (r == -ESRCH)
 		return 0;
 	if (r < 0)
 		return hk_err_set(err, -r, "kill container \"%s\"", st->id);
-	thaw_after_kill(st);
+	thaw_after_kill(st, cg);
 	close(*lock);
 	*lock = -1;
 	while (hk_state_alive(st)) {
@@ -302,7 +313,7 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 		                    "stopped: %s",
 		                    id, hk_status_name(status));
 	if (status != HK_STATUS_STOPPED) {
-		if ((r = kill_and_wait(st, &lock, err)) < 0)
+		if ((r = kill_and_wait(st, cg, &lock, err)) < 0)
 			return r;
 		if (lock >= 0) /* it was gone already */
 			close(hk_steal_fd(&lock));
