@@ -62,7 +62,11 @@ int hk_lc_record(const hk_create_opts *o, const hk_container *c, hk_err *err)
 	    .owner = geteuid(),
 	    .annotations = o->spec->annotations,
 	    .n_annotations = o->spec->n_annotations,
+	    .hooks = 0,
 	};
+	for (int k = 0; k < HK_HOOK_KIND_COUNT; k++)
+		if (o->spec->hooks.n[k])
+			st.hooks = 1;
 	int r = st.created ? hk_state_save(o->root, &st, err) : hk_err_set(err, ENOMEM, "state");
 	free(st.created);
 	return r;
@@ -177,8 +181,10 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 	if (status != HK_STATUS_CREATED)
 		return hk_err_plain(err, EINVAL, "container \"%s\" is not created: %s", id,
 		                    hk_status_name(status));
+	/* its config, for its startContainer and poststart hooks (not read
+	 * when the record says there are none) */
 	_cleanup_spec_ hk_spec *spec = NULL;
-	if ((r = hk_state_load_spec(root, id, &spec, err)) < 0)
+	if (st->hooks != 0 && (r = hk_state_load_spec(root, id, &spec, err)) < 0)
 		return r;
 	_cleanup_free_ char *fifo = NULL;
 	if (asprintf(&fifo, "%s/%s/exec.fifo", root, id) < 0)
@@ -206,14 +212,16 @@ int hk_lc_start(const char *root, const char *id, hk_err *err)
 	 * container process that holds the fifo open) */
 	close(lock);
 	lock = -1;
-	if (hk_hooks_any(&spec->hooks, HK_HOOK_START_CONTAINER) &&
+	if (spec && hk_hooks_any(&spec->hooks, HK_HOOK_START_CONTAINER) &&
 	    (r = start_hooks_result(fd, err)) < 0)
 		return r;
-	_cleanup_free_ char *state = hk_state_hook_json(st, HK_STATUS_RUNNING);
-	if (!state)
-		return hk_err_set(err, ENOMEM, "start");
-	if ((r = hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTART, state, err)) < 0)
-		return r;
+	if (spec && hk_hooks_any(&spec->hooks, HK_HOOK_POSTSTART)) {
+		_cleanup_free_ char *state = hk_state_hook_json(st, HK_STATUS_RUNNING);
+		if (!state)
+			return hk_err_set(err, ENOMEM, "start");
+		if ((r = hk_hooks_run(&spec->hooks, HK_HOOK_POSTSTART, state, err)) < 0)
+			return r;
+	}
 	/* as runc: start returns once the process is ready (or gone) */
 	return nsock >= 0 ? hk_notify_relay(nsock, pidfd, st->pid, err) : 0;
 }

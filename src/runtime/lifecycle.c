@@ -337,7 +337,7 @@ int hk_lc_delete(const char *root, const char *id, bool force, hk_err *err)
 	 * was created from (a failure is a warning, hooks.h) */
 	hk_spec *spec = NULL;
 	hk_err ignored;
-	if (hk_state_load_spec(root, id, &spec, &ignored) < 0)
+	if (st->hooks == 0 || hk_state_load_spec(root, id, &spec, &ignored) < 0)
 		spec = NULL;
 	r = hk_state_remove(root, id, err);
 	/* gone: those waiting for the lock learn so now, not after the hooks */

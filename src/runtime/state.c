@@ -346,6 +346,8 @@ int hk_state_save(const char *root, const hk_state *st, hk_err *err)
 	json_object_object_add(o, "cgroup", json_object_new_string(str_or_empty(st->cgroup)));
 	json_object_object_add(o, "owner", json_object_new_int64(st->owner));
 	json_object_object_add(o, "annotations", kv_object(st->annotations, st->n_annotations));
+	if (st->hooks >= 0)
+		json_object_object_add(o, "hooks", json_object_new_boolean(st->hooks));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	                                                         JSON_C_TO_STRING_NOSLASHESCAPE);
 	/* twice: the copy is what `delete --force` goes by when state.json
@@ -431,6 +433,11 @@ int hk_state_parse(const char *text, const char *id, hk_state **out, hk_err *err
 	st->pid = (pid_t)pid;
 	st->start = (unsigned long long)start;
 	st->owner = (uid_t)owner;
+	json_object *hooks;
+	st->hooks = json_object_object_get_ex(o, "hooks", &hooks) &&
+	                    json_object_is_type(hooks, json_type_boolean)
+	                ? json_object_get_boolean(hooks)
+	                : -1;
 	st->id = get_str(o, "id", &bad);
 	st->bundle = get_str(o, "bundle", &bad);
 	st->rootfs = get_str(o, "rootfs", &bad);

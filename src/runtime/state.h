@@ -46,6 +46,9 @@ typedef struct hk_state {
 	uid_t owner;              /* the uid that created it */
 	hk_kv *annotations;       /* from config.json */
 	size_t n_annotations;
+	/* does config.json have hooks: 1, 0 (start and delete then need not
+	 * read it), -1 when the record does not say */
+	int hooks;
 } hk_state;
 
 /* The state directory: --root if given, else /run/husk for root and
