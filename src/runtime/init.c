@@ -406,8 +406,8 @@ static int setup_rootfs(const hk_init_ctx *ctx, bool in_userns, hk_err *err)
 	if ((r = hk_devices_setup(rootfd, s->lnx.devices, s->lnx.n_devices, in_userns, err)) < 0)
 		return r; /* names "linux.devices[N] (...)" or "device /dev/null" */
 	/* runc creates a missing cwd, inside the rootfs, before / may become
-	 * read-only and before the uid switch. */
-	if (s->process.cwd) {
+	 * read-only and before the uid switch ("/", the rootfs itself, is) */
+	if (s->process.cwd && strcmp(s->process.cwd, "/") != 0) {
 		r = hk_resolve_in_root(rootfd, s->process.cwd, true, false, err);
 		if (r < 0)
 			return hk_err_wrap(err, "process.cwd: create %s", s->process.cwd);
