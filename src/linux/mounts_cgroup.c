@@ -207,28 +207,37 @@ static int bind_own_cgroup(int top, const char *name, const char *own, unsigned 
 }
 
 /* FLAGS as mount_setattr() attributes that leave a mount as a bind
- * remount with FLAGS would: the flags not in FLAGS cleared, relatime
- * unless another atime is asked for. */
+ * remount with FLAGS would: the flags not in FLAGS cleared; the atime
+ * ones kept unless FLAGS name one (then relatime unless another). */
 static struct mount_attr remount_attr(unsigned long flags)
 {
 	static const struct {
 		unsigned long ms;
 		uint64_t attr;
 	} map[] = {
-	    {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
-	    {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-	    {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+	    {MS_RDONLY, MOUNT_ATTR_RDONLY},
+	    {MS_NOSUID, MOUNT_ATTR_NOSUID},
+	    {MS_NODEV, MOUNT_ATTR_NODEV},
+	    {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+	    {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
 	};
-	struct mount_attr a = {.attr_clr = MOUNT_ATTR__ATIME};
+	struct mount_attr a = {0};
 	for (size_t i = 0; i < HK_ARRAY_SIZE(map); i++)
 		if (flags & map[i].ms)
 			a.attr_set |= map[i].attr;
 		else
 			a.attr_clr |= map[i].attr;
+	if (!(flags & (MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)))
+		return a;
+	a.attr_clr |= MOUNT_ATTR__ATIME;
 	if (flags & MS_NOATIME)
 		a.attr_set |= MOUNT_ATTR_NOATIME;
 	else if (flags & MS_STRICTATIME)
 		a.attr_set |= MOUNT_ATTR_STRICTATIME;
+	if (flags & MS_NODIRATIME)
+		a.attr_set |= MOUNT_ATTR_NODIRATIME;
+	else
+		a.attr_clr |= MOUNT_ATTR_NODIRATIME;
 	return a;
 }
 

@@ -355,13 +355,28 @@ static int open_ns_files(const hk_state *st, exec_ctx *x, int pidfd, hk_err *err
 	return 0;
 }
 
-/* The namespaces of the config (the container's own or joined), as
- * setns() flags.  Those it does not list it shares with husk. */
-static int config_ns_flags(const hk_spec *spec)
+/* Is PID's namespace NAME another than ours (both known)? */
+static bool ns_differs(pid_t pid, const char *name)
+{
+	char path[64], self[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (stat(path, &a) < 0 || stat(self, &b) < 0)
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+/* The namespaces to join, as setns() flags: those of the config (the
+ * container's own or joined), and any other of ST's process that is not
+ * ours (created by a husk in other namespaces than this one's: as
+ * runc, the process joins all of the container's). */
+static int target_ns_flags(const hk_state *st, const hk_spec *spec)
 {
 	int flags = 0;
 	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++)
-		if (hk_spec_namespace(spec, join_order[i].type))
+		if (hk_spec_namespace(spec, join_order[i].type) ||
+		    ns_differs(st->pid, join_order[i].name))
 			flags |= (int)hk_ns_clone_flag(join_order[i].type);
 	return flags;
 }
@@ -376,7 +391,7 @@ static int open_target(const hk_state *st, exec_ctx *x, hk_err *err)
 	/* checked after opening: the pidfd is the recorded process's */
 	if (!hk_state_alive(st))
 		return stopped(st->id, err);
-	x->ns_flags = x->pidfd >= 0 ? config_ns_flags(x->spec) : 0;
+	x->ns_flags = x->pidfd >= 0 ? target_ns_flags(st, x->spec) : 0;
 	int r = x->ns_flags ? 0 : open_ns_files(st, x, x->pidfd, err);
 	if (r < 0 || x->cg)
 		return r;
@@ -629,7 +644,9 @@ static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int
 		reap(inter);
 		*pid = msg.value;
 	}
-	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0)
+	/* (a direct child may have failed and gone before GO: its ERROR is
+	 * still to be read) */
+	if ((r = hk_sync_send(sock, HK_SYNC_GO, 0, -1, err)) < 0 && !(inter < 0 && r == -EPIPE))
 		return r;
 	struct ready_arg ra = {x, sock, *pid, lock};
 	return hk_sync_wait_exec(sock, master, false, "exec: the process", on_seccomp,
@@ -640,27 +657,37 @@ static int parent_sync(const exec_ctx *x, int sock, pid_t inter, pid_t *pid, int
  * there is no user namespace to join (only the process itself could enter
  * it, and then its pid namespace only for its children).  husk enters the
  * container's pid namespace for its children (setns() on the pidfd), forks
- * and goes back (no later child of husk's belongs there).  0 in the child,
- * the pid in husk; -1 when husk may not enter it (the intermediate then
- * does), -errno when it cannot get back. */
-static pid_t fork_direct(const exec_ctx *x, hk_err *err)
+ * and goes back (no later child of husk's belongs there).  0 with *PID
+ * (0 in the child); 1 when husk may not go there and back (the
+ * intermediate then does); -errno when it cannot get back after the fork
+ * (the process is killed) or cannot fork. */
+static int fork_direct(const exec_ctx *x, pid_t *pid, hk_err *err)
 {
+	*pid = -1;
 	_cleanup_close_ int own = -1;
 	if (x->ns_flags & CLONE_NEWPID) {
 		own = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-		if (own < 0 || setns(x->pidfd, CLONE_NEWPID) < 0)
-			return -1;
+		/* the way back first (joining where we are changes nothing): a
+		 * husk in a user namespace of its own (rootless engines) may
+		 * enter the container's and not come back */
+		if (own < 0 || setns(own, CLONE_NEWPID) < 0 || setns(x->pidfd, CLONE_NEWPID) < 0)
+			return 1;
 	}
-	pid_t pid = fork();
-	if (pid == 0)
+	pid_t p = fork();
+	if (p == 0) {
+		*pid = 0;
 		return 0;
+	}
 	int e = errno;
 	if (own >= 0 && setns(own, CLONE_NEWPID) < 0) {
 		hk_err_set(err, errno, "exec: back to husk's pid namespace");
-		kill_and_reap(pid);
+		kill_and_reap(p);
 		return -err->code;
 	}
-	return pid < 0 ? hk_err_set(err, e, "fork") : pid;
+	if (p < 0)
+		return hk_err_set(err, e, "fork");
+	*pid = p;
+	return 0;
 }
 
 /* Steps 4-6: the process, exec'd; nothing is left on failure. */
@@ -673,20 +700,23 @@ static int spawn(exec_ctx *x, pid_t *pid, int *master, int *lock, hk_err *err)
 		return -err->code;
 	_cleanup_close_ int sock = sv[0];
 	pid_t inter = -1;
+	int direct = 1;
 	if (x->ns_flags && !(x->ns_flags & CLONE_NEWUSER)) {
-		pid_t p = fork_direct(x, err);
-		if (p == 0) {
+		pid_t p;
+		direct = fork_direct(x, &p, err);
+		if (direct < 0) {
+			close(sv[1]);
+			return direct;
+		}
+		if (direct == 0 && p == 0) {
 			close(sock);
 			enter_container(x, sv[1]);
 			process_main(x, sv[1]);
 		}
-		if (p < -1) {
-			close(sv[1]);
-			return p;
-		}
-		*pid = p;
+		if (direct == 0)
+			*pid = p;
 	}
-	if (*pid < 0) {
+	if (direct != 0) {
 		inter = fork();
 		if (inter < 0) {
 			close(sv[1]);

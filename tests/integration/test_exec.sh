@@ -145,6 +145,12 @@ test_exec_detached_with_pid_file() {
 	hkr exec -d --pid-file "$T/pid" "$id" sh -c 'echo detached-ran >/tmp/marker; sleep 300'
 	pid=$(cat "$T/pid")
 	[ -d "/proc/$pid" ] || fail "the detached process $pid is not running after husk returned"
+	# the pid file names it as the host sees it (not its pid inside)
+	for _ in $(seq 300); do
+		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in *sleep\ 300*) break ;; esac
+		sleep 0.1
+	done
+	assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 300" "the pid file's process"
 	for _ in $(seq 300); do [ -e "$b/rootfs/tmp/marker" ] && break; sleep 0.1; done
 	assert_eq detached-ran "$(cat "$b/rootfs/tmp/marker")"
 	# in the container's pid namespace: NSpid has two entries
@@ -444,4 +450,58 @@ test_exec_cgroup_sub_paused() {
 	cat "$T/out"
 	assert_eq 0 "$rc" "exit status"
 	assert_eq "$(cg_dirs_of "$b" | wc -l)" "$(grep -cE -- ":(.*/$name)?/sub\$" "$T/out")" "in sub"
+}
+
+# CMD... as root of a user namespace of its own that maps root to root
+# (setgroups allowed), in the host's other namespaces: a rootless engine's
+# husk (rootlesskit maps a range to root).
+as_root_of_userns() {
+	local fifo=$T/userns-go pid
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	unshare --user sh -c 'read -r _ <"$0"; exec "$@"' "$fifo" "$@" &
+	pid=$!
+	for _ in $(seq 500); do
+		[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.01
+	done
+	echo "0 0 1" >"/proc/$pid/uid_map"
+	echo "0 0 1" >"/proc/$pid/gid_map"
+	echo go >"$fifo"
+	wait "$pid"
+}
+
+# husk in a user namespace of its own, on a config without one: it may
+# enter the container's pid namespace but not come back to its own, so
+# exec takes the way with an intermediate process; the pid file still
+# names the process as the host sees it.
+test_exec_husk_in_a_user_namespace() {
+	needs_root "maps root into a user namespace"
+	local b id pid
+	b=$(mkbundle)
+	id=$(newid)
+	setargs "$b" sleep 600
+	# what root of a user namespace may mount: no cgroups, sysfs bound,
+	# devpts without a gid
+	cfg "$b" '.mounts |= map(select(.destination != "/sys/fs/cgroup")
+		| if .destination == "/sys" then {destination: "/sys", type: "bind", source: "/sys",
+			options: ["rbind", "nosuid", "noexec", "nodev", "ro"]}
+		  elif .destination == "/dev/pts" then .options |= map(select(startswith("gid=") | not))
+		  else . end)'
+	mkdir -m 700 "$T/ustate"
+	as_root_of_userns sh -c '
+		h=$1 st=$2 b=$3 id=$4 out=$5
+		"$h" --root "$st" run -d -b "$b" "$id" </dev/null 2>"$out/uerr" &&
+			"$h" --root "$st" exec -d --pid-file "$out/upid" "$id" sleep 301 2>>"$out/uerr" &&
+			tr "\0" " " <"/proc/$(cat "$out/upid")/cmdline" >"$out/ucmd" &&
+			"$h" --root "$st" exec "$id" sh -c "echo in-container" >"$out/usaid" 2>>"$out/uerr"
+		"$h" --root "$st" delete --force "$id" 2>>"$out/uerr"
+	' _ "$HUSK" "$T/ustate" "$b" "$id" "$T"
+	cat "$T/uerr"
+	pid=$(cat "$T/upid")
+	assert_contains "$(cat "$T/ucmd")" "sleep 301" "the pid file's process ($pid)"
+	assert_eq in-container "$(cat "$T/usaid")"
+	for _ in $(seq 300); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+	[ ! -d "/proc/$pid" ] || fail "exec'd process $pid left after delete --force"
+	assert_eq "" "$(ls -A "$T/ustate")" "state left"
 }
