@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oci/types.h"
 #include "util/error.h"
 
 typedef struct hk_exec_opts {
@@ -63,5 +64,10 @@ typedef struct hk_exec_opts {
  * the exec failed (runc's wording: exec: "foo": executable file
  * not found in $PATH). */
 int hk_exec(const hk_exec_opts *o, int *exit_code, hk_err *err);
+
+/* The process to run (exec_process.c): O's -p FILE, or SPEC's process
+ * (moved into *P) with O's changes; its labels; O's terminal options
+ * checked.  Messages name the option or file at fault. */
+int hk_exec_process(const hk_exec_opts *o, hk_spec *spec, hk_process *p, hk_err *err);
 
 #endif
