@@ -14,7 +14,8 @@
  *                                       --cgroup sub-cgroups (host
  *                                       credentials); one setns on
  *                                       the pidfd (the config's
- *                                       namespaces), else by the
+ *                                       namespaces and any other
+ *                                       not ours), else by the
  *                                       files: user, the others,
  *                                       mnt last;
  *                                       clone(CLONE_PARENT) ---->  (husk's child, in
@@ -89,9 +90,9 @@ static const struct {
 typedef struct exec_ctx {
 	const hk_process *p;
 	/* the container's init (5.3+; -1 without); with ns_flags (5.8+) the
-	 * intermediate joins every namespace of the config at once, with one
-	 * setns() on it, else (or when that is refused) one by one by the
-	 * files in ns */
+	 * intermediate (or the process, fork_direct) joins the container's
+	 * namespaces at once, with one setns() on it, else (or when that is
+	 * refused) one by one by the files in ns */
 	int pidfd;
 	int ns_flags;
 	int ns[HK_ARRAY_SIZE(join_order)]; /* -1: the same as ours, not joined */
