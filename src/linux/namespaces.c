@@ -72,6 +72,17 @@ pid_t hk_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *into_cgroup
 	return r < 0 ? -errno : (pid_t)r;
 }
 
+int hk_ns_is_ours(pid_t pid, const char *name)
+{
+	char path[64], self[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (stat(path, &a) < 0 || stat(self, &b) < 0)
+		return -1;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -18,6 +18,10 @@ unsigned long hk_ns_clone_flag(enum hk_ns_type type);
  * then with plain clone(); *INTO_CGROUP says whether it was used). */
 pid_t hk_clone(unsigned long flags, int cgroup_fd, int *pidfd, bool *into_cgroup);
 
+/* Is PID's namespace NAME (as /proc/PID/ns names it) ours: 1; another:
+ * 0; unknown (PID gone, no such namespace, no access): -1. */
+int hk_ns_is_ours(pid_t pid, const char *name);
+
 /* Join the namespace at PATH (setns), checking it is of TYPE.  Error:
  * "linux.namespaces: join network namespace /x: ..." */
 int hk_ns_join(enum hk_ns_type type, const char *path, hk_err *err);

@@ -190,18 +190,6 @@ static int open_ns_files(const hk_state *st, exec_ctx *x, int pidfd, hk_err *err
 	return 0;
 }
 
-/* Is PID's namespace NAME another than ours (both known)? */
-static bool ns_differs(pid_t pid, const char *name)
-{
-	char path[64], self[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
-	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
-	if (stat(path, &a) < 0 || stat(self, &b) < 0)
-		return false;
-	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
-}
-
 /* The namespaces to join, as setns() flags: those of the config (the
  * container's own or joined), and any other of ST's process that is not
  * ours (created by a husk in other namespaces than this one's: as
@@ -211,7 +199,7 @@ static int target_ns_flags(const hk_state *st, const hk_spec *spec)
 	int flags = 0;
 	for (size_t i = 0; i < HK_ARRAY_SIZE(join_order); i++)
 		if (hk_spec_namespace(spec, join_order[i].type) ||
-		    ns_differs(st->pid, join_order[i].name))
+		    hk_ns_is_ours(st->pid, join_order[i].name) == 0)
 			flags |= (int)hk_ns_clone_flag(join_order[i].type);
 	return flags;
 }

@@ -119,17 +119,6 @@ static void thaw_after_kill(const hk_state *st, hk_cgroup *cg)
 		hk_cgroup_freeze(cg, false, &e);
 }
 
-/* Is ST's process in a pid namespace other than ours? */
-static bool own_pid_namespace(const hk_state *st)
-{
-	char path[64];
-	struct stat a, b;
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
-	if (stat(path, &a) < 0 || stat("/proc/self/ns/pid", &b) < 0)
-		return true; /* unknown: signal the process alone */
-	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
-}
-
 int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -142,7 +131,8 @@ int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 	/* KILL of the init of a pid namespace kills every process in it;
 	 * without one of its own, the others would live on: kill them all
 	 * (as runc) */
-	if (sig == SIGKILL && !all && !own_pid_namespace(st))
+	/* (unknown: the process alone) */
+	if (sig == SIGKILL && !all && hk_ns_is_ours(st->pid, "pid") == 1)
 		all = true;
 	if (all) {
 		r = signal_all(st, sig, err);
