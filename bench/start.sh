@@ -9,6 +9,11 @@
 #   faults       page faults (minor + major) of `run`, all its processes
 #   syscalls     system calls of `run`, all its processes (strace -f -c)
 #   peak RSS     the largest peak RSS of any one of `run`'s processes
+#   ... runtime only   faults and peak RSS of `run` with bench/exit0.c as
+#                the container's process (one page, no C library) instead
+#                of /bin/true: what the runtime's own processes cost (the
+#                container's process is the runtime's until its execve;
+#                the peak it reaches before stays its peak after)
 #
 # with each runtime's ratio to husk; /bin/true's own counts without a
 # runtime (a floor under all); then the performance issue's targets for
@@ -28,8 +33,15 @@ bench_enter_ns "$@"
 bench_setup bench
 runtimes=$(bench_runtimes)
 
-# the page faults and peak RSS of all of `run`'s processes: bench/rusage.c
-cc -O2 -Wall -Wextra -Werror -o "$work/rusage" "$here/rusage.c"
+# the page faults and peak RSS of all of `run`'s processes: bench/rusage.c,
+# static when it can be (see there: its own RSS is a floor under the peak
+# it measures)
+cc -O2 -Wall -Wextra -Werror -static -o "$work/rusage" "$here/rusage.c" 2>/dev/null ||
+	cc -O2 -Wall -Wextra -Werror -o "$work/rusage" "$here/rusage.c"
+# the container's process of the "runtime only" counts: bound from
+# $work/bin onto the rootfs's /tmp (no change to ROOTFS)
+mkdir "$work/bin"
+cc -O2 -static -nostdlib -fno-stack-protector -o "$work/bin/exit0" "$here/exit0.c"
 if [ -z "$rootfs" ]; then
 	rootfs=$work/rootfs
 	"$here/../tests/mkrootfs.sh" "$rootfs"
@@ -38,6 +50,10 @@ bench_template "$rootfs"
 for rt in $runtimes; do
 	bench_bundle "$work/run-$rt" "hkb-$tag-$rt"
 	bench_bundle "$work/exec-$rt" "hkb-$tag-$rt-exec" sleep 1000000
+	bench_bundle "$work/own-$rt" "hkb-$tag-$rt-own" /tmp/exit0
+	jq --arg bin "$work/bin" '.mounts += [{"destination": "/tmp", "type": "bind",
+		"source": $bin, "options": ["rbind", "ro"]}]' "$work/own-$rt/config.json" >"$work/own.json"
+	mv "$work/own.json" "$work/own-$rt/config.json"
 	mkdir "$work/state-$rt"
 done
 
@@ -73,6 +89,9 @@ for r in $(seq "$counts"); do
 		bin=$(bench_bin "$rt") root=$work/state-$rt
 		"$work/rusage" "$bin" --root "$root" run -b "$work/run-$rt" "ru$r" 2>"$work/rusage.out" >/dev/null
 		sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt"' faults \1\n'"$rt"' rss \2/p' \
+			"$work/rusage.out"
+		"$work/rusage" "$bin" --root "$root" run -b "$work/own-$rt" "own$r" 2>"$work/rusage.out" >/dev/null
+		sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt"' own_faults \1\n'"$rt"' own_rss \2/p' \
 			"$work/rusage.out"
 		if command -v strace >/dev/null; then
 			strace -f -c -o "$work/strace.out" "$bin" --root "$root" run -b "$work/run-$rt" "st$r" >/dev/null
@@ -131,13 +150,15 @@ row "exec /bin/true" exec ms
 row "page faults per run" faults ""
 row "syscalls per run" syscalls ""
 row "largest peak RSS" rss KiB
+row "faults, runtime only" own_faults ""
+row "peak RSS, runtime only" own_rss KiB
 echo "(/bin/true alone, no runtime: $alone)"
 
 # husk's figure as a fraction of crun's, for the targets
 of_crun() {
 	case " $runtimes " in *" crun "*) ratio "$(fig husk "$1")" "$(fig crun "$1")" ;; esac
 }
-faults=$(fig husk faults) syscalls=$(fig husk syscalls) rss=$(fig husk rss)
+faults=$(fig husk faults) syscalls=$(fig husk syscalls) rss=$(fig husk own_rss)
 echo "targets for husk (performance issue):"
 for t in "run run 0.35" "create+start+delete lifecycle 0.30" "exec exec 0.35"; do
 	# shellcheck disable=SC2086 # the three words
@@ -147,4 +168,5 @@ for t in "run run 0.35" "create+start+delete lifecycle 0.30" "exec exec 0.35"; d
 done
 target "page faults per run" "< 120" "$faults" "$(le "$faults" 119)"
 target "syscalls per run" "< 400" "$syscalls" "$(le "$syscalls" 399)"
-target "largest peak RSS" "< 1 MiB" "$rss KiB" "$(le "$rss" 1023)"
+# "largest husk process peak RSS": husk's processes, not /bin/true's
+target "largest husk process peak RSS" "< 1 MiB" "$rss KiB" "$(le "$rss" 1023)"
