@@ -9,6 +9,8 @@
 #                        (.cppcheck-suppressions): any finding fails
 #   make install PREFIX=/usr/local   the binary, man page and bash completion
 #   make bench           time, faults, syscalls, RSS against crun/runc; scale (bench/)
+#   make order           src/husk.order: the functions husk runs, for lld (root,
+#                        valgrind, perf: bench/order.sh)
 #   make fuzz            the libFuzzer harnesses of fuzz/ (clang, in build-fuzz/)
 #   make fuzz-run FUZZ_SECONDS=N   each harness for N seconds, from fuzz/corpus/
 #   make valgrind        the unit tests and husk's commands under valgrind's
@@ -51,6 +53,16 @@ LDFLAGS += -static
 ifeq ($(shell $(CC) -dumpmachine | cut -d- -f1),x86_64)
 LDFLAGS += -Wl,-e,hk_early_entry
 endif
+# With lld: the functions a container's life runs (src/husk.order, made by
+# `make order`) placed side by side, so that they fill few of the 64 KiB
+# windows the kernel maps text in (bench/order.sh): a `run`'s husk
+# processes peak at 0.95 MiB resident instead of 1.36, ~15 fewer faults
+ifneq ($(shell command -v ld.lld),)
+CFLAGS += -ffunction-sections
+LDFLAGS += -fuse-ld=lld -Wl,--symbol-ordering-file=src/husk.order \
+	   -Wl,--no-warn-symbol-ordering
+LINK_DEPS := src/husk.order
+endif
 endif
 
 SRCS := $(shell find src -name '*.c' | sort)
@@ -61,7 +73,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HUSK := $(BUILD)/husk
 
-.PHONY: all check unit integration vmcheck format lint install man clean bench demo rootfs fuzz \
+.PHONY: all check unit integration vmcheck format lint install man clean bench order demo rootfs fuzz \
 	fuzz-run valgrind valgrind-build
 
 all: husk
@@ -69,8 +81,8 @@ all: husk
 husk: $(HUSK)
 	@ln -sf $(HUSK) husk
 
-$(HUSK): $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(HUSK): $(OBJS) $(LINK_DEPS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 # runs before the C library is set up: no stack protector, no calls to
 # memcpy/memset the compiler would make up
@@ -188,6 +200,20 @@ man:
 bench: husk rootfs
 	bench/start.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
 	bench/scale.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs
+
+# src/husk.order: what husk runs, for the linker (see bench/order.sh):
+# callgrind's list, then what the real binary still faults in elsewhere,
+# relinked until nothing is left
+order: husk rootfs
+	bench/order.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs > $(BUILD)/husk.order
+	mv $(BUILD)/husk.order src/husk.order
+	@for i in 1 2 3 4 5; do \
+		$(MAKE) --no-print-directory husk >/dev/null || exit 1; \
+		new=$$(bench/order.sh --faults src/husk.order $(abspath $(HUSK)) \
+			$(abspath $(BUILD))/rootfs) || exit 1; \
+		[ -z "$$new" ] && break; \
+		echo "order: faulted in outside the list (now in it): $$(echo $$new)"; \
+	done
 
 clean:
 	rm -rf build build-san $(FUZZ_BUILD) $(VG_BUILD) husk

@@ -10,13 +10,15 @@
 # tests/valgrind.sh, memcheck over the unit tests and husk's commands;
 # clang-tidy and cppcheck for `make lint`; strace for
 # tests/integration/test_faults.sh, which kills husk at each system call).
-# `--bench` adds what `make bench` uses: crun, runc, strace.
+# `--bench` adds what `make bench` uses: crun, runc, strace; and what
+# `make order` uses: valgrind, perf.  lld links husk with src/husk.order
+# (the functions a container's life runs, side by side: Makefile).
 set -eu
-pkgs="gcc make pkg-config libjson-c-dev libseccomp-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
+pkgs="gcc make lld pkg-config libjson-c-dev libseccomp-dev libarchive-dev nettle-dev libacl1-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev zlib1g-dev busybox-static jq"
 # `--bench`: what `make bench` uses (the runtimes it compares husk with,
-# strace for the system call counts).
+# strace for the system call counts) and `make order` (valgrind, perf).
 if [ "${1:-}" = "--bench" ]; then
-	pkgs="$pkgs crun runc strace util-linux"
+	pkgs="$pkgs crun runc strace util-linux valgrind linux-perf"
 fi
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs python3 jq bsdutils util-linux procps file qemu-system-x86 runc uidmap passwd tar gzip zstd podman conmon containerd docker.io catatonit containernetworking-plugins slirp4netns strace groff-base man-db python3-jsonschema libcap2-bin clang libclang-rt-dev clang-tidy cppcheck valgrind"
