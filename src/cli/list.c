@@ -24,14 +24,24 @@ struct row {
 	char owner[64];
 };
 
-/* runc's owner column: the user name, "#UID" when it has none. */
+/* runc's owner column: the user name, "#UID" when it has none.  Each
+ * lookup reads /etc/passwd; containers mostly share an owner, so the last
+ * answer is kept. */
 static void owner_name(uid_t uid, char *buf, size_t len)
 {
-	_cleanup_free_ char *name = NULL, *home = NULL;
-	if (hk_passwd_lookup(uid, &name, &home) == 0 && name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "#%u", (unsigned)uid);
+	static bool known;
+	static uid_t last_uid;
+	static char last[64];
+	if (!known || uid != last_uid) {
+		_cleanup_free_ char *name = NULL, *home = NULL;
+		if (hk_passwd_lookup(uid, &name, &home) == 0 && name)
+			snprintf(last, sizeof(last), "%s", name);
+		else
+			snprintf(last, sizeof(last), "#%u", (unsigned)uid);
+		known = true;
+		last_uid = uid;
+	}
+	snprintf(buf, len, "%s", last);
 }
 
 static const char *cell(const struct row *r, int col)

@@ -566,9 +566,11 @@ int hk_state_list(const char *root, char ***ids, size_t *n, hk_err *err)
 			continue;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
+		/* (a file system without d_type: ask) */
 		struct stat sb;
-		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISDIR(sb.st_mode))
+		if (de->d_type == DT_UNKNOWN &&
+		    (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		     !S_ISDIR(sb.st_mode)))
 			continue;
 		if (len == cap) {
 			char **nv = realloc(v, (cap * 2 + 1) * sizeof(char *));

@@ -109,6 +109,16 @@ test_lifecycle_list_and_ps() {
 	assert_eq "$id" "$(hkr list -q)" "list -q"
 	assert_eq running "$(hkr list -f json | jq -r ".[] | select(.id == \"$id\") | .status")" "list json"
 	assert_contains "$(hkr list)" "$id"
+	# the owner column: the creator's name, for every container (list
+	# looks a name up once per owner)
+	local b2 id2
+	b2=$(mkbundle)
+	id2=$(newid)
+	hkr create -b "$b2" "$id2"
+	assert_eq "$(id -un) $(id -un)" "$(hkr list -f json | jq -r '[.[].owner] | join(" ")')" \
+		"list json: owner of both"
+	assert_eq "$(id -un)" "$(hkr list | awk -v id="$id2" '$1 == id {print $NF}')" "list: OWNER"
+	hkr delete -f "$id2"
 	sleep 0.2
 	assert_eq 2 "$(hkr ps -f json "$id" | jq length)" "ps json: both processes"
 	assert_contains "$(hkr ps -f json "$id")" "$pid"
