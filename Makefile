@@ -56,7 +56,7 @@ endif
 # With lld: the functions a container's life runs (src/husk.order, made by
 # `make order`) placed side by side, so that they fill few of the 64 KiB
 # windows the kernel maps text in (bench/order.sh): a `run`'s husk
-# processes peak at 0.95 MiB resident instead of 1.36, ~15 fewer faults
+# processes peak at 0.93 MiB resident instead of 1.32, ~15 fewer faults
 ifneq ($(shell command -v ld.lld),)
 CFLAGS += -ffunction-sections
 LDFLAGS += -fuse-ld=lld -Wl,--symbol-ordering-file=src/husk.order \

@@ -91,36 +91,52 @@ if [ -n "$faults" ]; then
 	# its .text, as functions (nm: the nearest symbol below).  Only husk's
 	# own processes: not the container's after its execve, whose program
 	# is mapped elsewhere, perhaps where husk's text was.  (Ordering the
-	# variables the same way, with -fdata-sections, took no fault off.)
+	# variables and constants the same way, with -fdata-sections, took no
+	# fault off and ~15 KiB of resident size: what .rodata's windows hold
+	# is mostly strings, merged across files, which no symbol names.)
 	pf() {
+		local name=$1
 		shift
-		perf record -q -e page-faults -c 1 -d -o "$prof/perf.$((++n))" "$@" 2>>"$work/perf.log"
+		perf record -q -e page-faults -c 1 -d -o "$prof/perf.$name.$((++n))" "$@" \
+			2>>"$work/perf.log"
 	}
 	n=0
 	commands pf >/dev/null
-	# (decimal start and end of .text)
+	# (decimal start and end of .text; its functions and ifunc resolvers,
+	# sorted)
 	readelf -SW "$husk" | awk '{for (i = 1; i < NF; i++) if ($i == ".text")
 		print $(i + 2), $(i + 4)}' | while read -r start size; do
 		echo "$((16#$start)) $((16#$start + 16#$size))"
 	done >"$work/range"
+	nm -n "$husk" | awk '$2 ~ /^[tTwWi]$/' | while read -r a _ s; do echo "$((16#$a)) $s"; done >"$work/syms"
 	comm=$(basename "$husk" | cut -c1-15)
-	for f in "$prof"/perf.*; do perf script -i "$f" -F comm,addr 2>/dev/null; done |
-		awk -v comm="$comm" '$1 == comm {print $2}' | while read -r a; do echo $((16#$a)); done |
-		awk 'NR == FNR {lo = $1; hi = $2; next} $1 >= lo && $1 < hi' "$work/range" - |
-		sort -n >"$work/addrs"
-	nm -n "$husk" | awk '$2 ~ /^[tTwW]$/' | while read -r a _ s; do echo "$((16#$a)) $s"; done >"$work/syms"
-	awk 'NR == FNR {addr[NR] = $1; next} {sym[++n] = $2; at[n] = $1}
-		END {j = 1; for (i = 1; i in addr; i++) {
-			while (j < n && at[j + 1] <= addr[i]) j++
-			print sym[j]
-		}}' "$work/addrs" "$work/syms" | awk '!seen[$0]++' | grep -vxF -f "$faults" >"$work/new" || true
-	# printed, and put in ORDER before the rest (after its first comment)
-	cat "$work/new"
-	if [ -s "$work/new" ]; then
-		awk -v new="$work/new" 'done || /^#/ {print; next}
-			{while ((getline l <new) > 0) print l; done = 1; print}' "$faults" >"$work/order"
-		cat "$work/order" >"$faults"
-	fi
+	# faulted NAME: the functions the commands profiled as NAME faulted in
+	faulted() {
+		for f in "$prof"/perf."$1".*; do perf script -i "$f" -F comm,addr 2>/dev/null; done |
+			awk -v comm="$comm" '$1 == comm {print $2}' |
+			while read -r a; do echo $((16#$a)); done |
+			awk 'NR == FNR {lo = $1; hi = $2; next} $1 >= lo && $1 < hi' "$work/range" - |
+			sort -n >"$work/addrs"
+		awk 'NR == FNR {addr[NR] = $1; next} {sym[++n] = $2; at[n] = $1}
+			END {j = 1; for (i = 1; i in addr; i++) {
+				while (j < n && at[j + 1] <= addr[i]) j++
+				print sym[j]
+			}}' "$work/addrs" "$work/syms" | awk '!seen[$0]++'
+	}
+	# new for `run`: not in ORDER's part for `run` (between its second and
+	# third comments), to go at that part's top; new for the others: not
+	# in ORDER at all, to go at the top of the next part.  Printed, then
+	# put there (a place further down is dropped).
+	awk '/^#/ {c++; next} c == 2' "$faults" >"$work/first"
+	faulted run | grep -vxF -f "$work/first" >"$work/new-run" || true
+	faulted life | grep -vxF -f "$faults" | grep -vxF -f "$work/new-run" >"$work/new-life" || true
+	cat "$work/new-run" "$work/new-life"
+	awk -v run="$work/new-run" -v life="$work/new-life" '
+		/^#/ {print; c++}
+		/^#/ && c == 2 {while ((getline l <run) > 0) print l}
+		/^#/ && c == 3 {while ((getline l <life) > 0) print l}
+		!/^#/' "$faults" | awk '/^#/ || !seen[$0]++' >"$work/order"
+	cat "$work/order" >"$faults"
 	exit 0
 fi
 
@@ -150,10 +166,10 @@ families=$(sed -n "s/$variant.*/\1/p" "$work/ran-life" | sort -u | tr '\n' '|')
 grep -E "^__(${families%|})_(avx|evex|sse|ssse3|erms|unaligned)" "$work/syms" >"$work/variants"
 {
 	echo "# made by bench/order.sh (make order): the functions husk runs, for lld"
-	echo "# run: husk's processes, the container's, glibc's ifunc resolvers, evex variants"
+	echo "# run: husk's processes, the container's, glibc's ifunc resolvers, AVX-512 variants"
 	cat "$work/ran-run"
 	grep '_ifunc$' "$work/syms"
-	grep evex "$work/variants"
+	grep -E 'evex|avx512' "$work/variants"
 	echo "# the other commands of a container's life; the other variants"
 	cat "$work/ran-life" "$work/variants"
 } | awk '/^#/ || !seen[$0]++'
