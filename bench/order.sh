@@ -40,12 +40,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 bench_enter_ns ${faults:+--faults "$faults"} "$@"
 bench_setup order
-for tool in valgrind perf jq; do
-	command -v $tool >/dev/null || {
+for tool in jq $([ -n "$faults" ] && echo perf || echo valgrind); do
+	command -v "$tool" >/dev/null || {
 		echo "order: $tool missing" >&2
 		exit 1
 	}
 done
+# the default state root (one `run` uses it) is a directory of ours here:
+# the host's /run/husk is not touched, and the clean-up sees what is left
+mkdir -p /run/husk "$work/state-husk-default"
+mount --bind "$work/state-husk-default" /run/husk
 # husk on a read-only mount: it runs as it is, without re-executing itself
 # from a read-only view (callgrind would lose it at the execve)
 mount --bind "$husk" "$husk"
@@ -102,6 +106,11 @@ if [ -n "$faults" ]; then
 	}
 	n=0
 	commands pf >/dev/null
+	[ -n "$(ls "$prof")" ] || {
+		echo "order: perf recorded nothing ($work/perf.log):" >&2
+		cat "$work/perf.log" >&2
+		exit 1
+	}
 	# (decimal start and end of .text; its functions and ifunc resolvers,
 	# sorted)
 	readelf -SW "$husk" | awk '{for (i = 1; i < NF; i++) if ($i == ".text")
@@ -115,9 +124,9 @@ if [ -n "$faults" ]; then
 		for f in "$prof"/perf."$1".*; do perf script -i "$f" -F comm,addr 2>/dev/null; done |
 			awk -v comm="$comm" '$1 == comm {print $2}' |
 			while read -r a; do echo $((16#$a)); done |
-			awk 'NR == FNR {lo = $1; hi = $2; next} $1 >= lo && $1 < hi' "$work/range" - |
-			sort -n >"$work/addrs"
-		awk 'NR == FNR {addr[NR] = $1; next} {sym[++n] = $2; at[n] = $1}
+			awk 'FILENAME == ARGV[1] {lo = $1; hi = $2; next} $1 >= lo && $1 < hi' \
+				"$work/range" - | sort -n >"$work/addrs"
+		awk 'FILENAME == ARGV[1] {addr[FNR] = $1; next} {sym[++n] = $2; at[n] = $1}
 			END {j = 1; for (i = 1; i in addr; i++) {
 				while (j < n && at[j + 1] <= addr[i]) j++
 				print sym[j]
@@ -140,11 +149,13 @@ if [ -n "$faults" ]; then
 	exit 0
 fi
 
+# (the file named by a count too: every container's process is pid 1)
+n=0
 cg() {
 	local name=$1
 	shift
 	valgrind -q --tool=callgrind --dump-before=execve \
-		--callgrind-out-file="$prof/cg.$name.%p" "$@" 2>>"$work/valgrind.log" || {
+		--callgrind-out-file="$prof/cg.$name.$((++n)).%p" "$@" 2>>"$work/valgrind.log" || {
 		cat "$work/valgrind.log" >&2
 		return 1
 	}
@@ -163,13 +174,16 @@ ran "$prof"/cg.* >"$work/ran-life"
 nm "$husk" | awk '$2 ~ /^[tTi]$/ {print $3}' | sort -u >"$work/syms"
 variant='^__\([a-z0-9]*\)_\(avx\|evex\|sse\|ssse3\|erms\|unaligned\)'
 families=$(sed -n "s/$variant.*/\1/p" "$work/ran-life" | sort -u | tr '\n' '|')
-grep -E "^__(${families%|})_(avx|evex|sse|ssse3|erms|unaligned)" "$work/syms" >"$work/variants"
+# (none on another architecture)
+if [ -n "$families" ]; then
+	grep -E "^__(${families%|})_(avx|evex|sse|ssse3|erms|unaligned)" "$work/syms"
+fi >"$work/variants"
 {
 	echo "# made by bench/order.sh (make order): the functions husk runs, for lld"
 	echo "# run: husk's processes, the container's, glibc's ifunc resolvers, AVX-512 variants"
 	cat "$work/ran-run"
-	grep '_ifunc$' "$work/syms"
-	grep -E 'evex|avx512' "$work/variants"
+	grep '_ifunc$' "$work/syms" || true
+	grep -E 'evex|avx512' "$work/variants" || true
 	echo "# the other commands of a container's life; the other variants"
 	cat "$work/ran-life" "$work/variants"
 } | awk '/^#/ || !seen[$0]++'

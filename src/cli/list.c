@@ -33,8 +33,8 @@ static void owner_name(uid_t uid, char *buf, size_t len)
 	static uid_t last_uid;
 	static char last[64];
 	if (!known || uid != last_uid) {
-		_cleanup_free_ char *name = NULL, *home = NULL;
-		if (hk_passwd_lookup(uid, &name, &home) == 0 && name)
+		_cleanup_free_ char *name = NULL;
+		if (hk_passwd_lookup(uid, &name, NULL) == 0 && name)
 			snprintf(last, sizeof(last), "%s", name);
 		else
 			snprintf(last, sizeof(last), "#%u", (unsigned)uid);

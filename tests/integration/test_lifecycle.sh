@@ -109,16 +109,26 @@ test_lifecycle_list_and_ps() {
 	assert_eq "$id" "$(hkr list -q)" "list -q"
 	assert_eq running "$(hkr list -f json | jq -r ".[] | select(.id == \"$id\") | .status")" "list json"
 	assert_contains "$(hkr list)" "$id"
-	# the owner column: the creator's name, for every container (list
-	# looks a name up once per owner)
-	local b2 id2
+	# the owner column: the creator's name, "#UID" for a uid without one
+	# (list keeps the last name it looked up: owners alternating in id
+	# order, as listed, must each be looked up again)
+	local b2 b3 id2 id3 me
 	b2=$(mkbundle)
+	b3=$(mkbundle)
 	id2=$(newid)
+	id3=$(newid)
 	hkr create -b "$b2" "$id2"
-	assert_eq "$(id -un) $(id -un)" "$(hkr list -f json | jq -r '[.[].owner] | join(" ")')" \
-		"list json: owner of both"
-	assert_eq "$(id -un)" "$(hkr list | awk -v id="$id2" '$1 == id {print $NF}')" "list: OWNER"
+	hkr create -b "$b3" "$id3"
+	jq -c '.owner = 4000000' "$T/state/$id2/state.json" >"$T/owner.json"
+	cat "$T/owner.json" >"$T/state/$id2/state.json"
+	me=$(id -un)
+	assert_eq "$me #4000000 $me" "$(hkr list -f json | jq -r '[.[].owner] | join(" ")')" \
+		"list json: owners in id order"
+	assert_eq "#4000000 $me" \
+		"$(hkr list | awk -v a="$id2" -v b="$id3" '$1 == a || $1 == b {print $NF}' | xargs)" \
+		"list: OWNER"
 	hkr delete -f "$id2"
+	hkr delete -f "$id3"
 	sleep 0.2
 	assert_eq 2 "$(hkr ps -f json "$id" | jq length)" "ps json: both processes"
 	assert_contains "$(hkr ps -f json "$id")" "$pid"
