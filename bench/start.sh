@@ -85,16 +85,20 @@ for r in $(seq "$rounds"); do
 	done
 done >"$work/times"
 
+# counts PREFIX BUNDLE ID: page faults and peak RSS of $rt's `run` of
+# BUNDLE, as "$rt PREFIXfaults N" and "$rt PREFIXrss N"
+counts() {
+	"$work/rusage" "$bin" --root "$root" run -b "$2" "$3" 2>"$work/rusage.out" >/dev/null
+	sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt $1"'faults \1\n'"$rt $1"'rss \2/p' \
+		"$work/rusage.out"
+}
+
 echo "counting: $counts rounds ..." >&2
 for r in $(seq "$counts"); do
 	for rt in $runtimes; do
 		bin=$(bench_bin "$rt") root=$work/state-$rt
-		"$work/rusage" "$bin" --root "$root" run -b "$work/run-$rt" "ru$r" 2>"$work/rusage.out" >/dev/null
-		sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt"' faults \1\n'"$rt"' rss \2/p' \
-			"$work/rusage.out"
-		"$work/rusage" "$bin" --root "$root" run -b "$work/own-$rt" "own$r" 2>"$work/rusage.out" >/dev/null
-		sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt"' own_faults \1\n'"$rt"' own_rss \2/p' \
-			"$work/rusage.out"
+		counts "" "$work/run-$rt" "ru$r"
+		counts own_ "$work/own-$rt" "own$r"
 		if command -v strace >/dev/null; then
 			strace -f -c -o "$work/strace.out" "$bin" --root "$root" run -b "$work/run-$rt" "st$r" >/dev/null
 			awk -v rt="$rt" '$NF == "total" {print rt, "syscalls", $4}' "$work/strace.out"
