@@ -47,7 +47,8 @@ for tool in jq $([ -n "$faults" ] && echo perf || echo valgrind); do
 	}
 done
 # the default state root (one `run` uses it) is a directory of ours here:
-# the host's /run/husk is not touched, and the clean-up sees what is left
+# nothing is written to the host's /run/husk (only made when missing, as
+# husk would), and the clean-up sees what is left
 mkdir -p /run/husk "$work/state-husk-default"
 mount --bind "$work/state-husk-default" /run/husk
 # husk on a read-only mount: it runs as it is, without re-executing itself

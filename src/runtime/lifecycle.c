@@ -130,8 +130,7 @@ int hk_lc_kill(const char *root, const char *id, int sig, bool all, hk_err *err)
 		return not_running(id, err);
 	/* KILL of the init of a pid namespace kills every process in it;
 	 * without one of its own, the others would live on: kill them all
-	 * (as runc) */
-	/* (unknown: the process alone) */
+	 * (as runc; not knowing, the process alone) */
 	if (sig == SIGKILL && !all && hk_ns_is_ours(st->pid, "pid") == 1)
 		all = true;
 	if (all) {
