@@ -53,8 +53,7 @@ LDFLAGS += -static
 ifeq ($(shell $(CC) -dumpmachine | cut -d- -f1),x86_64)
 LDFLAGS += -Wl,-e,hk_early_entry
 endif
-# With lld (objects built before it was installed: `make clean` first):
-# the functions a container's life runs (src/husk.order, made by
+# With lld: the functions a container's life runs (src/husk.order, made by
 # `make order`) placed side by side, so that they fill few of the 64 KiB
 # windows the kernel maps text in (bench/order.sh): husk's process in a
 # `run` peaks at ~950 KiB resident instead of 1,620, ~15 fewer faults
@@ -65,6 +64,14 @@ LDFLAGS += -fuse-ld=lld -Wl,--symbol-ordering-file=src/husk.order \
 LINK_DEPS := src/husk.order
 endif
 endif
+
+# The compiler and flags of this build, in $(BUILD)/flags, rewritten when
+# they change (a CFLAGS given on the command line, lld installed since):
+# every object and binary depends on it, so none is left built otherwise.
+FLAGS_STAMP := $(BUILD)/flags
+FLAGS_NOW := $(CC) $(CFLAGS) | $(LDFLAGS) | $(LDLIBS)
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || \
+	printf '%s\n' '$(FLAGS_NOW)' >$(FLAGS_STAMP))
 
 SRCS := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -82,18 +89,18 @@ all: husk
 husk: $(HUSK)
 	@ln -sf $(HUSK) husk
 
-$(HUSK): $(OBJS) $(LINK_DEPS)
+$(HUSK): $(OBJS) $(LINK_DEPS) $(FLAGS_STAMP)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 # runs before the C library is set up: no stack protector, no calls to
 # memcpy/memset the compiler would make up
 $(BUILD)/obj/linux/selfexe_early.o: CFLAGS += -ffreestanding -fno-stack-protector -fno-builtin
 
-$(BUILD)/obj/%.o: src/%.c
+$(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
@@ -112,11 +119,12 @@ unit: $(UNIT_BINS)
 # there.  The host runs everything in both builds.
 VM_FILES_SANITIZE = test_cgroup_fields test_cgroup_join test_control test_devices_cgroup \
 	test_resources test_rootless
-# The valgrind stage runs in the plain check only: its build (build-vg)
-# is the same for both.
-check: husk $(UNIT_BINS) rootfs fuzz $(if $(filter 1,$(SANITIZE)),,valgrind-build)
+# The valgrind and fuzz stages run in the plain check only: their builds
+# (build-vg; build-fuzz, always ASan + UBSan) are the same for both.
+check: husk $(UNIT_BINS) rootfs $(if $(filter 1,$(SANITIZE)),,fuzz valgrind-build)
 	@HUSK=$(abspath $(HUSK)) BUILD=$(abspath $(BUILD)) FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
 		VG_BUILD=$(abspath $(VG_BUILD)) HK_NO_VALGRIND=$(filter 1,$(SANITIZE)) \
+		HK_NO_FUZZ=$(filter 1,$(SANITIZE)) \
 		HK_VM_FILES="$(if $(filter 1,$(SANITIZE)),$(VM_FILES_SANITIZE))" \
 		tests/run-all.sh $(abspath $(UNIT_BINS))
 
@@ -204,11 +212,13 @@ bench: husk rootfs
 
 # src/husk.order: what husk runs, for the linker (see bench/order.sh):
 # callgrind's list, then what the real binary still faults in elsewhere,
-# relinked until nothing is left
+# relinked until nothing is left; a list that comes out the same is left
+# alone (no relink)
 order: husk rootfs
 	$(if $(LINK_DEPS),,$(error make order: the list is used by a static build linked with lld only))
 	bench/order.sh $(abspath $(HUSK)) $(abspath $(BUILD))/rootfs > $(BUILD)/husk.order
-	mv $(BUILD)/husk.order src/husk.order
+	cmp -s $(BUILD)/husk.order src/husk.order && rm $(BUILD)/husk.order || \
+		mv $(BUILD)/husk.order src/husk.order
 	@for i in 1 2 3 4 5 6; do \
 		$(MAKE) --no-print-directory husk >/dev/null || exit 1; \
 		[ $$i = 6 ] && { echo "order: still new after 5 rounds" >&2; exit 1; }; \

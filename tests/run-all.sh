@@ -5,8 +5,9 @@
 # cgroup v2 VM (../shared/vmtest).  Ends with "N passed, N failed".
 # HK_NO_VM=1 skips the VM run (it is required in CI); HK_VM_FILES="test_a
 # test_b" runs only those integration files there (make check SANITIZE=1).
-# HK_NO_VALGRIND=1 skips the valgrind stage (make check SANITIZE=1: the
-# plain check ran it on the same build, $VG_BUILD).
+# HK_NO_VALGRIND=1 and HK_NO_FUZZ=1 skip the valgrind and fuzz stages (make
+# check SANITIZE=1: the plain check ran them on the same builds, $VG_BUILD
+# and $FUZZ_BUILD).
 cd "$(dirname "$0")" || exit 1
 : "${HUSK:?}" "${BUILD:?}"
 export HUSK ROOTFS=${ROOTFS:-$BUILD/rootfs}
@@ -45,8 +46,10 @@ fi
 
 # the fuzz harnesses (make fuzz): every committed input of fuzz/corpus/,
 # then FUZZ_SECONDS (10) of fuzzing each
-FUZZ_BUILD=${FUZZ_BUILD:-$BUILD/../build-fuzz} ./fuzz.sh "${FUZZ_SECONDS:-10}" | tee "$log"
-count "$log" "fuzz harnesses"
+if [ -z "${HK_NO_FUZZ:-}" ]; then
+	FUZZ_BUILD=${FUZZ_BUILD:-$BUILD/../build-fuzz} ./fuzz.sh "${FUZZ_SECONDS:-10}" | tee "$log"
+	count "$log" "fuzz harnesses"
+fi
 
 ./integration/run.sh | tee "$log"
 count "$log" "host integration"

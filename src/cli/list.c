@@ -26,7 +26,8 @@ struct row {
 
 /* runc's owner column: the user name, "#UID" when it has none.  Each
  * lookup reads /etc/passwd; containers mostly share an owner, so the last
- * answer is kept. */
+ * answer is kept (not when /etc/passwd could not be read: the next row
+ * asks again). */
 static void owner_name(uid_t uid, char *buf, size_t len)
 {
 	static bool known;
@@ -34,11 +35,12 @@ static void owner_name(uid_t uid, char *buf, size_t len)
 	static char last[64];
 	if (!known || uid != last_uid) {
 		_cleanup_free_ char *name = NULL;
-		if (hk_passwd_lookup(uid, &name, NULL) == 0 && name)
+		int r = hk_passwd_lookup(uid, &name, NULL);
+		if (r == 0 && name)
 			snprintf(last, sizeof(last), "%s", name);
 		else
 			snprintf(last, sizeof(last), "#%u", (unsigned)uid);
-		known = true;
+		known = r == 0 || r == -ENOENT;
 		last_uid = uid;
 	}
 	snprintf(buf, len, "%s", last);
