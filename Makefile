@@ -180,7 +180,7 @@ valgrind: valgrind-build rootfs
 	@VG_BUILD=$(abspath $(VG_BUILD)) ROOTFS=$${ROOTFS:-$(abspath $(BUILD))/rootfs} tests/valgrind.sh
 
 format:
-	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS) $(FUZZ_SRCS) fuzz/fuzz.h
+	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS) $(FUZZ_SRCS) fuzz/fuzz.h $(wildcard bench/*.c)
 
 # Static analysis (scripts/lint.sh) of husk's sources and the fuzz
 # harnesses; the unit tests are not held to it.  clang-tidy parses with the

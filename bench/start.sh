@@ -16,8 +16,12 @@
 #                the peak it reaches before stays its peak after)
 #
 # with each runtime's ratio to husk; /bin/true's own counts without a
-# runtime (a floor under all); then the performance issue's targets for
-# husk with PASS or MISS.  Times: ROUNDS interleaved rounds (default
+# runtime; the floor: bench/floor.c, the same kernel work as `run` (the
+# cgroups, namespaces, mounts, pivot_root, capabilities, exec of
+# /bin/true) with nothing of a runtime, timed and counted in the same
+# rounds - what any runtime costs on this machine at least; then the
+# performance issue's targets for husk with PASS or MISS, and what the
+# floor says of them.  Times: ROUNDS interleaved rounds (default
 # 30: each round times every runtime once, so a slow phase of the machine
 # hits them all); counts: COUNT_ROUNDS rounds (default 5), median.
 # SECCOMP=FILE: the bundle's linux.seccomp is FILE (e.g.
@@ -44,6 +48,11 @@ fi
 # $work/bin onto the rootfs's /tmp (no change to ROOTFS)
 mkdir "$work/bin"
 cc -O2 -static -nostdlib -fno-stack-protector -o "$work/bin/exit0" "$here/exit0.c"
+# the floor, static as husk is (its cgroups: hkb-$tag-floor, which the
+# clean-up sweeps if it fails half-way)
+floor=$work/floor
+cc -O2 -Wall -Wextra -Werror -static -o "$floor" "$here/floor.c" 2>/dev/null ||
+	cc -O2 -Wall -Wextra -Werror -o "$floor" "$here/floor.c"
 if [ -z "$rootfs" ]; then
 	rootfs=$work/rootfs
 	"$here/../tests/mkrootfs.sh" "$rootfs"
@@ -83,14 +92,28 @@ for r in $(seq "$rounds"); do
 		t=$(bench_time "$bin" --root "$root" exec sleeper /bin/true)
 		echo "$rt exec $t"
 	done
+	t=$(bench_time "$floor" "$rootfs" "hkb-$tag-floor")
+	echo "floor run $t"
 done >"$work/times"
 
 # counts PREFIX BUNDLE ID: page faults and peak RSS of $rt's `run` of
 # BUNDLE, as "$rt PREFIXfaults N" and "$rt PREFIXrss N"
 counts() {
 	"$work/rusage" "$bin" --root "$root" run -b "$2" "$3" 2>"$work/rusage.out" >/dev/null
-	sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$rt $1"'faults \1\n'"$rt $1"'rss \2/p' \
+	rusage_figures "$rt $1"
+}
+# rusage_figures LABEL: rusage's faults and peak RSS as "LABELfaults N"
+# and "LABELrss N"
+rusage_figures() {
+	sed -n 's/^rusage faults=\([0-9]*\) maxrss=\([0-9]*\) .*/'"$1"'faults \1\n'"$1"'rss \2/p' \
 		"$work/rusage.out"
+}
+# syscalls LABEL CMD...: CMD's system calls, all its processes
+syscalls() {
+	local label=$1
+	shift
+	strace -f -c -o "$work/strace.out" "$@" >/dev/null
+	awk -v l="$label" '$NF == "total" {print l, "syscalls", $4}' "$work/strace.out"
 }
 
 echo "counting: $counts rounds ..." >&2
@@ -100,10 +123,14 @@ for r in $(seq "$counts"); do
 		counts "" "$work/run-$rt" "ru$r"
 		counts own_ "$work/own-$rt" "own$r"
 		if command -v strace >/dev/null; then
-			strace -f -c -o "$work/strace.out" "$bin" --root "$root" run -b "$work/run-$rt" "st$r" >/dev/null
-			awk -v rt="$rt" '$NF == "total" {print rt, "syscalls", $4}' "$work/strace.out"
+			syscalls "$rt" "$bin" --root "$root" run -b "$work/run-$rt" "st$r"
 		fi
 	done
+	"$work/rusage" "$floor" "$rootfs" "hkb-$tag-floor" 2>"$work/rusage.out"
+	rusage_figures "floor "
+	if command -v strace >/dev/null; then
+		syscalls floor "$floor" "$rootfs" "hkb-$tag-floor"
+	fi
 done >>"$work/times"
 
 for rt in $runtimes; do
@@ -159,6 +186,20 @@ row "largest peak RSS" rss KiB
 row "faults, runtime only" own_faults ""
 row "peak RSS, runtime only" own_rss KiB
 echo "(/bin/true alone, no runtime: $alone)"
+fl_run=$(fig floor run)
+echo "floor (bench/floor.c: the same kernel work, no runtime): run $(ms "$fl_run") ms," \
+	"$(fig floor faults) page faults, $(fig floor syscalls) syscalls, $(fig floor rss) KiB peak RSS"
+# minus A B: A - B ("" when either is missing)
+minus() {
+	awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "") print a - b}'
+}
+echo "over the floor (what each runtime adds to it), run:"
+for rt in $runtimes; do
+	printf '  %-6s %8s ms %6s page faults %6s syscalls\n' "$rt" \
+		"+$(ms "$(minus "$(fig "$rt" run)" "$fl_run")")" \
+		"+$(minus "$(fig "$rt" faults)" "$(fig floor faults)")" \
+		"+$(minus "$(fig "$rt" syscalls)" "$(fig floor syscalls)")"
+done
 
 # husk's figure as a fraction of crun's, for the targets
 of_crun() {
@@ -176,3 +217,15 @@ target "page faults per run" "< 120" "$faults" "$(le "$faults" 119)"
 target "syscalls per run" "< 400" "$syscalls" "$(le "$syscalls" 399)"
 # "largest husk process peak RSS": husk's processes, not /bin/true's
 target "largest husk process peak RSS" "< 1 MiB" "$rss KiB" "$(le "$rss" 1023)"
+case " $runtimes " in *" crun "*)
+	crun_run=$(fig crun run)
+	echo "against the floor:"
+	echo "  husk adds $(ratio "$(minus "$(fig husk run)" "$fl_run")" \
+		"$(minus "$crun_run" "$fl_run")")x of what crun adds to the floor's run time"
+	limit=$(awk -v c="$crun_run" 'BEGIN {printf "%d", c * 0.35}')
+	if [ "$(le "$limit" "$fl_run")" = 1 ]; then
+		echo "  run <= 0.35x crun is $(ms "$limit") ms here, below the floor's $(ms "$fl_run") ms:" \
+			"no runtime can meet it on this machine"
+	fi
+	;;
+esac

@@ -1,0 +1,364 @@
+/* floor.c - `floor ROOTFS CGROUP`: the kernel work of `run` of make bench's
+ * bundle (husk spec's config running /bin/true, see lib.sh), done as
+ * directly as C can, with nothing of a runtime: no config to read, no
+ * state, no checks beyond each call's result, no process but the two the
+ * kernel needs (this one waits, its clone becomes the container).  What it
+ * costs is a floor under every runtime on this machine: bench/start.sh
+ * prints it beside them.
+ *
+ * The work, as the bundle asks: the container's cgroup CGROUP (relative:
+ * below ours) in each v1 hierarchy a runtime joins - cpuset given its
+ * parent's cpus and mems, devices denied all but the default nodes - or,
+ * on cgroup v2, one cgroup entered by clone3 (CLONE_INTO_CGROUP; without
+ * the device filter a runtime loads there); new pid, network, ipc, uts and
+ * mount namespaces; ROOTFS bound, /proc, /dev (tmpfs), /dev/pts, /dev/shm,
+ * /dev/mqueue, /sys and /sys/fs/cgroup (the container's own cgroups) mounted
+ * in it, the default device nodes and links made; pivot_root; the masked
+ * paths covered and the read-only ones (and the root) made read-only; the
+ * hostname; the loopback up; RLIMIT_NOFILE; the bounding set and the
+ * capabilities cut to the bundle's three; no_new_privs; execve of
+ * /bin/true; wait; the cgroups removed.  Any failure: a message and exit 1
+ * (the bench's clean-up removes what is left).  No large static buffer:
+ * each page touched is a page fault, counted. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* the v1 hierarchies a runtime joins (runc's list, husk's) */
+static const char *const ctrls[] = {"cpu",     "cpuacct", "cpuset", "memory",
+                                    "devices", "freezer", "blkio",  "pids"};
+#define N_CTRLS (sizeof(ctrls) / sizeof(ctrls[0]))
+
+static char *cg_dir[N_CTRLS]; /* the container's cgroup, per hierarchy */
+static int tasks_fd[N_CTRLS];
+static size_t n_cg;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* snprintf that ends the program rather than cut a path */
+__attribute__((format(printf, 3, 4))) static void fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+	va_start(ap, f);
+	int n = vsnprintf(buf, len, f, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		die(f);
+	}
+}
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		die(path);
+	close(fd);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char buf[256];
+	int fd = open(from, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		die(from);
+	close(fd);
+	buf[n] = '\0';
+	write_file(to, buf);
+}
+
+/* our cgroup in hierarchy CTRL ("" for v2's "0::"), from /proc/self/cgroup */
+static int own_cgroup(const char *ctrl, char *out, size_t len)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		die("/proc/self/cgroup");
+	int found = 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		for (char *tok = strtok(c1 + 1, ","); tok && !found; tok = strtok(NULL, ","))
+			found = strcmp(tok, ctrl) == 0;
+		if (!*ctrl && !c1[1])
+			found = 1;
+		if (found)
+			fmt(out, len, "%s", strcmp(c2 + 1, "/") ? c2 + 1 : "");
+	}
+	fclose(f);
+	return found;
+}
+
+static const char *const allowed[] = {"c *:* m",     "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",
+                                      "c 1:7 rwm",   "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
+                                      "c 136:* rwm", "c 5:2 rwm"};
+
+/* one cgroup per hierarchy: controllers mounted together (cpu,cpuacct)
+ * are one directory under two names */
+static void make_v1_cgroups(const char *name)
+{
+	char own[4096], path[4096 + 64];
+	struct stat st, seen[N_CTRLS];
+	for (size_t i = 0; i < N_CTRLS; i++) {
+		fmt(path, sizeof(path), "/sys/fs/cgroup/%s", ctrls[i]);
+		if (!own_cgroup(ctrls[i], own, sizeof(own)) || stat(path, &st) < 0)
+			continue;
+		bool again = false;
+		for (size_t j = 0; j < n_cg && !again; j++)
+			again = seen[j].st_dev == st.st_dev && seen[j].st_ino == st.st_ino;
+		if (again)
+			continue;
+		size_t k = n_cg++;
+		seen[k] = st;
+		if (asprintf(&cg_dir[k], "%s%s/%s", path, own, name) < 0)
+			die("asprintf");
+		if (mkdir(cg_dir[k], 0755) < 0)
+			die(cg_dir[k]);
+		if (strcmp(ctrls[i], "cpuset") == 0) {
+			char from[4096 + 32], to[4096 + 32];
+			for (int m = 0; m < 2; m++) {
+				const char *f = m ? "cpuset.mems" : "cpuset.cpus";
+				fmt(from, sizeof(from), "%s/../%s", cg_dir[k], f);
+				fmt(to, sizeof(to), "%s/%s", cg_dir[k], f);
+				copy_file(from, to);
+			}
+		}
+		if (strcmp(ctrls[i], "devices") == 0) {
+			fmt(path, sizeof(path), "%s/devices.deny", cg_dir[k]);
+			write_file(path, "a");
+			fmt(path, sizeof(path), "%s/devices.allow", cg_dir[k]);
+			int fd = open(path, O_WRONLY | O_CLOEXEC);
+			for (size_t a = 0; fd >= 0 && a < sizeof(allowed) / sizeof(allowed[0]); a++)
+				if (write(fd, allowed[a], strlen(allowed[a])) < 0)
+					die(path);
+			if (fd < 0)
+				die(path);
+			close(fd);
+		}
+		fmt(path, sizeof(path), "%s/tasks", cg_dir[k]);
+		if ((tasks_fd[k] = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			die(path);
+	}
+}
+
+static void mnt(const char *src, const char *dst, const char *type, unsigned long flags,
+                const char *data)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		die(dst);
+}
+
+/* /sys/fs/cgroup: v2 mounted as it is, v1 a tmpfs with each hierarchy's
+ * container cgroup bound (read-only) under its name */
+static void cgroup_mounts(int v2)
+{
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	if (v2) {
+		mnt("cgroup", "sys/fs/cgroup", "cgroup2", fl | MS_RDONLY, NULL);
+		return;
+	}
+	mnt("tmpfs", "sys/fs/cgroup", "tmpfs", fl, "mode=755");
+	char dst[4096];
+	for (size_t k = 0; k < n_cg; k++) {
+		/* cg_dir is /sys/fs/cgroup/CTRL/...: bound at sys/fs/cgroup/CTRL */
+		const char *c = cg_dir[k] + strlen("/sys/fs/cgroup/");
+		size_t len = strcspn(c, "/");
+		fmt(dst, sizeof(dst), "sys/fs/cgroup/%.*s", (int)len, c);
+		if (mkdir(dst, 0755) < 0)
+			die(dst);
+		mnt(cg_dir[k], dst, NULL, MS_BIND, NULL);
+		mnt(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | fl, NULL);
+	}
+	mnt(NULL, "sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | fl, "mode=755");
+}
+
+static void devices(void)
+{
+	static const struct {
+		const char *name;
+		unsigned maj, min;
+	} nodes[] = {{"dev/null", 1, 3},   {"dev/zero", 1, 5},    {"dev/full", 1, 7},
+	             {"dev/random", 1, 8}, {"dev/urandom", 1, 9}, {"dev/tty", 5, 0}};
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		if (mknod(nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
+			die(nodes[i].name);
+	static const char *const links[][2] = {
+	    {"/proc/self/fd", "dev/fd"},       {"/proc/self/fd/0", "dev/stdin"},
+	    {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+	    {"pts/ptmx", "dev/ptmx"},          {"/proc/kcore", "dev/core"}};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			die(links[i][1]);
+}
+
+static void masked_and_readonly(void)
+{
+	static const char *const masked[] = {
+	    "/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
+	    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+	    "/sys/firmware",       "/proc/scsi"};
+	static const char *const readonly[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+	                                       "/proc/sysrq-trigger"};
+	struct stat st;
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+		if (stat(masked[i], &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			mnt("tmpfs", masked[i], "tmpfs", MS_RDONLY, NULL);
+		else
+			mnt("/dev/null", masked[i], NULL, MS_BIND, NULL);
+	}
+	for (size_t i = 0; i < sizeof(readonly) / sizeof(readonly[0]); i++) {
+		if (stat(readonly[i], &st) < 0)
+			continue;
+		mnt(readonly[i], readonly[i], NULL, MS_BIND | MS_REC, NULL);
+		mnt(NULL, readonly[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+	}
+	mnt(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+}
+
+static void capabilities(void)
+{
+	const int keep[] = {CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE};
+	uint64_t set = 0;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		set |= 1ULL << keep[i];
+	for (int c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
+		if (!(set & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+			die("PR_CAPBSET_DROP");
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2] = {{(uint32_t)set, (uint32_t)set, 0},
+	                                      {(uint32_t)(set >> 32), (uint32_t)(set >> 32), 0}};
+	if (syscall(SYS_capset, &h, d) < 0)
+		die("capset");
+}
+
+static void container(const char *rootfs, int v2)
+{
+	for (size_t k = 0; k < n_cg; k++)
+		if (write(tasks_fd[k], "0", 1) < 0)
+			die(cg_dir[k]);
+	if (setsid() < 0)
+		die("setsid");
+	mnt(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	mnt(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
+	if (chdir(rootfs) < 0)
+		die(rootfs);
+	mnt("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mnt("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+	if (mkdir("dev/pts", 0755) < 0 || mkdir("dev/shm", 0755) < 0 ||
+	    mkdir("dev/mqueue", 0755) < 0)
+		die("mkdir /dev/*");
+	mnt("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	mnt("shm", "dev/shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+	mnt("mqueue", "dev/mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+	mnt("sysfs", "sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+	cgroup_mounts(v2);
+	devices();
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		die("pivot_root");
+	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		die("umount the old root");
+	mnt(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	masked_and_readonly();
+	if (sethostname("runc", 4) < 0)
+		die("sethostname");
+	/* the new network namespace's loopback up, as runtimes do */
+	struct ifreq ifr = {.ifr_name = "lo"};
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		die("loopback");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		die("loopback up");
+	close(sock);
+	struct rlimit rl = {1024, 1024};
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("setrlimit");
+	capabilities();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("PR_SET_NO_NEW_PRIVS");
+	char *const argv[] = {"/bin/true", NULL};
+	char *const envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	                      "TERM=xterm", "HOME=/root", NULL};
+	execve(argv[0], argv, envp);
+	die("execve /bin/true");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: floor ROOTFS CGROUP\n");
+		return 2;
+	}
+	struct statfs sf;
+	if (statfs("/sys/fs/cgroup", &sf) < 0)
+		die("/sys/fs/cgroup");
+	int v2 = sf.f_type == CGROUP2_SUPER_MAGIC, cgfd = -1;
+	char own[4096], v2dir[4096 + 64];
+	if (v2) {
+		if (!own_cgroup("", own, sizeof(own)))
+			die("no cgroup v2 line in /proc/self/cgroup");
+		/* a sibling of ours: ours holds a process */
+		char *slash = strrchr(own, '/');
+		if (slash)
+			*slash = '\0';
+		fmt(v2dir, sizeof(v2dir), "/sys/fs/cgroup%s/%s", own, argv[2]);
+		if (mkdir(v2dir, 0755) < 0 || (cgfd = open(v2dir, O_RDONLY | O_DIRECTORY)) < 0)
+			die(v2dir);
+	} else {
+		make_v1_cgroups(argv[2]);
+	}
+	struct clone_args ca = {
+	    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
+	             (v2 ? CLONE_INTO_CGROUP : 0),
+	    .exit_signal = SIGCHLD,
+	    .cgroup = (uint64_t)(cgfd < 0 ? 0 : cgfd),
+	};
+	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0)
+		die("clone3");
+	if (pid == 0)
+		container(argv[1], v2);
+	int status;
+	if (waitpid((pid_t)pid, &status, 0) < 0)
+		die("waitpid");
+	if (v2 && rmdir(v2dir) < 0)
+		die(v2dir);
+	for (size_t k = 0; k < n_cg; k++)
+		if (rmdir(cg_dir[k]) < 0)
+			die(cg_dir[k]);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
