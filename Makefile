@@ -65,13 +65,17 @@ LINK_DEPS := src/husk.order
 endif
 endif
 
-# The compiler and flags of this build, in $(BUILD)/flags, rewritten when
-# they change (a CFLAGS given on the command line, lld installed since):
-# every object and binary depends on it, so none is left built otherwise.
+# The compiler and flags of this build, in $(BUILD)/flags: made when
+# missing, rewritten as make starts when they changed (lld installed since,
+# say), and husk's objects, binary and unit tests depend on it, so none is
+# left built with other flags.  (make >= 4.2: $(file <).)
 FLAGS_STAMP := $(BUILD)/flags
 FLAGS_NOW := $(CC) $(CFLAGS) | $(LDFLAGS) | $(LDLIBS)
-$(shell mkdir -p $(BUILD) && [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" = '$(FLAGS_NOW)' ] || \
-	printf '%s\n' '$(FLAGS_NOW)' >$(FLAGS_STAMP))
+ifneq ($(wildcard $(FLAGS_STAMP)),)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+endif
 
 SRCS := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -103,6 +107,10 @@ $(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(FLAGS_STAMP): export HK_FLAGS_NOW := $(FLAGS_NOW)
+$(FLAGS_STAMP):
+	@mkdir -p $(@D) && printf '%s\n' "$$HK_FLAGS_NOW" >$@
 
 -include $(OBJS:.o=.d)
 

@@ -2,27 +2,33 @@
  * bundle (husk spec's config running /bin/true, see lib.sh), done as
  * directly as C can, with nothing of a runtime: no config to read, no
  * state, no checks beyond each call's result, no process but the two the
- * kernel needs (this one waits, its clone becomes the container).  What it
- * costs is a floor under every runtime on this machine: bench/start.sh
- * prints it beside them.
+ * kernel needs (this one waits, its clone becomes the container), one step
+ * after the other.  What it costs is a floor under a runtime that works
+ * the same way (one that overlaps its steps on several CPUs could go a
+ * little lower): bench/start.sh prints it beside them.
  *
  * The work, as the bundle asks: the container's cgroup CGROUP (relative:
- * below ours) in each v1 hierarchy a runtime joins - cpuset given its
- * parent's cpus and mems, devices denied all but the default nodes - or,
- * on cgroup v2, one cgroup entered by clone3 (CLONE_INTO_CGROUP; without
- * the device filter a runtime loads there); new pid, network, ipc, uts and
- * mount namespaces; ROOTFS bound, /proc, /dev (tmpfs), /dev/pts, /dev/shm,
- * /dev/mqueue, /sys and /sys/fs/cgroup (the container's own cgroups) mounted
- * in it, the default device nodes and links made; pivot_root; the masked
- * paths covered and the read-only ones (and the root) made read-only; the
- * hostname; the loopback up; RLIMIT_NOFILE; the bounding set and the
- * capabilities cut to the bundle's three; no_new_privs; execve of
- * /bin/true; wait; the cgroups removed.  Any failure: a message and exit 1
- * (the bench's clean-up removes what is left).  No large static buffer:
- * each page touched is a page fault, counted. */
+ * below ours) in each v1 hierarchy husk joins - cpuset given its parent's
+ * cpus and mems, devices denied all but the default nodes - or, on cgroup
+ * v2, one cgroup entered by clone3 (CLONE_INTO_CGROUP) and a cgroup
+ * namespace; new pid, network, ipc, uts and mount namespaces; ROOTFS
+ * bound, /proc, /dev (tmpfs), /dev/pts, /dev/shm, /dev/mqueue, /sys and
+ * /sys/fs/cgroup (the container's own cgroups) mounted in it, the default
+ * device nodes and links made; pivot_root; the masked paths covered and
+ * the read-only ones (and the root) made read-only; the hostname; the
+ * loopback up; RLIMIT_NOFILE; user 0:0 with no supplementary groups; the
+ * bounding set cut to the bundle's three capabilities, which are also its
+ * effective, permitted, inheritable and ambient ones; no_new_privs; execve
+ * of /bin/true; wait; the cgroups removed.  Not done: the device filter a
+ * runtime loads on cgroup v2 (a BPF program) and a seccomp filter (make
+ * bench's SECCOMP= gives the runtimes one, not this).  ROOTFS must have
+ * proc, dev and sys directories.  Any failure: a message and exit 1 (the
+ * bench's clean-up removes what is left).  Small buffers only: each page
+ * touched is a page fault, counted. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
@@ -47,14 +53,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* the v1 hierarchies a runtime joins (runc's list, husk's) */
-static const char *const ctrls[] = {"cpu",     "cpuacct", "cpuset", "memory",
-                                    "devices", "freezer", "blkio",  "pids"};
-#define N_CTRLS (sizeof(ctrls) / sizeof(ctrls[0]))
+#define PATH_LEN 512
+#define MAX_HIER 16
 
-static char *cg_dir[N_CTRLS]; /* the container's cgroup, per hierarchy */
-static int tasks_fd[N_CTRLS];
-static size_t n_cg;
+/* the v1 controllers husk joins the container to */
+static const char *const joined[] = {"cpu",     "cpuacct", "cpuset", "memory",
+                                     "devices", "freezer", "blkio",  "pids"};
+
+/* a v1 hierarchy joined: its controllers ("cpu,cpuacct": also its
+ * directory's name under /sys/fs/cgroup) and the container's cgroup */
+struct hier {
+	char *ctrls;
+	char *dir;
+	int tasks_fd;
+};
+static struct hier hier[MAX_HIER];
+static size_t n_hier;
 
 static void die(const char *what)
 {
@@ -85,90 +99,107 @@ static void write_file(const char *path, const char *s)
 
 static void copy_file(const char *from, const char *to)
 {
-	char buf[256];
+	char buf[1024];
 	int fd = open(from, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	if (n < 0)
 		die(from);
+	if ((size_t)n == sizeof(buf) - 1) {
+		errno = EFBIG;
+		die(from);
+	}
 	close(fd);
 	buf[n] = '\0';
 	write_file(to, buf);
 }
 
-/* our cgroup in hierarchy CTRL ("" for v2's "0::"), from /proc/self/cgroup */
-static int own_cgroup(const char *ctrl, char *out, size_t len)
+static bool has_ctrl(const char *ctrls, const char *ctrl)
 {
-	char line[4096];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		die("/proc/self/cgroup");
-	int found = 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		for (char *tok = strtok(c1 + 1, ","); tok && !found; tok = strtok(NULL, ","))
-			found = strcmp(tok, ctrl) == 0;
-		if (!*ctrl && !c1[1])
-			found = 1;
-		if (found)
-			fmt(out, len, "%s", strcmp(c2 + 1, "/") ? c2 + 1 : "");
-	}
-	fclose(f);
-	return found;
+	size_t len = strlen(ctrl);
+	for (const char *p = ctrls; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, ctrl, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+			return true;
+	return false;
+}
+
+static bool joins(const char *ctrls)
+{
+	for (size_t i = 0; i < sizeof(joined) / sizeof(joined[0]); i++)
+		if (has_ctrl(ctrls, joined[i]))
+			return true;
+	return false;
 }
 
 static const char *const allowed[] = {"c *:* m",     "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",
                                       "c 1:7 rwm",   "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
                                       "c 136:* rwm", "c 5:2 rwm"};
 
-/* one cgroup per hierarchy: controllers mounted together (cpu,cpuacct)
- * are one directory under two names */
-static void make_v1_cgroups(const char *name)
+/* the container's cgroup NAME in hierarchy CTRLS, where we are in OWN */
+static void make_v1_cgroup(const char *ctrls, const char *own, const char *name)
 {
-	char own[4096], path[4096 + 64];
-	struct stat st, seen[N_CTRLS];
-	for (size_t i = 0; i < N_CTRLS; i++) {
-		fmt(path, sizeof(path), "/sys/fs/cgroup/%s", ctrls[i]);
-		if (!own_cgroup(ctrls[i], own, sizeof(own)) || stat(path, &st) < 0)
-			continue;
-		bool again = false;
-		for (size_t j = 0; j < n_cg && !again; j++)
-			again = seen[j].st_dev == st.st_dev && seen[j].st_ino == st.st_ino;
-		if (again)
-			continue;
-		size_t k = n_cg++;
-		seen[k] = st;
-		if (asprintf(&cg_dir[k], "%s%s/%s", path, own, name) < 0)
-			die("asprintf");
-		if (mkdir(cg_dir[k], 0755) < 0)
-			die(cg_dir[k]);
-		if (strcmp(ctrls[i], "cpuset") == 0) {
-			char from[4096 + 32], to[4096 + 32];
-			for (int m = 0; m < 2; m++) {
-				const char *f = m ? "cpuset.mems" : "cpuset.cpus";
-				fmt(from, sizeof(from), "%s/../%s", cg_dir[k], f);
-				fmt(to, sizeof(to), "%s/%s", cg_dir[k], f);
-				copy_file(from, to);
-			}
+	char path[PATH_LEN];
+	fmt(path, sizeof(path), "/sys/fs/cgroup/%s", ctrls);
+	if (access(path, F_OK) < 0 || n_hier == MAX_HIER)
+		return;
+	struct hier *h = &hier[n_hier++];
+	if (!(h->ctrls = strdup(ctrls)) ||
+	    asprintf(&h->dir, "%s%s/%s", path, strcmp(own, "/") ? own : "", name) < 0)
+		die("out of memory");
+	if (mkdir(h->dir, 0755) < 0)
+		die(h->dir);
+	if (has_ctrl(ctrls, "cpuset")) {
+		char from[PATH_LEN], to[PATH_LEN];
+		for (int m = 0; m < 2; m++) {
+			const char *f = m ? "cpuset.mems" : "cpuset.cpus";
+			fmt(from, sizeof(from), "%s/../%s", h->dir, f);
+			fmt(to, sizeof(to), "%s/%s", h->dir, f);
+			copy_file(from, to);
 		}
-		if (strcmp(ctrls[i], "devices") == 0) {
-			fmt(path, sizeof(path), "%s/devices.deny", cg_dir[k]);
-			write_file(path, "a");
-			fmt(path, sizeof(path), "%s/devices.allow", cg_dir[k]);
-			int fd = open(path, O_WRONLY | O_CLOEXEC);
-			for (size_t a = 0; fd >= 0 && a < sizeof(allowed) / sizeof(allowed[0]); a++)
-				if (write(fd, allowed[a], strlen(allowed[a])) < 0)
-					die(path);
-			if (fd < 0)
-				die(path);
-			close(fd);
-		}
-		fmt(path, sizeof(path), "%s/tasks", cg_dir[k]);
-		if ((tasks_fd[k] = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+	}
+	if (has_ctrl(ctrls, "devices")) {
+		fmt(path, sizeof(path), "%s/devices.deny", h->dir);
+		write_file(path, "a");
+		fmt(path, sizeof(path), "%s/devices.allow", h->dir);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
 			die(path);
+		for (size_t a = 0; a < sizeof(allowed) / sizeof(allowed[0]); a++)
+			if (write(fd, allowed[a], strlen(allowed[a])) < 0)
+				die(path);
+		close(fd);
+	}
+	fmt(path, sizeof(path), "%s/tasks", h->dir);
+	if ((h->tasks_fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		die(path);
+}
+
+/* From /proc/self/cgroup, read once: v1, the container's cgroup in each
+ * hierarchy husk joins; v2, our cgroup's path into OWN_V2. */
+static void read_cgroups(bool v2, const char *name, char *own_v2, size_t len)
+{
+	char line[PATH_LEN];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		die("/proc/self/cgroup");
+	bool found_v2 = false;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1, *path = c2 + 1;
+		if (v2 && !*ctrls) {
+			fmt(own_v2, len, "%s", path);
+			found_v2 = true;
+		} else if (!v2 && *ctrls && joins(ctrls)) {
+			make_v1_cgroup(ctrls, path, name);
+		}
+	}
+	fclose(f);
+	if (v2 && !found_v2) {
+		errno = ENOENT;
+		die("no cgroup v2 line in /proc/self/cgroup");
 	}
 }
 
@@ -179,9 +210,10 @@ static void mnt(const char *src, const char *dst, const char *type, unsigned lon
 		die(dst);
 }
 
-/* /sys/fs/cgroup: v2 mounted as it is, v1 a tmpfs with each hierarchy's
- * container cgroup bound (read-only) under its name */
-static void cgroup_mounts(int v2)
+/* /sys/fs/cgroup: v2 mounted as it is (in the cgroup namespace), v1 a
+ * tmpfs with each hierarchy's container cgroup bound (read-only) under the
+ * hierarchy's name */
+static void cgroup_mounts(bool v2)
 {
 	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	if (v2) {
@@ -189,15 +221,12 @@ static void cgroup_mounts(int v2)
 		return;
 	}
 	mnt("tmpfs", "sys/fs/cgroup", "tmpfs", fl, "mode=755");
-	char dst[4096];
-	for (size_t k = 0; k < n_cg; k++) {
-		/* cg_dir is /sys/fs/cgroup/CTRL/...: bound at sys/fs/cgroup/CTRL */
-		const char *c = cg_dir[k] + strlen("/sys/fs/cgroup/");
-		size_t len = strcspn(c, "/");
-		fmt(dst, sizeof(dst), "sys/fs/cgroup/%.*s", (int)len, c);
+	char dst[PATH_LEN];
+	for (size_t k = 0; k < n_hier; k++) {
+		fmt(dst, sizeof(dst), "sys/fs/cgroup/%s", hier[k].ctrls);
 		if (mkdir(dst, 0755) < 0)
 			die(dst);
-		mnt(cg_dir[k], dst, NULL, MS_BIND, NULL);
+		mnt(hier[k].dir, dst, NULL, MS_BIND, NULL);
 		mnt(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | fl, NULL);
 	}
 	mnt(NULL, "sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | fl, "mode=755");
@@ -248,27 +277,53 @@ static void masked_and_readonly(void)
 	mnt(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
 }
 
-static void capabilities(void)
+static void user_and_capabilities(void)
 {
 	const int keep[] = {CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE};
 	uint64_t set = 0;
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		set |= 1ULL << keep[i];
-	for (int c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
-		if (!(set & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+	/* every capability the kernel knows (EINVAL past the last) */
+	for (int c = 0; c < 64; c++) {
+		if (set & (1ULL << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break;
 			die("PR_CAPBSET_DROP");
+		}
+	}
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		die("user 0:0");
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2] = {{(uint32_t)set, (uint32_t)set, 0},
-	                                      {(uint32_t)(set >> 32), (uint32_t)(set >> 32), 0}};
+	uint32_t lo = (uint32_t)set, hi = (uint32_t)(set >> 32);
+	struct __user_cap_data_struct d[2] = {{lo, lo, lo}, {hi, hi, hi}};
 	if (syscall(SYS_capset, &h, d) < 0)
 		die("capset");
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, keep[i], 0, 0) < 0)
+			die("PR_CAP_AMBIENT_RAISE");
 }
 
-static void container(const char *rootfs, int v2)
+static void loopback_up(void)
 {
-	for (size_t k = 0; k < n_cg; k++)
-		if (write(tasks_fd[k], "0", 1) < 0)
-			die(cg_dir[k]);
+	struct ifreq ifr = {.ifr_name = "lo"};
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		die("loopback");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		die("loopback up");
+	close(sock);
+}
+
+static void container(const char *rootfs, bool v2)
+{
+	for (size_t k = 0; k < n_hier; k++)
+		if (write(hier[k].tasks_fd, "0", 1) < 0)
+			die(hier[k].dir);
+	if (v2 && unshare(CLONE_NEWCGROUP) < 0)
+		die("cgroup namespace");
 	if (setsid() < 0)
 		die("setsid");
 	mnt(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
@@ -295,19 +350,11 @@ static void container(const char *rootfs, int v2)
 	masked_and_readonly();
 	if (sethostname("runc", 4) < 0)
 		die("sethostname");
-	/* the new network namespace's loopback up, as runtimes do */
-	struct ifreq ifr = {.ifr_name = "lo"};
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		die("loopback");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-		die("loopback up");
-	close(sock);
+	loopback_up();
 	struct rlimit rl = {1024, 1024};
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		die("setrlimit");
-	capabilities();
+	user_and_capabilities();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("PR_SET_NO_NEW_PRIVS");
 	char *const argv[] = {"/bin/true", NULL};
@@ -326,20 +373,19 @@ int main(int argc, char **argv)
 	struct statfs sf;
 	if (statfs("/sys/fs/cgroup", &sf) < 0)
 		die("/sys/fs/cgroup");
-	int v2 = sf.f_type == CGROUP2_SUPER_MAGIC, cgfd = -1;
-	char own[4096], v2dir[4096 + 64];
+	bool v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
+	int cgfd = -1;
+	char own[PATH_LEN], v2dir[PATH_LEN];
+	read_cgroups(v2, argv[2], own, sizeof(own));
 	if (v2) {
-		if (!own_cgroup("", own, sizeof(own)))
-			die("no cgroup v2 line in /proc/self/cgroup");
-		/* a sibling of ours: ours holds a process */
+		/* a sibling of ours (ours holds a process), as husk's */
 		char *slash = strrchr(own, '/');
 		if (slash)
 			*slash = '\0';
 		fmt(v2dir, sizeof(v2dir), "/sys/fs/cgroup%s/%s", own, argv[2]);
-		if (mkdir(v2dir, 0755) < 0 || (cgfd = open(v2dir, O_RDONLY | O_DIRECTORY)) < 0)
+		if (mkdir(v2dir, 0755) < 0 ||
+		    (cgfd = open(v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			die(v2dir);
-	} else {
-		make_v1_cgroups(argv[2]);
 	}
 	struct clone_args ca = {
 	    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
@@ -357,8 +403,8 @@ int main(int argc, char **argv)
 		die("waitpid");
 	if (v2 && rmdir(v2dir) < 0)
 		die(v2dir);
-	for (size_t k = 0; k < n_cg; k++)
-		if (rmdir(cg_dir[k]) < 0)
-			die(cg_dir[k]);
+	for (size_t k = 0; k < n_hier; k++)
+		if (rmdir(hier[k].dir) < 0)
+			die(hier[k].dir);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -46,8 +46,9 @@ int hk_passwd_lookup(uid_t uid, char **name, char **home)
 		*home = NULL;
 	if (!f)
 		return -errno;
-	if (hk_pwent_find(f, NULL, (uint32_t)uid, &e, &buf, &cap) < 0)
-		return -ENOENT;
+	int r = hk_pwent_find(f, NULL, (uint32_t)uid, &e, &buf, &cap);
+	if (r < 0)
+		return r;
 	if (name && !(*name = strdup(e.name)))
 		return -ENOMEM;
 	if (home && !(*home = strdup(e.home))) {

@@ -38,5 +38,5 @@ int hk_pwent_find(FILE *f, const char *name, uint32_t id, hk_pwent *out, char **
 		*out = e;
 		return 0;
 	}
-	return -ENOENT;
+	return ferror(f) ? -EIO : -ENOENT;
 }

@@ -17,7 +17,8 @@ typedef struct hk_pwent {
 
 /* The first entry of F named NAME, or, when NAME is NULL, whose id is ID.
  * The strings point into *BUF (getline()'s buffer, *CAP its size: the
- * caller frees it).  0, or -ENOENT. */
+ * caller frees it).  0, -ENOENT, or -EIO when F could not be read to its
+ * end. */
 int hk_pwent_find(FILE *f, const char *name, uint32_t id, hk_pwent *out, char **buf, size_t *cap);
 
 #endif
