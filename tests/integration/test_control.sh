@@ -5,11 +5,13 @@
 # in the pure cgroup v2 VM.  Every test keeps its state in $T/state.
 
 # A bundle whose writable rootfs gets a counter in /count, bumped every 0.1 s.
+# Written aside and renamed over /count: a container frozen between the
+# truncation and the write of a plain `echo >/count` would leave it empty.
 counter_bundle() {
 	local b
 	b=$(mkbundle) || return 1
 	cfg "$b" '.root.readonly = false' || return 1
-	setargs "$b" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count; sleep 0.1; done' || return 1
+	setargs "$b" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count.new; mv /count.new /count; sleep 0.1; done' || return 1
 	echo "$b"
 }
 
