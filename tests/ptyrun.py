@@ -50,6 +50,15 @@ while time.time() < deadline:
 if status is None:
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
+# what the child wrote just before it ended, not read yet
+while select.select([master], [], [], 0.1)[0]:
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
 after = termios.tcgetattr(slave)
 sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
 print("\ntermios-restored:", "yes" if after == before else "no")

@@ -110,9 +110,10 @@ test_box_rootless_memory_cap_in_delegated_cgroup() {
 	h=$(delegated_cgroup)
 	as_user_in_cgroup "$h" "$HUSK" box --name "$(newid)" --memory 32M -- \
 		sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null; dd if=/dev/zero of=/dev/null bs=100M count=1' >"$T/out" 2>"$T/err" || rc=$?
-	# the pids limit too: the 20 background sleeps cannot all start
+	# the pids limit too: the 20 background sleeps cannot all start (the
+	# shell, their pid namespace's init, ends without waiting: they die)
 	out=$(as_user_in_cgroup "$h" "$HUSK" box --name "$(newid)" --pids-limit 10 -- \
-		sh -c 'for i in $(seq 20); do sleep 1 & done; wait' 2>&1 || true)
+		sh -c 'for i in $(seq 20); do sleep 30 & done' 2>&1 || true)
 	undelegate_cgroup "$h"
 	assert_eq 137 "$rc" "exit status"
 	assert_contains "$(cat "$T/err")" "killed by the OOM killer (memory limit 32 MiB)"

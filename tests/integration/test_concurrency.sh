@@ -53,9 +53,9 @@ conc_cleanup() {
 # that is created but not started is a husk process with our --root)
 husk_procs() { pgrep -f -- "--root $T/state " || true; }
 
-# wait (up to 10 s) until process $1 is gone (or a zombie: not ours to reap)
+# wait (up to 30 s) until process $1 is gone (or a zombie: not ours to reap)
 conc_wait_gone() {
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		case "$(ps -o stat= -p "$1" 2>/dev/null)" in
 		"" | Z*) return 0 ;;
 		esac

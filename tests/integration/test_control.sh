@@ -246,7 +246,12 @@ test_control_events_oom() {
 	hkr start "$id"
 	hkr events --interval 300ms "$id" >"$T/events" 2>"$T/events.err" &
 	epid=$!
-	sleep 0.5
+	# its first stats line: events has read the OOM count it starts from
+	# (an OOM before that would not be news to it)
+	for _ in $(seq 300); do
+		grep -q '"type":"stats"' "$T/events" && break
+		sleep 0.1
+	done
 	touch "$b/rootfs/go"
 	wait_file "$b/rootfs/result"
 	for _ in $(seq 300); do

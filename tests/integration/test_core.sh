@@ -183,8 +183,12 @@ test_join_network_namespace_by_path() {
 	# a network namespace kept alive by a process of ours
 	unshare --net sleep 30 &
 	local holder=$! want
-	sleep 0.2
-	want=$(readlink /proc/$holder/ns/net)
+	# until it has left the host's (unshare has run)
+	for _ in $(seq 300); do
+		want=$(readlink /proc/$holder/ns/net)
+		[ "$want" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.1
+	done
 	cfg "$b" ".linux.namespaces = [.linux.namespaces[] | if .type == \"network\" then .path = \"/proc/$holder/ns/net\" else . end]"
 	setargs "$b" sh -c 'readlink /proc/self/ns/net; echo $$'
 	out=$(hk run -b "$b" "$(newid)" || true)
@@ -220,11 +224,11 @@ test_pid_file() {
 	setargs "$b" sh -c 'echo $$; sleep 60'
 	"$HUSK" run --pid-file "$T/pid" -b "$b" "$(newid)" >"$T/out" &
 	local hpid=$!
-	for _ in $(seq 100); do [ -s "$T/pid" ] && break; sleep 0.05; done
+	for _ in $(seq 600); do [ -s "$T/pid" ] && break; sleep 0.05; done
 	pid=$(cat "$T/pid")
 	assert_eq "$hpid" "$(awk '{print $4}' "/proc/$pid/stat")" "the pid file names husk's child"
 	# its exec may still be on its way on a slow machine
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in *"sleep 60"*) break ;; esac
 		sleep 0.05
 	done

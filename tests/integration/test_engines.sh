@@ -56,7 +56,7 @@ test_engine_podman_detached_exec_stop() {
 	pm_setup
 	pm_run -d --name c1 $IMG sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
 	pm_wait_status c1 running
-	for _ in $(seq 100); do pm logs c1 | grep -q ready && break; sleep 0.1; done
+	for _ in $(seq 300); do pm logs c1 | grep -q ready && break; sleep 0.1; done
 	out=$(pm ps --format '{{.Names}} {{.Status}}')
 	assert_contains "$out" "c1 Up" "podman ps"
 	out=$(pm exec c1 sh -c 'echo exec-$((1+1)) $$')
@@ -89,8 +89,12 @@ test_engine_podman_kill_and_rm() {
 	pm_setup
 	pm_run -d --name k1 $IMG sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null
 	pm_wait_status k1 running
-	sleep 0.3
-	pm kill -s USR1 k1 >/dev/null
+	# sent again until it ends: the init ignores one sent before its trap
+	for _ in $(seq 60); do
+		pm kill -s USR1 k1 >/dev/null 2>&1 || true
+		[ "$(pm inspect -f '{{.State.Status}}' k1)" = exited ] && break
+		sleep 0.5
+	done
 	assert_eq 9 "$(pm wait k1)" "exit code after kill -s USR1"
 	pm_run -d --name k2 $IMG sleep 1000 >/dev/null
 	pm_wait_status k2 running
@@ -158,8 +162,11 @@ test_engine_podman_pause_update() {
 	needs_root "the engines run as root"
 	local a b out id
 	pm_setup
-	pm_run -d --name p1 --memory 64m $IMG sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done' >/dev/null
+	# written aside and renamed: a pause between the truncation and the
+	# write of a plain `echo >/tmp/n` would leave it empty
+	pm_run -d --name p1 --memory 64m $IMG sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done' >/dev/null
 	pm_wait_status p1 running
+	for _ in $(seq 300); do [ -n "$(pm_cat_n p1)" ] && break; sleep 0.1; done
 	pm pause p1 >/dev/null
 	assert_eq paused "$(pm inspect -f '{{.State.Status}}' p1)" "status after pause"
 	a=$(pm_cat_n p1)
@@ -216,7 +223,7 @@ test_engine_containerd_run_exec_kill() {
 	assert_eq 137 "$rc" "exit status over the memory limit"
 	# detached: task ps, exec, pause/resume, kill -a
 	c_run -d d1 sh -c 'sleep 1000 & sleep 1000 & while :; do sleep 0.1; done' >/dev/null
-	for _ in $(seq 100); do [ "$(c task ps d1 | wc -l)" -ge 4 ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ "$(c task ps d1 | wc -l)" -ge 4 ] && break; sleep 0.1; done
 	[ "$(c task ps d1 | tail -n +2 | wc -l)" -ge 3 ] || fail "ctr task ps: $(c task ps d1)"
 	out=$(c task exec --exec-id e1 d1 sh -c 'echo exec-$((1+1))')
 	assert_eq exec-2 "$out" "ctr task exec output"
@@ -227,15 +234,18 @@ test_engine_containerd_run_exec_kill() {
 	c task resume d1
 	assert_contains "$(c task ls | grep '^d1 ')" RUNNING "ctr task ls after resume"
 	c task kill -a -s KILL d1
-	for _ in $(seq 100); do c task ls | grep -q '^d1 .*STOPPED' && break; sleep 0.1; done
+	for _ in $(seq 300); do c task ls | grep -q '^d1 .*STOPPED' && break; sleep 0.1; done
 	assert_contains "$(c task ls | grep '^d1 ')" STOPPED "after kill -a"
 	c task delete d1 >/dev/null
 	c container delete d1
 	# SIGTERM handled by the container's own trap
 	c_run -d d2 sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done' >/dev/null
-	sleep 0.3
-	c task kill -s TERM d2
-	for _ in $(seq 100); do c task ls | grep -q '^d2 .*STOPPED' && break; sleep 0.1; done
+	# sent again until it stops: the init ignores one sent before its trap
+	for _ in $(seq 60); do
+		c task kill -s TERM d2 2>/dev/null || true
+		c task ls | grep -q '^d2 .*STOPPED' && break
+		sleep 0.5
+	done
 	out=$(c task delete d2 2>&1)
 	assert_contains "$out" "exit code 3" "exit status of a TERM trap (ctr task delete)"
 	c container delete d2
@@ -279,7 +289,7 @@ test_engine_docker_detached_exec_stop_oom() {
 	local out rc
 	dk_setup
 	dk_run -d --name d1 hkbusybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
-	for _ in $(seq 100); do dk logs d1 2>/dev/null | grep -q ready && break; sleep 0.1; done
+	for _ in $(seq 300); do dk logs d1 2>/dev/null | grep -q ready && break; sleep 0.1; done
 	assert_eq running "$(dk inspect -f '{{.State.Status}}' d1)" "docker inspect status"
 	out=$(dk exec d1 sh -c 'echo exec-$((1+1))')
 	assert_eq exec-2 "$out" "docker exec output"

@@ -147,11 +147,11 @@ test_exec_detached_with_pid_file() {
 	[ -d "/proc/$pid" ] || fail "the detached process $pid is not running after husk returned"
 	# the pid file names it as the host sees it (not its pid inside)
 	for _ in $(seq 300); do
-		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in *sleep\ 300*) break ;; esac
+		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in "sleep 300 ") break ;; esac
 		sleep 0.1
 	done
-	assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 300" "the pid file's process"
-	for _ in $(seq 300); do [ -e "$b/rootfs/tmp/marker" ] && break; sleep 0.1; done
+	assert_eq "sleep 300 " "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "the pid file's process"
+	wait_file "$b/rootfs/tmp/marker"
 	assert_eq detached-ran "$(cat "$b/rootfs/tmp/marker")"
 	# in the container's pid namespace: NSpid has two entries
 	assert_eq 2 "$(awk '/^NSpid:/ {print NF - 1}' "/proc/$pid/status")" "pid namespace levels"
@@ -461,7 +461,7 @@ as_root_of_userns() {
 	mkfifo "$fifo"
 	unshare --user sh -c 'read -r _ <"$0"; exec "$@"' "$fifo" "$@" &
 	pid=$!
-	for _ in $(seq 500); do
+	for _ in $(seq 3000); do
 		[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
 		sleep 0.01
 	done

@@ -31,7 +31,7 @@ fault_marked() {
 # nothing of container $1 (mark $2) may be left; $3 describes the step
 fault_nothing_left() {
 	local id=$1 mark=$2 what=$3 left
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		left=$(fault_marked "$mark")
 		[ -z "$left" ] && break
 		sleep 0.05
@@ -43,8 +43,11 @@ fault_nothing_left() {
 	[ ! -e "$T/state/$id" ] || fail "$what: state directory left: $(ls -A "$T/state/$id" | tr '\n' ' ')"
 	left=$(cg_leftovers)
 	[ -z "$left" ] || fail "$what: cgroups left: $(echo $left)"
-	# (once more after a moment: the count is the whole namespace's)
-	[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] || sleep 0.2
+	# (again for a few seconds: the count is the whole namespace's)
+	for _ in $(seq 30); do
+		[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] && break
+		sleep 0.1
+	done
 	[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] ||
 		fail "$what: mounts: $FAULT_MOUNTS before, $(wc -l </proc/self/mountinfo) now"
 }

@@ -236,9 +236,9 @@ test_hook_rules_order() {
 	hkr start "$id"
 	for k in startContainer poststart; do want="$want $k""0 $k""1 $k""2"; done
 	assert_eq "${want# }" "$(hr_order)" "after start"
+	wait_status "$id" stopped
 	assert_contains "$(echo $(cat "$T/hooks/program-saw"))" \
 		"createContainer2 startContainer0 startContainer1 startContainer2" "what the program found"
-	wait_status "$id" stopped
 	hkr delete "$id"
 	assert_eq "${want# } poststop0 poststop1 poststop2" "$(hr_order)" "after delete"
 }

@@ -169,11 +169,13 @@ test_hooks_run_registers_state() {
 	local b id
 	b=$(mkbundle)
 	id=$(newid)
-	setargs "$b" sh -c 'trap "exit 4" TERM; while :; do sleep 0.1; done'
-	hkr run -b "$b" "$id" &
+	# "up" once the trap is set: a TERM before it would be ignored (the
+	# pid namespace's init has no default action)
+	setargs "$b" sh -c 'trap "exit 4" TERM; echo up; while :; do sleep 0.1; done'
+	hkr run -b "$b" "$id" >"$T/out" &
 	local hpid=$!
 	for _ in $(seq 300); do
-		[ "$(status_of "$id")" = running ] && break
+		grep -q up "$T/out" && break
 		sleep 0.1
 	done
 	assert_eq running "$(status_of "$id")"
@@ -181,6 +183,7 @@ test_hooks_run_registers_state() {
 	assert_contains "$(cat "$T/err")" "container \"$id\" already exists"
 	hkr kill "$id" TERM
 	local rc=0
+	timeout 60 tail --pid="$hpid" -f /dev/null || fail "run did not end after TERM"
 	wait "$hpid" || rc=$?
 	assert_eq 4 "$rc" "exit status of run"
 	[ ! -e "$T/state/$id" ] || fail "run left its state"

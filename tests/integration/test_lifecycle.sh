@@ -48,15 +48,16 @@ test_lifecycle_kill_created_and_running() {
 	local b id
 	b=$(mkbundle)
 	id=$(newid)
-	setargs "$b" sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+	setargs "$b" sh -c 'trap "exit 3" TERM; echo up; while :; do sleep 0.1; done'
 	hkr create -b "$b" "$id"
 	# a created container can be killed (SIGKILL: its init has no handler yet)
 	hkr kill "$id" KILL
 	wait_status "$id" stopped
 	hkr delete "$id"
-	hkr create -b "$b" "$id"
+	hkr create -b "$b" "$id" >"$T/out"
 	hkr start "$id"
-	sleep 0.3
+	# "up": the trap is set (a TERM before it would be ignored by the init)
+	for _ in $(seq 300); do grep -q up "$T/out" && break; sleep 0.1; done
 	hkr kill "$id" # TERM by default: the trap makes it exit
 	wait_status "$id" stopped
 	expect_fail hkr kill "$id" TERM
@@ -129,7 +130,10 @@ test_lifecycle_list_and_ps() {
 		"list: OWNER"
 	hkr delete -f "$id2"
 	hkr delete -f "$id3"
-	sleep 0.2
+	for _ in $(seq 300); do
+		[ "$(hkr ps -f json "$id" | jq length)" = 2 ] && break
+		sleep 0.1
+	done
 	assert_eq 2 "$(hkr ps -f json "$id" | jq length)" "ps json: both processes"
 	assert_contains "$(hkr ps -f json "$id")" "$pid"
 	hkr kill --all "$id" KILL
@@ -336,7 +340,7 @@ test_lifecycle_kill_all_without_cgroup() {
 	hkr run -d -b "$b1" --pid-file "$T/pid1" "$id1"
 	delete_at_exit "$id1"
 	pid1=$(cat "$T/pid1")
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		[ "$(hkr ps -f json "$id1" | jq length)" = 2 ] && break
 		sleep 0.1
 	done

@@ -107,6 +107,7 @@ test_notify_run_foreground() {
 	NOTIFY_SOCKET=$T/notify.sock "$HUSK" --root "$T/state" run -b "$b" "$id" &
 	hpid=$!
 	wait "$hpid" || fail "run: $?"
+	for _ in $(seq 100); do [ "$(wc -l <"$T/notify.out")" -ge 2 ] && break; sleep 0.1; done
 	assert_eq "$(cat "$T/notify.out")" "READY=1|
 MAINPID=$hpid|"
 	[ ! -e "$T/state/$id" ] || fail "state directory left"

@@ -5,11 +5,11 @@
 # (hybrid v1) and again in the pure cgroup v2 VM.
 
 # No process of the test user may be left (husk run cleans up after itself);
-# up to 2 s for one that has exited to be reaped by its parent (a zombie
+# up to 10 s for one that has exited to be reaped by its parent (a zombie
 # was seen here once, right after its test's last command)
 no_user_procs() {
 	local left
-	for _ in $(seq 20); do
+	for _ in $(seq 100); do
 		left=$(ps -e -o pid= -o uid= -o args= | awk -v u="$HK_USER_UID" '$2 == u' || true)
 		[ -n "$left" ] || return 0
 		sleep 0.1

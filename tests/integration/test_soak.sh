@@ -28,7 +28,7 @@ test_soak_run_delete_cycles() {
 	bg=$(mkbundle)
 	setargs "$bg" sleep 1000
 	slow=$(mkbundle)
-	setargs "$slow" sleep 1
+	setargs "$slow" sleep 2
 	for b in "$fg" "$bg" "$slow"; do
 		cfg "$b" --arg m "HK_SOAK_MARK=$HK_CG_PREFIX" '.process.env += [$m]'
 	done
@@ -70,17 +70,20 @@ def marked():
     return left
 
 def supervisor(i):
-    """What a foreground `husk run` of `sleep 1` holds while it waits: its
+    """What a foreground `husk run` of `sleep 2` holds while it waits: its
     fds (where they point, ids aside) and its anonymous memory (heap and
     stack: RssAnon; file pages of the binary are shared page cache)."""
     name = f"soak-fds-{i}"
     p = husk_cmd(["run", "-b", slow, name], wait=False)
-    # sampled once its container runs (husk is waiting then, not creating)
-    for _ in range(100):
+    # sampled once its container runs (husk is waiting then, not creating),
+    # a moment later: "running" is on record just before husk lets go of
+    # the container's lock (the container sleeps 2 s)
+    for _ in range(300):
         out = subprocess.run([husk, "--root", root, "state", name], capture_output=True, text=True)
         if '"status": "running"' in out.stdout or '"status":"running"' in out.stdout:
             break
         time.sleep(0.05)
+    time.sleep(0.2)
     try:
         fds = sorted(os.readlink(f"/proc/{p.pid}/fd/{fd}").replace(name, "NAME")
                      for fd in os.listdir(f"/proc/{p.pid}/fd"))
@@ -123,7 +126,7 @@ bad = [f"{k}: {first[k]} after 100 cycles, {last[k]} after {cycles}" for k in fi
 early, late = max(rss[:100]), max(rss[-100:])
 if late > early * 1.1:
     bad.append(f"husk's peak RSS: {early} KiB in the first 100 runs, {late} KiB in the last 100")
-for _ in range(40):
+for _ in range(300):
     left = marked()
     if not left:
         break
