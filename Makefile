@@ -24,8 +24,12 @@ SANITIZE ?=
 # relocation); used when the static json-c archive is there.
 STATIC ?= $(if $(wildcard /usr/lib/$(shell $(CC) -print-multiarch)/libjson-c.a),1,0)
 
+# CFLAGS and LDFLAGS are the user's (environment or command line), the
+# project's own go in HK_CFLAGS and HK_LDFLAGS after them: one given on
+# the command line adds to the project's instead of replacing them, and
+# sub-makes see the same CFLAGS as their parent.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+HK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	  -Wformat=2 -fno-strict-aliasing -D_GNU_SOURCE -Isrc
 # libarchive (tarball rootfs for `husk box`) with only the tar reader and the
 # gzip/bzip2/xz/zstd/lz4 filters referenced, so a static link pulls no more;
@@ -33,8 +37,8 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 LDLIBS += -ljson-c -lseccomp -larchive -lnettle -lacl -llzma -lzstd -llz4 -lbz2 -lz
 ifeq ($(SANITIZE),1)
 STATIC := 0
-CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
+HK_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+HK_LDFLAGS += -fsanitize=address,undefined
 BUILD := build-san
 endif
 # valgrind (make valgrind, tests/valgrind.sh) cannot replace malloc in a
@@ -42,24 +46,24 @@ endif
 # point at the right lines
 ifeq ($(VALGRIND),1)
 STATIC := 0
-CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1
+HK_CFLAGS += -O1
 BUILD := build-vg
 endif
 ifeq ($(STATIC),1)
-LDFLAGS += -static
+HK_LDFLAGS += -static
 # x86-64: start at src/linux/selfexe_early.c, which re-executes husk from
 # a read-only view of itself before the C library starts (CVE-2019-5736
 # without paying for a start of glibc that is thrown away)
 ifeq ($(shell $(CC) -dumpmachine | cut -d- -f1),x86_64)
-LDFLAGS += -Wl,-e,hk_early_entry
+HK_LDFLAGS += -Wl,-e,hk_early_entry
 endif
 # With lld: the functions a container's life runs (src/husk.order, made by
 # `make order`) placed side by side, so that they fill few of the 64 KiB
 # windows the kernel maps text in (bench/order.sh): husk's process in a
 # `run` peaks at ~950 KiB resident instead of 1,620, ~15 fewer faults
 ifneq ($(shell command -v ld.lld 2>/dev/null),)
-CFLAGS += -ffunction-sections
-LDFLAGS += -fuse-ld=lld -Wl,--symbol-ordering-file=src/husk.order \
+HK_CFLAGS += -ffunction-sections
+HK_LDFLAGS += -fuse-ld=lld -Wl,--symbol-ordering-file=src/husk.order \
 	   -Wl,--no-warn-symbol-ordering
 LINK_DEPS := src/husk.order
 endif
@@ -70,7 +74,9 @@ endif
 # say), and husk's objects, binary and unit tests depend on it, so none is
 # left built with other flags.  (make >= 4.2: $(file <).)
 FLAGS_STAMP := $(BUILD)/flags
-FLAGS_NOW := $(CC) $(CFLAGS) | $(LDFLAGS) | $(LDLIBS)
+ALL_CFLAGS = $(CFLAGS) $(HK_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(HK_LDFLAGS)
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(LDLIBS)
 ifneq ($(wildcard $(FLAGS_STAMP)),)
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
 $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
@@ -94,19 +100,19 @@ husk: $(HUSK)
 	@ln -sf $(HUSK) husk
 
 $(HUSK): $(OBJS) $(LINK_DEPS) $(FLAGS_STAMP)
-	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 # runs before the C library is set up: no stack protector, no calls to
 # memcpy/memset the compiler would make up
-$(BUILD)/obj/linux/selfexe_early.o: CFLAGS += -ffreestanding -fno-stack-protector -fno-builtin
+$(BUILD)/obj/linux/selfexe_early.o: HK_CFLAGS += -ffreestanding -fno-stack-protector -fno-builtin
 
 $(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 $(FLAGS_STAMP): export HK_FLAGS_NOW := $(FLAGS_NOW)
 $(FLAGS_STAMP):
