@@ -255,10 +255,11 @@ static int make_dirs(hk_cgroup *cg, struct hk_cg_hier *h, const hk_resources *re
 		char saved = full[i];
 		full[i] = '\0';
 		/* v2 enables controllers in the parent before a child is
-		 * made; on v1 mkdir itself says whether it existed */
+		 * made (and always in the leaf's); elsewhere mkdir itself
+		 * says whether it existed */
 		struct stat st;
 		bool v2 = cg->layout == HK_CGROUP_V2;
-		bool exists = v2 && stat(full, &st) == 0;
+		bool exists = v2 && saved && stat(full, &st) == 0;
 		int r = 0;
 		if (v2 && (!exists || !saved)) {
 			_cleanup_free_ char *parent = parent_of(full);

@@ -268,7 +268,7 @@ static int detach_others(int dirfd, uint32_t keep, hk_err *err)
 	return r;
 }
 
-int hk_devcg_attach(int dirfd, const struct bpf_insn *prog, size_t n, hk_err *err)
+int hk_devcg_attach(int dirfd, bool fresh, const struct bpf_insn *prog, size_t n, hk_err *err)
 {
 	_cleanup_close_ int fd = load(prog, n, err);
 	if (fd < 0)
@@ -282,6 +282,9 @@ int hk_devcg_attach(int dirfd, const struct bpf_insn *prog, size_t n, hk_err *er
 	a.attach_flags = BPF_F_ALLOW_MULTI;
 	if (sys_bpf(BPF_PROG_ATTACH, &a) < 0)
 		return hk_err_set(err, errno, "cannot attach the eBPF device program");
+	/* a cgroup husk has just made had no program before this one */
+	if (fresh)
+		return 0;
 	/* the new policy is in force: now the one it replaces may go */
 	uint32_t id = 0;
 	int r = prog_id(fd, &id);

@@ -329,7 +329,7 @@ int hk_cgroup_set_devices(hk_cgroup *cg, const hk_device_rule *rules, size_t n_r
 	hk_devcg_free(&s);
 	if (r < 0)
 		return r;
-	r = hk_devcg_attach(cg->h[0].fd, prog, n, err);
+	r = hk_devcg_attach(cg->h[0].fd, hk_cg_leaf_created(&cg->h[0]), prog, n, err);
 	/* root in a user namespace is not root enough either */
 	if (r == -EPERM && !initial_userns())
 		return 0;

@@ -64,10 +64,11 @@ bool hk_devcg_allows(const struct hk_devcg *s, char type, uint32_t major, uint32
 int hk_devcg_program(const struct hk_devcg *s, struct bpf_insn **prog, size_t *n, hk_err *err);
 
 /* (cgroup_bpf.c) Load PROG and attach it to the cgroup v2 directory DIRFD
- * (BPF_F_ALLOW_MULTI), then detach the device programs attached there
- * before (a second call replaces the policy instead of adding to it).
- * The program lives as long as it is attached.  -EPERM (with a message)
- * when the kernel refuses to load it for lack of privilege. */
-int hk_devcg_attach(int dirfd, const struct bpf_insn *prog, size_t n, hk_err *err);
+ * (BPF_F_ALLOW_MULTI), then, unless FRESH (a cgroup just made, with no
+ * program yet), detach the device programs attached there before (a
+ * second call replaces the policy instead of adding to it).  The program
+ * lives as long as it is attached.  -EPERM (with a message) when the
+ * kernel refuses to load it for lack of privilege. */
+int hk_devcg_attach(int dirfd, bool fresh, const struct bpf_insn *prog, size_t n, hk_err *err);
 
 #endif

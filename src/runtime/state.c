@@ -49,9 +49,13 @@ char *hk_state_root(const char *root_opt)
 }
 
 /* ROOT must be a directory of the caller's (or root's) that nobody else
- * may write: /tmp/husk-UID could have been made by someone else. */
+ * may write: /tmp/husk-UID could have been made by someone else.  Checked
+ * once per command (create, then lock, then delete of a `run`). */
 static int check_root(const char *root, hk_err *err)
 {
+	static char *checked;
+	if (checked && !strcmp(checked, root))
+		return 0;
 	struct stat st;
 	if (stat(root, &st) < 0)
 		return hk_err_set(err, errno, "state root %s", root);
@@ -62,6 +66,8 @@ static int check_root(const char *root, hk_err *err)
 		                    "state root %s: must belong to you and be writable by you "
 		                    "only (use --root)",
 		                    root);
+	free(checked);
+	checked = strdup(root); /* NULL: checked again next time */
 	return 0;
 }
 

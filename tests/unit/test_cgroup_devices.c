@@ -485,7 +485,7 @@ TEST(program_in_the_kernel)
 	/* the default policy: null and zero yes, kmsg no, mknod yes */
 	if (CHECK_OK(hk_devcg_build(&s, NULL, 0, NULL, 0, &e), e) == 0 &&
 	    CHECK_OK(hk_devcg_program(&s, &prog, &n, &e), e) == 0 &&
-	    CHECK_OK(hk_devcg_attach(fd, prog, n, &e), e) == 0) {
+	    CHECK_OK(hk_devcg_attach(fd, true, prog, n, &e), e) == 0) {
 		CHECK(attached(fd) == 1);
 		CHECK(probe(dir, tmp) == (1 | 4 | 8));
 	}
@@ -495,20 +495,20 @@ TEST(program_in_the_kernel)
 	hk_device_rule rules[] = {RULE(true, 'a', -1, -1, NULL), RULE(false, 'c', 1, 11, "m")};
 	if (CHECK_OK(hk_devcg_build(&s, rules, 2, NULL, 0, &e), e) == 0 &&
 	    CHECK_OK(hk_devcg_program(&s, &prog, &n, &e), e) == 0 &&
-	    CHECK_OK(hk_devcg_attach(fd, prog, n, &e), e) == 0) {
+	    CHECK_OK(hk_devcg_attach(fd, false, prog, n, &e), e) == 0) {
 		CHECK(attached(fd) == 1);
 		CHECK(probe(dir, tmp) == (1 | 2 | 4));
 	}
 	/* failures say what failed: not a cgroup; a program the verifier
 	 * refuses (r6 read before it is set), with its log */
 	_cleanup_close_ int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	CHECK(hk_devcg_attach(tfd, prog, n, &e) < 0);
+	CHECK(hk_devcg_attach(tfd, false, prog, n, &e) < 0);
 	CHECK(strstr(e.msg, "cannot attach the eBPF device program: "));
 	struct bpf_insn bad[] = {
 	    {.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_6},
 	    {.code = BPF_JMP | BPF_EXIT},
 	};
-	CHECK(hk_devcg_attach(fd, bad, 2, &e) == -EACCES);
+	CHECK(hk_devcg_attach(fd, false, bad, 2, &e) == -EACCES);
 	CHECK(strstr(e.msg, "cannot load the eBPF device program (verifier: ") &&
 	      strstr(e.msg, "R6 !read_ok"));
 	CHECK(attached(fd) == 1);
