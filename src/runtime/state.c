@@ -517,21 +517,18 @@ int hk_state_remove(const char *root, const char *id, hk_err *err)
 	_cleanup_free_ char *dir = state_path(root, id, NULL);
 	if (!dir)
 		return hk_err_set(err, ENOMEM, "remove state");
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0) {
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		return hk_err_set(err, errno, "remove state: open %s", dir);
 	}
-	int fd2 = dup(dfd);
-	_cleanup_dir_ DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+	_cleanup_dir_ DIR *d = fdopendir(fd); /* which then owns FD */
 	if (!d) {
 		int e = errno;
-		if (fd2 >= 0)
-			close(fd2);
+		close(fd);
 		return hk_err_set(err, e, "remove state: read %s", dir);
 	}
-	hk_notify_remove_at(dfd); /* the one directory in there */
 	struct dirent *de;
 	/* the lock goes last: a delete killed half-way leaves a directory
 	 * that delete --force still opens (hk_state_open needs the lock) */
@@ -539,11 +536,15 @@ int hk_state_remove(const char *root, const char *id, hk_err *err)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, "lock"))
 			continue;
-		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+		if (!strcmp(de->d_name, "notify")) { /* the one directory in there */
+			hk_notify_remove_at(fd);
+			continue;
+		}
+		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
 			return hk_err_set(err, errno, "remove state: unlink %s/%s", dir,
 			                  de->d_name);
 	}
-	if (unlinkat(dfd, "lock", 0) < 0 && errno != ENOENT)
+	if (unlinkat(fd, "lock", 0) < 0 && errno != ENOENT)
 		return hk_err_set(err, errno, "remove state: unlink %s/lock", dir);
 	if (rmdir(dir) < 0 && errno != ENOENT)
 		return hk_err_set(err, errno, "remove state: rmdir %s", dir);
