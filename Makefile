@@ -24,17 +24,19 @@ SANITIZE ?=
 # relocation); used when the static json-c archive is there.
 STATIC ?= $(if $(wildcard /usr/lib/$(shell $(CC) -print-multiarch)/libjson-c.a),1,0)
 
-# CFLAGS and LDFLAGS are the user's (environment or command line), the
-# project's own go in HK_CFLAGS and HK_LDFLAGS after them: one given on
-# the command line adds to the project's instead of replacing them, and
-# sub-makes see the same CFLAGS as their parent.
+# CFLAGS, LDFLAGS and LDLIBS are the user's (environment or command line);
+# the project's own go in HK_CFLAGS, HK_LDFLAGS and HK_LDLIBS, after them:
+# one given on the command line adds to the project's instead of replacing
+# them (where two flags conflict, the project's come last and win, e.g.
+# VALGRIND's -O1), and sub-makes see the same values as their parent.
 CFLAGS ?= -O2 -g
+HK_LDFLAGS :=
 HK_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	  -Wformat=2 -fno-strict-aliasing -D_GNU_SOURCE -Isrc
 # libarchive (tarball rootfs for `husk box`) with only the tar reader and the
 # gzip/bzip2/xz/zstd/lz4 filters referenced, so a static link pulls no more;
 # nettle for SHA-256 (libarchive depends on it anyway).
-LDLIBS += -ljson-c -lseccomp -larchive -lnettle -lacl -llzma -lzstd -llz4 -lbz2 -lz
+HK_LDLIBS := -ljson-c -lseccomp -larchive -lnettle -lacl -llzma -lzstd -llz4 -lbz2 -lz
 ifeq ($(SANITIZE),1)
 STATIC := 0
 HK_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -76,7 +78,8 @@ endif
 FLAGS_STAMP := $(BUILD)/flags
 ALL_CFLAGS = $(CFLAGS) $(HK_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(HK_LDFLAGS)
-FLAGS_NOW := $(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(LDLIBS)
+ALL_LDLIBS = $(LDLIBS) $(HK_LDLIBS)
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(ALL_LDLIBS)
 ifneq ($(wildcard $(FLAGS_STAMP)),)
 ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
 $(file >$(FLAGS_STAMP),$(FLAGS_NOW))
@@ -100,7 +103,7 @@ husk: $(HUSK)
 	@ln -sf $(HUSK) husk
 
 $(HUSK): $(OBJS) $(LINK_DEPS) $(FLAGS_STAMP)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(ALL_LDLIBS)
 
 # runs before the C library is set up: no stack protector, no calls to
 # memcpy/memset the compiler would make up
@@ -112,7 +115,7 @@ $(BUILD)/obj/%.o: src/%.c $(FLAGS_STAMP)
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDLIBS)
 
 $(FLAGS_STAMP): export HK_FLAGS_NOW := $(FLAGS_NOW)
 $(FLAGS_STAMP):
@@ -174,7 +177,7 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -o $@ $< $(FUZZ_OBJS) $(ALL_LDLIBS)
 
 -include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)
 

@@ -50,8 +50,10 @@ while time.time() < deadline:
 if status is None:
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
-# what the child wrote just before it ended, not read yet
-while select.select([master], [], [], 0.1)[0]:
+# what the child wrote just before it ended, not read yet (for 2 s at
+# most: a process left holding the terminal may write on)
+drain_end = time.time() + 2
+while time.time() < drain_end and select.select([master], [], [], 0.1)[0]:
     try:
         data = os.read(master, 4096)
     except OSError:

@@ -99,14 +99,14 @@ int hk_notify_mkdir(const char *root, const char *id, hk_err *err)
 	return 0;
 }
 
-void hk_notify_remove_at(int dfd)
+int hk_notify_remove_at(int dfd)
 {
 	_cleanup_close_ int nfd =
 	    openat(dfd, "notify", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (nfd < 0)
-		return;
+		return errno == ENOENT ? 0 : -errno;
 	unlinkat(nfd, SOCK_NAME, 0);
-	unlinkat(dfd, "notify", AT_REMOVEDIR);
+	return unlinkat(dfd, "notify", AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 /* sun_path holds 108 bytes, less than a long ROOT/ID: bind through

@@ -33,8 +33,8 @@ int hk_notify_setup_spec(hk_spec *s, const char *root, const char *id, hk_err *e
 int hk_notify_mkdir(const char *root, const char *id, hk_err *err);
 
 /* Remove the notify directory (and socket) under the state directory
- * DFD; missing is fine. */
-void hk_notify_remove_at(int dfd);
+ * DFD; missing is fine.  0, or -errno when it stays. */
+int hk_notify_remove_at(int dfd);
 
 /* When wanted and ROOT/ID/notify exists: bind the socket there and return
  * its fd (>= 0).  -ENOENT, ERR untouched, when there is nothing to relay

@@ -536,13 +536,13 @@ int hk_state_remove(const char *root, const char *id, hk_err *err)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, "lock"))
 			continue;
-		if (!strcmp(de->d_name, "notify")) { /* the one directory in there */
-			hk_notify_remove_at(fd);
-			continue;
-		}
-		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
-			return hk_err_set(err, errno, "remove state: unlink %s/%s", dir,
-			                  de->d_name);
+		int r = 0;
+		if (!strcmp(de->d_name, "notify")) /* the one directory in there */
+			r = hk_notify_remove_at(fd);
+		else if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT)
+			r = -errno;
+		if (r < 0)
+			return hk_err_set(err, -r, "remove state: unlink %s/%s", dir, de->d_name);
 	}
 	if (unlinkat(fd, "lock", 0) < 0 && errno != ENOENT)
 		return hk_err_set(err, errno, "remove state: unlink %s/lock", dir);

@@ -189,6 +189,7 @@ test_join_network_namespace_by_path() {
 		[ "$want" != "$(readlink /proc/self/ns/net)" ] && break
 		sleep 0.1
 	done
+	[ "$want" != "$(readlink /proc/self/ns/net)" ] || fail "unshare --net did not run"
 	cfg "$b" ".linux.namespaces = [.linux.namespaces[] | if .type == \"network\" then .path = \"/proc/$holder/ns/net\" else . end]"
 	setargs "$b" sh -c 'readlink /proc/self/ns/net; echo $$'
 	out=$(hk run -b "$b" "$(newid)" || true)

@@ -174,8 +174,9 @@ test_hooks_run_registers_state() {
 	setargs "$b" sh -c 'trap "exit 4" TERM; echo up; while :; do sleep 0.1; done'
 	hkr run -b "$b" "$id" >"$T/out" &
 	local hpid=$!
+	# (and on record: a run records its container after the exec)
 	for _ in $(seq 300); do
-		grep -q up "$T/out" && break
+		grep -q up "$T/out" && [ "$(status_of "$id")" = running ] && break
 		sleep 0.1
 	done
 	assert_eq running "$(status_of "$id")"
