@@ -329,7 +329,11 @@ int hk_cgroup_set_devices(hk_cgroup *cg, const hk_device_rule *rules, size_t n_r
 	hk_devcg_free(&s);
 	if (r < 0)
 		return r;
-	r = hk_devcg_attach(cg->h[0].fd, hk_cg_leaf_created(&cg->h[0]), prog, n, err);
+	/* a cgroup this process made, and has not given a program yet, has none */
+	bool fresh = hk_cg_leaf_created(&cg->h[0]) && !cg->dev_prog;
+	r = hk_devcg_attach(cg->h[0].fd, fresh, prog, n, err);
+	if (r == 0)
+		cg->dev_prog = true;
 	/* root in a user namespace is not root enough either */
 	if (r == -EPERM && !initial_userns())
 		return 0;

@@ -30,6 +30,8 @@ struct hk_cgroup {
 	/* made by an ordinary user: hierarchies it may not write and that
 	 * nothing was asked of (devices, ...) were left out */
 	bool rootless;
+	/* v2: this process has attached a device program to it */
+	bool dev_prog;
 };
 
 /* A mounted hierarchy and husk's own cgroup in it (from mountinfo and
