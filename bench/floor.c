@@ -24,7 +24,24 @@
  * bench's SECCOMP= gives the runtimes one, not this).  ROOTFS must have
  * proc, dev and sys directories.  Any failure: a message and exit 1 (the
  * bench's clean-up removes what is left).  Small buffers only: each page
- * touched is a page fault, counted. */
+ * touched is a page fault, counted.
+ *
+ * The other two timed figures of make bench, as a runtime's commands
+ * split them:
+ *   floor create ROOTFS CGROUP DIR   the same work as above in DIR's name
+ *                                    (made here: DIR/pid, DIR/fifo), the
+ *                                    container's process waiting before
+ *                                    its execve for a reader of DIR/fifo
+ *                                    (as runc's exec.fifo); no wait
+ *   floor start DIR                  let it go on (read the fifo)
+ *   floor delete DIR CGROUP          SIGKILL it (delete --force), wait for
+ *                                    its end, remove the cgroups and DIR
+ *   floor exec PID                   exec of /bin/true in the container of
+ *                                    PID: its cgroups joined, its pid,
+ *                                    network, ipc, uts and mount (and on v2
+ *                                    cgroup) namespaces entered, a fork,
+ *                                    the user and capabilities as above,
+ *                                    no_new_privs, execve, wait */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +50,7 @@
 #include <linux/magic.h>
 #include <linux/sched.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -134,8 +152,9 @@ static const char *const allowed[] = {"c *:* m",     "b *:* m",   "c 1:3 rwm", "
                                       "c 1:7 rwm",   "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
                                       "c 136:* rwm", "c 5:2 rwm"};
 
-/* the container's cgroup NAME in hierarchy CTRLS, where we are in OWN */
-static void make_v1_cgroup(const char *ctrls, const char *own, const char *name)
+/* the container's cgroup NAME in hierarchy CTRLS, where we are in OWN:
+ * made when MAKE, else only named (to be removed) */
+static void v1_cgroup(const char *ctrls, const char *own, const char *name, bool make)
 {
 	char path[PATH_LEN];
 	fmt(path, sizeof(path), "/sys/fs/cgroup/%s", ctrls);
@@ -145,6 +164,8 @@ static void make_v1_cgroup(const char *ctrls, const char *own, const char *name)
 	if (!(h->ctrls = strdup(ctrls)) ||
 	    asprintf(&h->dir, "%s%s/%s", path, strcmp(own, "/") ? own : "", name) < 0)
 		die("out of memory");
+	if (!make)
+		return;
 	if (mkdir(h->dir, 0755) < 0)
 		die(h->dir);
 	if (has_ctrl(ctrls, "cpuset")) {
@@ -174,8 +195,9 @@ static void make_v1_cgroup(const char *ctrls, const char *own, const char *name)
 }
 
 /* From /proc/self/cgroup, read once: v1, the container's cgroup in each
- * hierarchy husk joins; v2, our cgroup's path into OWN_V2. */
-static void read_cgroups(bool v2, const char *name, char *own_v2, size_t len)
+ * hierarchy husk joins (made when MAKE); v2, our cgroup's path into
+ * OWN_V2. */
+static void read_cgroups(bool v2, const char *name, bool make, char *own_v2, size_t len)
 {
 	char line[PATH_LEN];
 	FILE *f = fopen("/proc/self/cgroup", "re");
@@ -193,7 +215,7 @@ static void read_cgroups(bool v2, const char *name, char *own_v2, size_t len)
 			fmt(own_v2, len, "%s", path);
 			found_v2 = true;
 		} else if (!v2 && *ctrls && joins(ctrls)) {
-			make_v1_cgroup(ctrls, path, name);
+			v1_cgroup(ctrls, path, name, make);
 		}
 	}
 	fclose(f);
@@ -317,7 +339,38 @@ static void loopback_up(void)
 	close(sock);
 }
 
-static void container(const char *rootfs, bool v2)
+/* Is /sys/fs/cgroup the cgroup v2 mount (not a v1 or hybrid layout)? */
+static bool cgroup_v2(void)
+{
+	struct statfs sf;
+	if (statfs("/sys/fs/cgroup", &sf) < 0)
+		die("/sys/fs/cgroup");
+	return sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* v2: the container's cgroup NAME, a sibling of ours OWN (ours holds a
+ * process), as husk's */
+static void v2_cgroup(char *own, const char *name, char *out, size_t len)
+{
+	char *slash = strrchr(own, '/');
+	if (slash)
+		*slash = '\0';
+	fmt(out, len, "/sys/fs/cgroup%s/%s", own, name);
+}
+
+/* the container's process from execve on: /bin/true */
+static void exec_true(void)
+{
+	char *const argv[] = {"/bin/true", NULL};
+	char *const envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	                      "TERM=xterm", "HOME=/root", NULL};
+	execve(argv[0], argv, envp);
+	die("execve /bin/true");
+}
+
+/* The container's process: FIFO, when not -1, an O_PATH fd of the fifo it
+ * waits on before its execve. */
+static void container(const char *rootfs, bool v2, int fifo)
 {
 	for (size_t k = 0; k < n_hier; k++)
 		if (write(hier[k].tasks_fd, "0", 1) < 0)
@@ -357,32 +410,36 @@ static void container(const char *rootfs, bool v2)
 	user_and_capabilities();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("PR_SET_NO_NEW_PRIVS");
-	char *const argv[] = {"/bin/true", NULL};
-	char *const envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	                      "TERM=xterm", "HOME=/root", NULL};
-	execve(argv[0], argv, envp);
-	die("execve /bin/true");
+	if (fifo >= 0) {
+		/* opened for writing through the container's /proc: blocks
+		 * until `start` opens it for reading */
+		char p[64];
+		fmt(p, sizeof(p), "/proc/self/fd/%d", fifo);
+		int w = open(p, O_WRONLY | O_CLOEXEC);
+		if (w < 0 || write(w, "0", 1) < 0)
+			die("exec fifo");
+		close(w);
+		close(fifo);
+	}
+	exec_true();
 }
 
-int main(int argc, char **argv)
+/* The run of the first usage, or, with DIR, `create`: the process left
+ * waiting on DIR/fifo and its pid in DIR/pid. */
+static int run_or_create(const char *rootfs, const char *cgroup, const char *dir)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: floor ROOTFS CGROUP\n");
-		return 2;
+	bool v2 = cgroup_v2();
+	int cgfd = -1, fifo = -1;
+	char own[PATH_LEN], v2dir[PATH_LEN], path[PATH_LEN];
+	if (dir) {
+		fmt(path, sizeof(path), "%s/fifo", dir);
+		if (mkdir(dir, 0700) < 0 || mkfifo(path, 0600) < 0 ||
+		    (fifo = open(path, O_PATH | O_CLOEXEC)) < 0)
+			die(path);
 	}
-	struct statfs sf;
-	if (statfs("/sys/fs/cgroup", &sf) < 0)
-		die("/sys/fs/cgroup");
-	bool v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
-	int cgfd = -1;
-	char own[PATH_LEN], v2dir[PATH_LEN];
-	read_cgroups(v2, argv[2], own, sizeof(own));
+	read_cgroups(v2, cgroup, true, own, sizeof(own));
 	if (v2) {
-		/* a sibling of ours (ours holds a process), as husk's */
-		char *slash = strrchr(own, '/');
-		if (slash)
-			*slash = '\0';
-		fmt(v2dir, sizeof(v2dir), "/sys/fs/cgroup%s/%s", own, argv[2]);
+		v2_cgroup(own, cgroup, v2dir, sizeof(v2dir));
 		if (mkdir(v2dir, 0755) < 0 ||
 		    (cgfd = open(v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			die(v2dir);
@@ -397,7 +454,17 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		die("clone3");
 	if (pid == 0)
-		container(argv[1], v2);
+		container(rootfs, v2, fifo);
+	if (dir) {
+		char num[32];
+		fmt(path, sizeof(path), "%s/pid", dir);
+		fmt(num, sizeof(num), "%ld", pid);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, num, strlen(num)) < 0)
+			die(path);
+		close(fd);
+		return 0;
+	}
 	int status;
 	if (waitpid((pid_t)pid, &status, 0) < 0)
 		die("waitpid");
@@ -407,4 +474,130 @@ int main(int argc, char **argv)
 		if (rmdir(hier[k].dir) < 0)
 			die(hier[k].dir);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* `start`: the reader the container's process waits for */
+static int start(const char *dir)
+{
+	char path[PATH_LEN], c;
+	fmt(path, sizeof(path), "%s/fifo", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, &c, 1) != 1)
+		die(path);
+	close(fd);
+	if (unlink(path) < 0)
+		die(path);
+	return 0;
+}
+
+/* `delete --force`: the container's process killed and waited for (not
+ * our child: through a pidfd), then its cgroups and DIR removed */
+static int delete (const char *dir, const char *cgroup)
+{
+	char path[PATH_LEN], num[32] = "";
+	fmt(path, sizeof(path), "%s/pid", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, num, sizeof(num) - 1) <= 0)
+		die(path);
+	close(fd);
+	int pidfd = (int)syscall(SYS_pidfd_open, atoi(num), 0);
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+			die("kill");
+		if (poll(&p, 1, -1) < 0)
+			die("poll");
+		close(pidfd);
+	} else if (errno != ESRCH) {
+		die("pidfd_open");
+	}
+	bool v2 = cgroup_v2();
+	char own[PATH_LEN];
+	read_cgroups(v2, cgroup, false, own, sizeof(own));
+	if (v2) {
+		v2_cgroup(own, cgroup, path, sizeof(path));
+		if (rmdir(path) < 0)
+			die(path);
+	}
+	for (size_t k = 0; k < n_hier; k++)
+		if (rmdir(hier[k].dir) < 0)
+			die(hier[k].dir);
+	fmt(path, sizeof(path), "%s/pid", dir);
+	if (unlink(path) < 0 || rmdir(dir) < 0)
+		die(dir);
+	return 0;
+}
+
+/* `exec` of /bin/true in the container of PID */
+static int exec_in(const char *pid_arg)
+{
+	char path[PATH_LEN], line[PATH_LEN];
+	bool v2 = cgroup_v2();
+	/* its cgroups, opened while the host's /sys/fs/cgroup is ours */
+	int join[MAX_HIER];
+	size_t n_join = 0;
+	fmt(path, sizeof(path), "/proc/%s/cgroup", pid_arg);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f) && n_join < MAX_HIER) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1;
+		if (v2 ? *ctrls != '\0' : !joins(ctrls))
+			continue;
+		if (v2)
+			fmt(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.procs", c2 + 1);
+		else
+			fmt(path, sizeof(path), "/sys/fs/cgroup/%s%s/tasks", ctrls, c2 + 1);
+		if ((join[n_join++] = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			die(path);
+	}
+	fclose(f);
+	int pidfd = (int)syscall(SYS_pidfd_open, atoi(pid_arg), 0);
+	if (pidfd < 0 || setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+	                                  CLONE_NEWNET) < 0)
+		die("setns");
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		/* the cgroup namespace after the move: from inside it ours
+		 * could not be seen, and the move would be refused */
+		for (size_t k = 0; k < n_join; k++)
+			if (write(join[k], "0", 1) < 0)
+				die("join the cgroup");
+		if (v2 && setns(pidfd, CLONE_NEWCGROUP) < 0)
+			die("setns cgroup");
+		user_and_capabilities();
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			die("PR_SET_NO_NEW_PRIVS");
+		exec_true();
+	}
+	close(pidfd);
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : "";
+	if (strcmp(verb, "create") == 0 && argc == 5)
+		return run_or_create(argv[2], argv[3], argv[4]);
+	if (strcmp(verb, "start") == 0 && argc == 3)
+		return start(argv[2]);
+	if (strcmp(verb, "delete") == 0 && argc == 4)
+		return delete (argv[2], argv[3]);
+	if (strcmp(verb, "exec") == 0 && argc == 3)
+		return exec_in(argv[2]);
+	if (argc == 3)
+		return run_or_create(argv[1], argv[2], NULL);
+	fprintf(stderr, "usage: floor ROOTFS CGROUP | floor create ROOTFS CGROUP DIR |\n"
+	                "       floor start DIR | floor delete DIR CGROUP | floor exec PID\n");
+	return 2;
 }

@@ -19,9 +19,11 @@
 # runtime; the floor: bench/floor.c, the same kernel work as `run` (the
 # cgroups, namespaces, mounts, pivot_root, capabilities, exec of
 # /bin/true) with nothing of a runtime, timed and counted in the same
-# rounds - what any runtime costs on this machine at least; then the
-# performance issue's targets for husk with PASS or MISS, and what the
-# floor says of them.  Times: ROUNDS interleaved rounds (default
+# rounds, and as create, start and delete (three processes, a fifo
+# between the first two) and as exec (into husk's running container) -
+# what any runtime costs on this machine at least; then the performance
+# issue's targets for husk with PASS or MISS, and what the floor says of
+# each time target.  Times: ROUNDS interleaved rounds (default
 # 30: each round times every runtime once, so a slow phase of the machine
 # hits them all); counts: COUNT_ROUNDS rounds (default 5), median.
 # SECCOMP=FILE: the bundle's linux.seccomp is FILE (e.g.
@@ -48,22 +50,28 @@ fi
 # $work/bin onto the rootfs's /tmp (no change to ROOTFS)
 mkdir "$work/bin"
 cc -O2 -static -nostdlib -fno-stack-protector -o "$work/bin/exit0" "$here/exit0.c"
+if [ -z "$rootfs" ]; then
+	rootfs=$work/rootfs
+	"$here/../tests/mkrootfs.sh" "$rootfs"
+fi
 # the floor, static as husk is (its cgroups: hkb-$tag-floor, which the
 # clean-up sweeps if it fails half-way); tried once, left out (floor="")
 # where it cannot be built or run (kernel headers or a kernel before 5.7,
 # a rootfs without proc, dev and sys directories)
 floor=$work/floor
+# floor_lifecycle DIR: its create, start and delete --force, one after the other
+floor_lifecycle() {
+	"$floor" create "$rootfs" "hkb-$tag-floor" "$1" && "$floor" start "$1" &&
+		"$floor" delete "$1" "hkb-$tag-floor"
+}
 if ! cc -O2 -Wall -Wextra -Werror -static -o "$floor" "$here/floor.c" 2>/dev/null &&
 	! cc -O2 -Wall -Wextra -Werror -o "$floor" "$here/floor.c" 2>"$work/floor.err"; then
 	echo "bench: no floor: bench/floor.c does not build: $(head -1 "$work/floor.err")" >&2
 	floor=""
-elif ! "$floor" "$rootfs" "hkb-$tag-floor" >/dev/null 2>"$work/floor.err"; then
+elif ! { "$floor" "$rootfs" "hkb-$tag-floor" && floor_lifecycle "$work/floor-check"; } \
+	>/dev/null 2>"$work/floor.err"; then
 	echo "bench: no floor: $(head -1 "$work/floor.err")" >&2
 	floor=""
-fi
-if [ -z "$rootfs" ]; then
-	rootfs=$work/rootfs
-	"$here/../tests/mkrootfs.sh" "$rootfs"
 fi
 bench_template "$rootfs"
 for rt in $runtimes; do
@@ -88,6 +96,15 @@ for rt in $runtimes; do
 	"$bin" --root "$work/state-$rt" create -b "$work/exec-$rt" sleeper </dev/null >/dev/null 2>&1
 	"$bin" --root "$work/state-$rt" start sleeper
 done
+# the floor's exec enters husk's sleeper
+floor_exec=""
+if [ -n "$floor" ]; then
+	floor_exec=$("$husk" --root "$work/state-husk" state sleeper | jq .pid)
+	if ! "$floor" exec "$floor_exec" >/dev/null 2>"$work/floor.err"; then
+		echo "bench: no floor for exec: $(head -1 "$work/floor.err")" >&2
+		floor_exec=""
+	fi
+fi
 
 echo "timing: $rounds interleaved rounds of $runtimes ..." >&2
 for r in $(seq "$rounds"); do
@@ -103,6 +120,12 @@ for r in $(seq "$rounds"); do
 	if [ -n "$floor" ]; then
 		t=$(bench_time "$floor" "$rootfs" "hkb-$tag-floor")
 		echo "floor run $t"
+		t=$(bench_time floor_lifecycle "$work/floor-$r")
+		echo "floor lifecycle $t"
+	fi
+	if [ -n "$floor_exec" ]; then
+		t=$(bench_time "$floor" exec "$floor_exec")
+		echo "floor exec $t"
 	fi
 done >"$work/times"
 
@@ -204,15 +227,21 @@ minus() {
 }
 fl_run=$(fig floor run)
 if [ -n "$floor" ]; then
+	fl_exec=$(fig floor exec)
+	fl_exec_ms="not measured"
+	[ -n "$fl_exec" ] && fl_exec_ms="$(ms "$fl_exec") ms"
 	echo "floor (bench/floor.c: the same kernel work, no runtime${SECCOMP:+, no seccomp filter}):" \
-		"run $(ms "$fl_run") ms, $(fig floor faults) page faults, $(fig floor syscalls) syscalls," \
-		"$(fig floor rss) KiB peak RSS"
-	echo "over the floor (what each runtime adds to it), run:"
+		"run $(ms "$fl_run") ms, create+start+delete $(ms "$(fig floor lifecycle)") ms," \
+		"exec $fl_exec_ms; run:" \
+		"$(fig floor faults) page faults, $(fig floor syscalls) syscalls, $(fig floor rss) KiB peak RSS"
+	echo "over the floor (what each runtime adds to it):"
 	for rt in $runtimes; do
-		printf '  %-6s %8s ms %6s page faults %6s syscalls\n' "$rt" \
-			"$(minus "$(ms "$(fig "$rt" run)")" "$(ms "$fl_run")")" \
+		printf '  %-6s run %8s ms %6s page faults %6s syscalls; create+start+delete %8s ms; exec %8s ms\n' \
+			"$rt" "$(minus "$(ms "$(fig "$rt" run)")" "$(ms "$fl_run")")" \
 			"$(minus "$(fig "$rt" faults)" "$(fig floor faults)")" \
-			"$(minus "$(fig "$rt" syscalls)" "$(fig floor syscalls)")"
+			"$(minus "$(fig "$rt" syscalls)" "$(fig floor syscalls)")" \
+			"$(minus "$(ms "$(fig "$rt" lifecycle)")" "$(ms "$(fig floor lifecycle)")")" \
+			"$(minus "$(ms "$(fig "$rt" exec)")" "$(ms "$fl_exec")")"
 	done
 fi
 
@@ -232,15 +261,24 @@ target "page faults per run" "< 120" "$faults" "$(le "$faults" 119)"
 target "syscalls per run" "< 400" "$syscalls" "$(le "$syscalls" 399)"
 # "largest husk process peak RSS": husk's processes, not /bin/true's
 target "largest husk process peak RSS" "< 1 MiB" "$rss KiB" "$(le "$rss" 1023)"
-crun_run=$(fig crun run)
-if [ -n "$fl_run" ] && [ -n "$crun_run" ]; then
+if [ -n "$fl_run" ] && [ -n "$(fig crun run)" ]; then
 	echo "against the floor:"
-	echo "  husk adds $(ratio "$(($(fig husk run) - fl_run))" "$((crun_run - fl_run))")x" \
-		"of what crun adds to the floor's run time"
-	limit=$(awk -v c="$crun_run" 'BEGIN {printf "%d", c * 0.35}')
-	if [ "$(le "$limit" "$fl_run")" = 1 ]; then
-		echo "  run <= 0.35x crun is $(ms "$limit") ms here, at or below the floor's $(ms "$fl_run") ms:" \
-			"out of reach on this machine of a runtime that, like the floor, works one step" \
-			"after the other"
-	fi
+	for t in "run run 0.35" "create+start+delete lifecycle 0.30" "exec exec 0.35"; do
+		# shellcheck disable=SC2086 # the three words
+		set -- $t
+		h=$(fig husk "$2") c=$(fig crun "$2") f=$(fig floor "$2")
+		if [ -z "$h" ] || [ -z "$c" ] || [ -z "$f" ]; then
+			continue
+		fi
+		echo "  $1: husk adds $(ratio "$((h - f))" "$((c - f))")x of what crun adds to the floor"
+		limit=$(awk -v c="$c" -v r="$3" 'BEGIN {printf "%d", c * r}')
+		if [ "$(le "$limit" "$f")" = 1 ]; then
+			echo "    <= ${3}x crun is $(ms "$limit") ms here, at or below the floor's $(ms "$f") ms:" \
+				"out of reach on this machine of a runtime that, like the floor, works one step" \
+				"after the other"
+		else
+			echo "    <= ${3}x crun is $(ms "$limit") ms here, above the floor's $(ms "$f") ms:" \
+				"$(ms "$((limit - f))") ms left for the runtime's own work"
+		fi
+	done
 fi
