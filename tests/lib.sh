@@ -13,6 +13,7 @@
 #   out=$(hk run -b "$b" ID)          run husk
 #   b=$(mkbundle_user [--own])        the same for the unprivileged test user
 #                                     ($HK_USER, see as_user below)
+#   wait_until 30 CMD... || fail MSG  until CMD succeeds (every 0.1 s, 30 s)
 
 : "${HUSK:?HUSK must point at the husk binary}"
 : "${ROOTFS:?ROOTFS must point at the test rootfs}"
@@ -24,6 +25,23 @@ hk() { "$HUSK" "$@"; }
 fail() {
 	echo "FAILED: $*" >&2
 	return 1
+}
+
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds, for at
+# most SECONDS (a whole number: SECONDS x 10 tries); returns 1 if it never
+# did, and the caller says what failed:
+#   wait_until 30 test -s "$f" || fail "no file $f"
+# CMD runs in this shell, set -e not applying inside it (as in an `if`): a
+# function of the test may be CMD, and set the test's variables.
+wait_until() {
+	local _hk_wait_n=$(($1 * 10))
+	shift
+	until "$@"; do
+		_hk_wait_n=$((_hk_wait_n - 1))
+		[ "$_hk_wait_n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+	return 0
 }
 
 # The next number for a bundle or id of this test: kept in $T/.hk_n, so
@@ -183,13 +201,7 @@ cg_leftovers() {
 # The pid of the container process NAME whose parent is husk HPID (waits up
 # to 30 s for it); fails when there is none.
 container_child() {
-	local p
-	for _ in $(seq 300); do
-		p=$(pgrep -P "$1" -x "$2" || true)
-		[ -n "$p" ] && echo "$p" && return 0
-		sleep 0.1
-	done
-	fail "no container process $2 under husk $1"
+	wait_until 30 pgrep -P "$1" -x "$2" || fail "no container process $2 under husk $1"
 }
 
 # ---- an unprivileged test user (rootless tests) ----
@@ -364,22 +376,17 @@ hkr() { "$HUSK" --root "$T/state" "$@"; }
 # status of container $1 ("" when husk state fails)
 status_of() { hkr state "$1" 2>/dev/null | jq -r .status; }
 
+# container $1 has status $2
+status_is() { [ "$(status_of "$1")" = "$2" ]; }
+
 # wait (up to 30 s: the emulated VM is slow) until container $1 has status $2
 wait_status() {
-	for _ in $(seq 300); do
-		[ "$(status_of "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "container $1: status $(status_of "$1"), expected $2"
+	wait_until 30 status_is "$1" "$2" || fail "container $1: status $(status_of "$1"), expected $2"
 }
 
 # wait (up to 30 s) until file $1 exists and is not empty
 wait_file() {
-	for _ in $(seq 300); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "no file $1"
+	wait_until 30 test -s "$1" || fail "no file $1"
 }
 
 # console_receiver SOCKET OUT: receive a pty master on SOCKET in the
@@ -389,8 +396,7 @@ console_receiver() {
 	python3 "$HK_TESTS_DIR/console-receiver.py" "$1" >"$2" &
 	console_pid=$!
 	# python starts slowly in the emulated VM
-	for _ in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
-	fail "console receiver: no socket $1"
+	wait_until 30 test -S "$1" || fail "console receiver: no socket $1"
 }
 
 # The container's cgroup directory (from the host) holding file $2, for the

@@ -125,13 +125,13 @@ vg() {
 	timeout -k 5 120 valgrind "${vgopts[@]}" --log-file="$dir/log" "$@"
 }
 
+# vg_unwritten DIR: no process writes to DIR/log
+vg_unwritten() { ! find /proc/[0-9]*/fd -lname "$1/log" 2>/dev/null | grep -q .; }
+
 # vg_wait DIR: until no process writes to DIR/log any more (a process that
 # outlives its husk: a container's init until it execs), 30 s
 vg_wait() {
-	for _ in $(seq 300); do
-		find /proc/[0-9]*/fd -lname "$1/log" 2>/dev/null | grep -q . || return 0
-		sleep 0.1
-	done
+	wait_until 30 vg_unwritten "$1" || true
 }
 
 # vg_scan DIR...: the findings in the logs of DIR... go to $tmp/findings;
@@ -234,6 +234,9 @@ hkvg() {
 		problem "$name" "husk $* exited $rc, expected $expect: $(tail -3 "$tmp/out" | tr '\n' ' ')"
 	return 0
 }
+vg_stopped() { # vg_stopped ID: container ID (in $state) is stopped
+	"$HUSK" --root "$state" state "$1" 2>/dev/null | grep -q '"stopped"'
+}
 problem() { # problem NAME MSG: check NAME fails with MSG
 	mkdir -p "$tmp/logs/$1"
 	printf '%s; ' "$2" >>"$tmp/logs/$1/problems"
@@ -278,10 +281,7 @@ else
 	hkvg exec status 3 exec "$id" sh -c 'exit 3'
 	check exec
 	hkvg kill kill 0 kill "$id" KILL
-	for _ in $(seq 100); do
-		"$HUSK" --root "$state" state "$id" 2>/dev/null | grep -q '"stopped"' && break
-		sleep 0.1
-	done
+	wait_until 10 vg_stopped "$id" || problem kill "$id not stopped 10 s after kill KILL"
 	check kill
 	hkvg delete delete 0 delete "$id"
 	ids=""

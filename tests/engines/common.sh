@@ -20,19 +20,22 @@ reap() {
 	REAPER_PIDFILE=$T/eng/reapers "$ENG_REAPER" "$@"
 }
 
+# No reaper is left (those still running in $left)
+eng_reapers_gone() {
+	local p
+	left=""
+	for p in $(cat "$T/eng/reapers"); do
+		[ -d "/proc/$p" ] && left="$left $p"
+	done
+	[ -z "$left" ]
+}
+
 # Wait (up to 30 s) for every lingering reaper (and so every monitor under
 # it) to end; kill what is left of them by pid.
 eng_wait_reapers() {
 	local p left
 	[ -f "$T/eng/reapers" ] || return 0
-	for _ in $(seq 300); do
-		left=""
-		for p in $(cat "$T/eng/reapers"); do
-			[ -d "/proc/$p" ] && left="$left $p"
-		done
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
+	wait_until 30 eng_reapers_gone && return 0
 	for p in $left; do kill -9 "$p" 2>/dev/null; done
 	fail "monitor processes still running:$left"
 }

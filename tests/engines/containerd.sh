@@ -8,6 +8,7 @@
 #   c ARGS...       ctr against it (namespace hk)
 #   c_run ARGS...   ctr run --runc-binary (the wrapped runtime) --rootfs
 #                   with the test's cgroup: c_run [OPTS] ID CMD...
+#   cd_task_stopped ID   task ID is STOPPED
 #   cd_teardown     tasks killed, containers deleted, containerd stopped
 
 cd_setup() {
@@ -24,13 +25,14 @@ cd_setup() {
 	REAPER_PIDFILE=$T/eng/reapers "$ENG_REAPER" sh -c \
 		'containerd --config "$1" >"$2" 2>&1 & echo $! >"$3"; wait' \
 		sh "$d/config.toml" "$T/eng/containerd.log" "$d/pid" &
-	for _ in $(seq 300); do
-		[ -S "$d/c.sock" ] && c version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	c version >/dev/null 2>&1 || { tail -20 "$T/eng/containerd.log" >&2; fail "containerd did not start"; }
+	wait_until 30 cd_up || { tail -20 "$T/eng/containerd.log" >&2; fail "containerd did not start"; }
 	cp -a "$ROOTFS" "$T/eng/rootfs"
 }
+
+# containerd answers on its socket
+cd_up() { [ -S "$CD_DIR/c.sock" ] && c version >/dev/null 2>&1; }
+
+cd_task_stopped() { c task ls 2>/dev/null | grep -q "^$1 .*STOPPED"; }
 
 c() {
 	ctr --address "$CD_DIR/c.sock" --namespace hk "$@"
@@ -58,10 +60,7 @@ cd_teardown() {
 		c task kill -a -s KILL "$id" >/dev/null 2>&1
 	done
 	for id in $(c task ls -q 2>/dev/null); do
-		for _ in $(seq 50); do
-			c task ls 2>/dev/null | grep -q "^$id .*STOPPED" && break
-			sleep 0.1
-		done
+		wait_until 5 cd_task_stopped "$id"
 		c task delete -f "$id" >/dev/null 2>&1 || { echo "FAILED: teardown: ctr task delete $id" >&2; r=1; }
 	done
 	for id in $(c container ls -q 2>/dev/null); do

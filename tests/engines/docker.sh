@@ -39,17 +39,16 @@ dk_setup() {
 		--containerd-plugins-namespace hk-plugins \
 		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$ENG_CG" \
 		--add-runtime "husk=$ENG_RT" --default-runtime husk &
-	for _ in $(seq 300); do
-		[ -S "$d/docker.sock" ] && dk version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	dk version >/dev/null 2>&1 || { tail -20 "$T/eng/dockerd.log" >&2; fail "dockerd did not start"; }
+	wait_until 30 dk_up || { tail -20 "$T/eng/dockerd.log" >&2; fail "dockerd did not start"; }
 	tar -C "$ROOTFS" -c . | dk import - hkbusybox >/dev/null || fail "docker import of the test rootfs"
 }
 
 dk() {
 	DOCKER_CONFIG=$DK_DIR/cli /usr/bin/docker -H "unix://$DK_DIR/docker.sock" "$@"
 }
+
+# dockerd answers on its socket
+dk_up() { [ -S "$DK_DIR/docker.sock" ] && dk version >/dev/null 2>&1; }
 
 dk_run() {
 	dk run --network none "$@"
@@ -67,8 +66,7 @@ dk_teardown() {
 	fi
 	p=$(cat "$DK_DIR/dockerd.pid" 2>/dev/null)
 	if [ -n "$p" ] && kill "$p" 2>/dev/null; then
-		for _ in $(seq 150); do [ -d "/proc/$p" ] || break; sleep 0.1; done
-		if [ -d "/proc/$p" ]; then
+		if ! wait_until 15 test ! -d "/proc/$p"; then
 			echo "FAILED: teardown: dockerd $p still running 15 s after TERM" >&2
 			kill -9 "$p"
 			r=1

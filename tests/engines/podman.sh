@@ -69,15 +69,17 @@ pm_teardown() {
 	exit $rc
 }
 
+# pm_status_is NAME STATUS: podman inspect says .State.Status STATUS (the
+# status it said in $s)
+pm_status_is() {
+	s=$(pm inspect -f '{{.State.Status}}' "$1" 2>/dev/null) || s=
+	[ "$s" = "$2" ]
+}
+
 # pm_wait_status NAME STATUS: until podman inspect says .State.Status STATUS
 pm_wait_status() {
 	local s
-	for _ in $(seq 150); do
-		s=$(pm inspect -f '{{.State.Status}}' "$1" 2>/dev/null) || s=
-		[ "$s" = "$2" ] && return 0
-		sleep 0.2
-	done
-	fail "container $1: status [$s], expected $2"
+	wait_until 30 pm_status_is "$1" "$2" || fail "container $1: status [$s], expected $2"
 }
 
 # podman run with the test's cgroup parent

@@ -136,7 +136,7 @@ test_box_signal_forwarded() {
 	for sig in TERM INT; do
 		"$HUSK" box --name "$(boxname)" "$T/rootfs" -- sh -c "trap 'echo got-$sig; exit 3' $sig; echo ready; while :; do sleep 0.1; done" >"$T/out-$sig" &
 		hpid=$!
-		for _ in $(seq 300); do grep -q ready "$T/out-$sig" 2>/dev/null && break; sleep 0.1; done
+		wait_until 30 grep -q ready "$T/out-$sig" 2>/dev/null || fail "SIG$sig: the box did not start: $(cat "$T/out-$sig")"
 		kill -"$sig" "$hpid"
 		rc=0
 		wait "$hpid" || rc=$?
@@ -355,7 +355,7 @@ test_box_running_name_is_locked() {
 	name=$(boxname)
 	"$HUSK" box --name "$name" "$T/rootfs" -- sh -c 'trap "exit 0" TERM; echo ready; while :; do sleep 0.1; done' >"$T/out" &
 	hpid=$!
-	for _ in $(seq 300); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
+	wait_until 30 grep -q ready "$T/out" 2>/dev/null || fail "the first box did not start: $(cat "$T/out")"
 	hk box --name "$name" "$T/rootfs" -- true 2>"$T/err" || rc=$?
 	kill -TERM "$hpid"
 	wait "$hpid" || true
@@ -364,23 +364,26 @@ test_box_running_name_is_locked() {
 	assert_storage_clean
 }
 
+# remove the test's cgroups (the deepest first): none is left
+box_rm_cgroups() {
+	local d
+	for d in $(cg_leftovers | sort -r); do rmdir "$d" 2>/dev/null || true; done
+	[ -z "$(cg_leftovers)" ]
+}
+
 test_box_layer_of_killed_husk_removed_later() {
-	local name hpid d
+	local name hpid
 	box_env
 	name=$(boxname)
 	"$HUSK" box --name "$name" "$T/rootfs" -- sh -c 'echo ready; sleep 30' >"$T/out" &
 	hpid=$!
-	for _ in $(seq 300); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
+	wait_until 30 grep -q ready "$T/out" 2>/dev/null || fail "the box did not start: $(cat "$T/out")"
 	kill -KILL "$hpid"
 	wait "$hpid" || true
 	[ -d "$HUSK_STORAGE/boxes/$name" ] || fail "expected the layer of the killed box"
 	# the container died with husk; its cgroup is what a state store
 	# will clean (husk run has the same gap): removed by hand here
-	for _ in $(seq 300); do
-		for d in $(cg_leftovers | sort -r); do rmdir "$d" 2>/dev/null || true; done
-		[ -z "$(cg_leftovers)" ] && break
-		sleep 0.1
-	done
+	wait_until 30 box_rm_cgroups || fail "cgroups left: $(cg_leftovers | xargs)"
 	hk box --name "$(boxname)" "$T/rootfs" -- true
 	assert_storage_clean
 }

@@ -283,9 +283,12 @@ test_cgf_memory_swappiness() {
 	cgf_refused '{"memory": {"swappiness": 101}}' "linux.resources.memory.swappiness: 101 is out of range (0-100)"
 }
 
+# the number in file $1 is $2 or more
+cgf_usage_at_least() { [ "$(cat "$1")" -ge "$2" ]; }
+
 test_cgf_check_before_update() {
 	needs_root "sets cgroup limits or reads the container's cgroup"
-	local b id lim use d n
+	local b id lim use d
 	cgf_new && b=$CGF_B
 	cfg "$b" '.linux.resources.memory = {"limit": 67108864, "checkBeforeUpdate": true}'
 	# 16 MiB in /dev/shm (tmpfs pages are charged to the container)
@@ -295,10 +298,7 @@ test_cgf_check_before_update() {
 	hkr start "$id"
 	if cgf_v2; then lim=memory.max use=memory.current; else lim=memory.limit_in_bytes use=memory.usage_in_bytes; fi
 	d=$(cg_dir_of "$b" $use)
-	for n in $(seq 300); do
-		[ "$(cat "$d/$use")" -ge 16777216 ] && break
-		sleep 0.1
-	done
+	wait_until 30 cgf_usage_at_least "$d/$use" 16777216 || fail "$use: $(cat "$d/$use"), expected 16 MiB or more"
 	# set at creation, it holds for an update that does not mention it
 	expect_fail hkr update --memory 8m "$id"
 	assert_contains "$(cat "$T/err")" "linux.resources.memory.limit: 8388608 is not above the current usage"

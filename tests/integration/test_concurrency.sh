@@ -53,15 +53,17 @@ conc_cleanup() {
 # that is created but not started is a husk process with our --root)
 husk_procs() { pgrep -f -- "--root $T/state " || true; }
 
-# wait (up to 30 s) until process $1 is gone (or a zombie: not ours to reap)
+# process $1 is gone (or a zombie: not ours to reap)
+conc_gone() {
+	case "$(ps -o stat= -p "$1" 2>/dev/null)" in
+	"" | Z*) return 0 ;;
+	esac
+	return 1
+}
+
+# wait (up to 30 s) until process $1 is gone
 conc_wait_gone() {
-	for _ in $(seq 300); do
-		case "$(ps -o stat= -p "$1" 2>/dev/null)" in
-		"" | Z*) return 0 ;;
-		esac
-		sleep 0.1
-	done
-	fail "process $1 still there"
+	wait_until 30 conc_gone "$1" || fail "process $1 still there"
 }
 
 # nothing left of container ids $@ in $T/state; their pids in $T/pids
@@ -325,7 +327,7 @@ test_concurrency_lock_timeout() {
 	fpid=$!
 	# kill the holder (and its sleep) whatever happens
 	trap 'kill $(pgrep -P $fpid) $fpid 2>/dev/null || true; conc_cleanup' EXIT
-	for _ in $(seq 100); do grep -q " FLOCK .* $fpid " /proc/locks && break; sleep 0.1; done
+	wait_until 10 grep -q " FLOCK .* $fpid " /proc/locks || fail "flock $fpid took no lock"
 	start=$(date +%s%N)
 	HUSK_LOCK_TIMEOUT=1 expect_fail hkr kill "$id" KILL
 	ms=$((($(date +%s%N) - start) / 1000000))

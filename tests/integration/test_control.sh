@@ -17,13 +17,11 @@ counter_bundle() {
 
 count_of() { cat "$1/rootfs/count" 2>/dev/null || echo 0; }
 
+count_above() { [ "$(count_of "$1")" -gt "$2" ]; }
+
 # wait (up to 30 s) until the counter of bundle $1 is above $2
 wait_count_above() {
-	for _ in $(seq 300); do
-		[ "$(count_of "$1")" -gt "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "counter stuck at $(count_of "$1") (expected more than $2)"
+	wait_until 30 count_above "$1" "$2" || fail "counter stuck at $(count_of "$1") (expected more than $2)"
 }
 
 test_control_pause_resume() {
@@ -236,6 +234,9 @@ test_control_events_stats() {
 	expect_fail hkr events --stats "$id"
 }
 
+# process $1 has ended
+ctl_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 test_control_events_oom() {
 	needs_root "sets cgroup limits or reads the container's cgroup"
 	local b id epid rc=0
@@ -248,26 +249,16 @@ test_control_events_oom() {
 	epid=$!
 	# its first stats line: events has read the OOM count it starts from
 	# (an OOM before that would not be news to it)
-	for _ in $(seq 300); do
-		grep -q '"type":"stats"' "$T/events" && break
-		sleep 0.1
-	done
+	wait_until 30 grep -q '"type":"stats"' "$T/events" || fail "no stats from events: $(cut -c1-200 "$T/events")"
 	touch "$b/rootfs/go"
 	wait_file "$b/rootfs/result"
-	for _ in $(seq 300); do
-		grep -q '"type":"oom"' "$T/events" && break
-		sleep 0.1
-	done
+	wait_until 30 grep -q '"type":"oom"' "$T/events" || fail "no oom event: $(cut -c1-200 "$T/events")"
 	cat "$T/events" | cut -c1-200
 	assert_contains "$(cat "$T/events")" "{\"type\":\"oom\",\"id\":\"$id\"}"
 	assert_contains "$(cat "$T/events")" "{\"type\":\"stats\",\"id\":\"$id\",\"data\":{"
 	# events ends (status 0) once the container stops
 	hkr kill "$id" KILL
-	for _ in $(seq 300); do
-		kill -0 "$epid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$epid" 2>/dev/null; then
+	if ! wait_until 30 ctl_gone "$epid"; then
 		kill "$epid"
 		fail "events still running after the container stopped"
 	fi

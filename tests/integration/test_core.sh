@@ -176,6 +176,12 @@ test_user_namespace_as_root() {
 	assert_eq "101000" "$(stat -c %u "$b/rootfs/tmp/x")" "host owner of a file chowned to 1000 inside"
 }
 
+# process $1 is in a network namespace other than ours (set in $want)
+core_netns_other() {
+	want=$(readlink "/proc/$1/ns/net")
+	[ "$want" != "$(readlink /proc/self/ns/net)" ]
+}
+
 test_join_network_namespace_by_path() {
 	needs_root "joins or keeps host namespaces"
 	local b out
@@ -184,12 +190,7 @@ test_join_network_namespace_by_path() {
 	unshare --net sleep 30 &
 	local holder=$! want
 	# until it has left the host's (unshare has run)
-	for _ in $(seq 300); do
-		want=$(readlink /proc/$holder/ns/net)
-		[ "$want" != "$(readlink /proc/self/ns/net)" ] && break
-		sleep 0.1
-	done
-	[ "$want" != "$(readlink /proc/self/ns/net)" ] || fail "unshare --net did not run"
+	wait_until 30 core_netns_other "$holder" || fail "unshare --net did not run"
 	cfg "$b" ".linux.namespaces = [.linux.namespaces[] | if .type == \"network\" then .path = \"/proc/$holder/ns/net\" else . end]"
 	setargs "$b" sh -c 'readlink /proc/self/ns/net; echo $$'
 	out=$(hk run -b "$b" "$(newid)" || true)
@@ -219,25 +220,31 @@ test_oom_score_adj() {
 	assert_eq 500 "$out"
 }
 
+# the command line of process $1 holds $2
+core_cmdline_has() {
+	case "$(tr '\0' ' ' <"/proc/$1/cmdline")" in *"$2"*) return 0 ;; esac
+	return 1
+}
+
 test_pid_file() {
 	local b pid
 	b=$(mkbundle)
 	setargs "$b" sh -c 'echo $$; sleep 60'
 	"$HUSK" run --pid-file "$T/pid" -b "$b" "$(newid)" >"$T/out" &
 	local hpid=$!
-	for _ in $(seq 600); do [ -s "$T/pid" ] && break; sleep 0.05; done
+	wait_file "$T/pid"
 	pid=$(cat "$T/pid")
 	assert_eq "$hpid" "$(awk '{print $4}' "/proc/$pid/stat")" "the pid file names husk's child"
 	# its exec may still be on its way on a slow machine
-	for _ in $(seq 600); do
-		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in *"sleep 60"*) break ;; esac
-		sleep 0.05
-	done
-	assert_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 60"
+	wait_until 30 core_cmdline_has "$pid" "sleep 60" ||
+		fail "the pid file's process runs [$(tr '\0' ' ' <"/proc/$pid/cmdline")], not sleep 60"
 	kill -KILL "$pid"
 	wait "$hpid" || true
 	[ ! -e "$T/pid" ] || fail "pid file left after exit"
 }
+
+# process $1 has ended
+core_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 test_container_dies_with_husk_slow_path() {
 	needs_root "joins or keeps host namespaces"
@@ -252,9 +259,8 @@ test_container_dies_with_husk_slow_path() {
 	cpid=$(container_child "$hpid" sleep)
 	kill -KILL "$hpid"
 	wait "$hpid" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$cpid" 2>/dev/null || break; sleep 0.1; done
 	local alive=no
-	kill -0 "$cpid" 2>/dev/null && alive=yes && kill -KILL "$cpid"
+	wait_until 5 core_gone "$cpid" || { alive=yes; kill -KILL "$cpid"; }
 	# husk was SIGKILLed: removing its cgroup is ours to do here
 	path=$(jq -r .linux.cgroupsPath "$b/config.json")
 	sleep 0.2

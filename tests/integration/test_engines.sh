@@ -56,7 +56,7 @@ test_engine_podman_detached_exec_stop() {
 	pm_setup
 	pm_run -d --name c1 $IMG sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
 	pm_wait_status c1 running
-	for _ in $(seq 300); do pm logs c1 | grep -q ready && break; sleep 0.1; done
+	wait_until 30 pm_said c1 ready || fail "c1 did not say ready: $(pm logs c1 2>&1)"
 	out=$(pm ps --format '{{.Names}} {{.Status}}')
 	assert_contains "$out" "c1 Up" "podman ps"
 	out=$(pm exec c1 sh -c 'echo exec-$((1+1)) $$')
@@ -166,7 +166,7 @@ test_engine_podman_pause_update() {
 	# write of a plain `echo >/tmp/n` would leave it empty
 	pm_run -d --name p1 --memory 64m $IMG sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done' >/dev/null
 	pm_wait_status p1 running
-	for _ in $(seq 300); do [ -n "$(pm_cat_n p1)" ] && break; sleep 0.1; done
+	wait_until 30 pm_has_n p1 || fail "no counter in p1"
 	pm pause p1 >/dev/null
 	assert_eq paused "$(pm inspect -f '{{.State.Status}}' p1)" "status after pause"
 	a=$(pm_cat_n p1)
@@ -199,6 +199,10 @@ pm_cat_n() {
 	cat "$(pm inspect -f '{{.GraphDriver.Data.UpperDir}}' "$1" 2>/dev/null)/tmp/n" 2>/dev/null ||
 		cat "$(pm mount "$1")/tmp/n"
 }
+pm_has_n() { [ -n "$(pm_cat_n "$1")" ]; }
+
+# the output of container $1 holds $2
+pm_said() { pm logs "$1" | grep -q "$2"; }
 
 # ---- containerd (ctr, shim v2) ----
 
@@ -223,8 +227,7 @@ test_engine_containerd_run_exec_kill() {
 	assert_eq 137 "$rc" "exit status over the memory limit"
 	# detached: task ps, exec, pause/resume, kill -a
 	c_run -d d1 sh -c 'sleep 1000 & sleep 1000 & while :; do sleep 0.1; done' >/dev/null
-	for _ in $(seq 300); do [ "$(c task ps d1 | wc -l)" -ge 4 ] && break; sleep 0.1; done
-	[ "$(c task ps d1 | tail -n +2 | wc -l)" -ge 3 ] || fail "ctr task ps: $(c task ps d1)"
+	wait_until 30 cd_ps_lines d1 4 || fail "ctr task ps: $(c task ps d1)"
 	out=$(c task exec --exec-id e1 d1 sh -c 'echo exec-$((1+1))')
 	assert_eq exec-2 "$out" "ctr task exec output"
 	rc=0; c task exec --exec-id e2 d1 sh -c 'exit 5' || rc=$?
@@ -234,8 +237,7 @@ test_engine_containerd_run_exec_kill() {
 	c task resume d1
 	assert_contains "$(c task ls | grep '^d1 ')" RUNNING "ctr task ls after resume"
 	c task kill -a -s KILL d1
-	for _ in $(seq 300); do c task ls | grep -q '^d1 .*STOPPED' && break; sleep 0.1; done
-	assert_contains "$(c task ls | grep '^d1 ')" STOPPED "after kill -a"
+	wait_until 30 cd_task_stopped d1 || fail "after kill -a: $(c task ls | grep '^d1 ')"
 	c task delete d1 >/dev/null
 	c container delete d1
 	# SIGTERM handled by the container's own trap
@@ -250,6 +252,9 @@ test_engine_containerd_run_exec_kill() {
 	assert_contains "$out" "exit code 3" "exit status of a TERM trap (ctr task delete)"
 	c container delete d2
 }
+
+# `ctr task ps` of task $1 has $2 lines or more (the heading's too)
+cd_ps_lines() { [ "$(c task ps "$1" | wc -l)" -ge "$2" ]; }
 
 test_engine_containerd_tty() {
 	needs_root "the engines run as root"
@@ -284,12 +289,15 @@ test_engine_docker_run() {
 	assert_contains "$out" "$ENG_CG/" "container cgroup"
 }
 
+# the output of container $1 holds $2
+dk_said() { dk logs "$1" 2>/dev/null | grep -q "$2"; }
+
 test_engine_docker_detached_exec_stop_oom() {
 	needs_root "the engines run as root"
 	local out rc
 	dk_setup
 	dk_run -d --name d1 hkbusybox sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
-	for _ in $(seq 300); do dk logs d1 2>/dev/null | grep -q ready && break; sleep 0.1; done
+	wait_until 30 dk_said d1 ready || fail "d1 did not say ready: $(dk logs d1 2>&1)"
 	assert_eq running "$(dk inspect -f '{{.State.Status}}' d1)" "docker inspect status"
 	out=$(dk exec d1 sh -c 'echo exec-$((1+1))')
 	assert_eq exec-2 "$out" "docker exec output"

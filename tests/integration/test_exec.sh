@@ -48,8 +48,7 @@ test_exec_joins_the_container() {
 	assert_contains "$(hkr ps -f json "$id" | jq -r '.[]' | tr '\n' ' ')" "$epid" "husk ps lists the exec'd pid"
 	assert_contains " $(hkr ps -f json "$id" | jq -r '.[]' | tr '\n' ' ')" " $(hkr state "$id" | jq -r .pid) " "and init"
 	hkr delete --force "$id"
-	for _ in $(seq 300); do [ -d "/proc/$epid" ] || break; sleep 0.1; done
-	[ ! -d "/proc/$epid" ] || fail "exec'd process $epid left after delete --force"
+	wait_until 30 test ! -d "/proc/$epid" || fail "exec'd process $epid left after delete --force"
 }
 
 test_exec_exit_status_and_signals() {
@@ -66,8 +65,7 @@ test_exec_exit_status_and_signals() {
 	# signals to husk reach the process; the lock is free meanwhile
 	"$HUSK" --root "$T/state" exec "$id" sh -c 'trap "echo got-term; exit 42" TERM; echo up; while :; do sleep 0.1; done' >"$T/out" 2>&1 &
 	local h=$!
-	for _ in $(seq 300); do grep -q up "$T/out" && break; sleep 0.1; done
-	assert_contains "$(cat "$T/out")" "up"
+	wait_until 30 grep -q up "$T/out" || fail "the exec did not start: [$(cat "$T/out")]"
 	assert_eq running "$(status_of "$id")" "husk state during a foreground exec"
 	[ "$(hkr ps -f json "$id" | jq length)" -ge 2 ] || fail "husk ps during a foreground exec"
 	kill -TERM "$h"
@@ -136,6 +134,9 @@ EOF
 	assert_contains "$(cat "$T/err")" "$T/bad.json"
 }
 
+# the command line of process $1 is $2 (its words each followed by a space)
+exec_cmdline_is() { [ "$(tr '\0' ' ' <"/proc/$1/cmdline")" = "$2" ]; }
+
 test_exec_detached_with_pid_file() {
 	local b id pid
 	b=$(mkbundle)
@@ -146,18 +147,14 @@ test_exec_detached_with_pid_file() {
 	pid=$(cat "$T/pid")
 	[ -d "/proc/$pid" ] || fail "the detached process $pid is not running after husk returned"
 	# the pid file names it as the host sees it (not its pid inside)
-	for _ in $(seq 300); do
-		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in "sleep 300 ") break ;; esac
-		sleep 0.1
-	done
-	assert_eq "sleep 300 " "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "the pid file's process"
+	wait_until 30 exec_cmdline_is "$pid" "sleep 300 " ||
+		fail "the pid file's process runs [$(tr '\0' ' ' <"/proc/$pid/cmdline")], not [sleep 300 ]"
 	wait_file "$b/rootfs/tmp/marker"
 	assert_eq detached-ran "$(cat "$b/rootfs/tmp/marker")"
 	# in the container's pid namespace: NSpid has two entries
 	assert_eq 2 "$(awk '/^NSpid:/ {print NF - 1}' "/proc/$pid/status")" "pid namespace levels"
 	hkr kill --all "$id" KILL
-	for _ in $(seq 300); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-	[ ! -d "/proc/$pid" ] || fail "kill --all left the exec'd process"
+	wait_until 30 test ! -d "/proc/$pid" || fail "kill --all left the exec'd process"
 	wait_status "$id" stopped
 	hkr delete "$id"
 }
@@ -319,8 +316,7 @@ test_exec_rootless() {
 	expect_fail ur exec "$id" no-such-command
 	assert_contains "$(cat "$T/err")" 'exec: "no-such-command": executable file not found in $PATH'
 	ur delete --force "$id"
-	for _ in $(seq 300); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-	[ ! -d "/proc/$pid" ] || fail "exec'd process left after delete --force"
+	wait_until 30 test ! -d "/proc/$pid" || fail "exec'd process left after delete --force"
 }
 
 test_exec_paused_container() {
@@ -426,8 +422,7 @@ test_exec_cgroup_sub() {
 	# the sub-cgroups go with the container
 	hkr delete --force "$id"
 	for d in $dirs; do [ ! -d "$d/sub" ] || fail "$d/sub left after delete"; done
-	for _ in $(seq 300); do [ -d "/proc/$epid" ] || break; sleep 0.1; done
-	[ ! -d "/proc/$epid" ] || fail "exec'd process $epid left after delete --force"
+	wait_until 30 test ! -d "/proc/$epid" || fail "exec'd process $epid left after delete --force"
 }
 
 # In a paused container the process joins its sub-cgroup late (after its
@@ -452,6 +447,9 @@ test_exec_cgroup_sub_paused() {
 	assert_eq "$(cg_dirs_of "$b" | wc -l)" "$(grep -cE -- ":(.*/$name)?/sub\$" "$T/out")" "in sub"
 }
 
+# process $1 is in a user namespace other than ours
+exec_userns_other() { [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]; }
+
 # CMD... as root of a user namespace of its own that maps root to root
 # (setgroups allowed), in the host's other namespaces: a rootless engine's
 # husk (rootlesskit maps a range to root).
@@ -461,10 +459,7 @@ as_root_of_userns() {
 	mkfifo "$fifo"
 	unshare --user sh -c 'read -r _ <"$0"; exec "$@"' "$fifo" "$@" &
 	pid=$!
-	for _ in $(seq 3000); do
-		[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.01
-	done
+	wait_until 30 exec_userns_other "$pid" || { fail "unshare --user did not run"; return 1; }
 	echo "0 0 1" >"/proc/$pid/uid_map"
 	echo "0 0 1" >"/proc/$pid/gid_map"
 	echo go >"$fifo"
@@ -501,7 +496,6 @@ test_exec_husk_in_a_user_namespace() {
 	pid=$(cat "$T/upid")
 	assert_contains "$(cat "$T/ucmd")" "sleep 301" "the pid file's process ($pid)"
 	assert_eq in-container "$(cat "$T/usaid")"
-	for _ in $(seq 300); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-	[ ! -d "/proc/$pid" ] || fail "exec'd process $pid left after delete --force"
+	wait_until 30 test ! -d "/proc/$pid" || fail "exec'd process $pid left after delete --force"
 	assert_eq "" "$(ls -A "$T/ustate")" "state left"
 }

@@ -28,15 +28,19 @@ fault_marked() {
 	grep -las "HK_FAULT_MARK=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | tr '\n' ' '
 }
 
+# no process has mark $1 (those that have it in $left)
+fault_none_marked() {
+	left=$(fault_marked "$1")
+	[ -z "$left" ]
+}
+
+# as many mounts as before the test
+fault_mounts_back() { [ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ]; }
+
 # nothing of container $1 (mark $2) may be left; $3 describes the step
 fault_nothing_left() {
 	local id=$1 mark=$2 what=$3 left
-	for _ in $(seq 300); do
-		left=$(fault_marked "$mark")
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	[ -z "$left" ] || fail "$what: processes left: $left ($(for p in $left; do
+	wait_until 30 fault_none_marked "$mark" || fail "$what: processes left: $left ($(for p in $left; do
 		tr '\0' ' ' <"/proc/$p/cmdline"
 		echo -n '; '
 	done))"
@@ -44,11 +48,7 @@ fault_nothing_left() {
 	left=$(cg_leftovers)
 	[ -z "$left" ] || fail "$what: cgroups left: $(echo $left)"
 	# (again for a few seconds: the count is the whole namespace's)
-	for _ in $(seq 30); do
-		[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] && break
-		sleep 0.1
-	done
-	[ "$(wc -l </proc/self/mountinfo)" = "$FAULT_MOUNTS" ] ||
+	wait_until 3 fault_mounts_back ||
 		fail "$what: mounts: $FAULT_MOUNTS before, $(wc -l </proc/self/mountinfo) now"
 }
 

@@ -21,11 +21,7 @@ add_all_hooks() {
 }
 
 wait_gone() {
-	for _ in $(seq 300); do
-		[ "$(status_of "$1")" = stopped ] && return 0
-		sleep 0.1
-	done
-	fail "container $1 did not stop"
+	wait_until 30 status_is "$1" stopped || fail "container $1 did not stop"
 }
 
 test_hooks_lifecycle_order_and_state() {
@@ -163,6 +159,9 @@ test_hooks_post_failures_are_warnings() {
 	assert_eq "ran ran" "$(echo $(cat "$T/hooks/post"))" "the hooks after a failed one ran"
 }
 
+# container $1 said "up" (in $T/out) and is running
+hooks_up() { grep -q up "$T/out" && status_is "$1" running; }
+
 test_hooks_run_registers_state() {
 	# `husk run` in the foreground: state, ps and kill work meanwhile; the
 	# id is taken; nothing is left afterwards
@@ -175,11 +174,7 @@ test_hooks_run_registers_state() {
 	hkr run -b "$b" "$id" >"$T/out" &
 	local hpid=$!
 	# (and on record: a run records its container after the exec)
-	for _ in $(seq 300); do
-		grep -q up "$T/out" && [ "$(status_of "$id")" = running ] && break
-		sleep 0.1
-	done
-	assert_eq running "$(status_of "$id")"
+	wait_until 30 hooks_up "$id" || fail "output [$(cat "$T/out")], status $(status_of "$id"): expected up and running"
 	expect_fail hkr run -b "$b" "$id"
 	assert_contains "$(cat "$T/err")" "container \"$id\" already exists"
 	hkr kill "$id" TERM

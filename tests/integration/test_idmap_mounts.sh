@@ -171,6 +171,9 @@ test_idmap_userns_own_mappings() {
 	assert_eq "1000:1000" "$(stat -c %u:%g "$T/fs/src/new")" "the file root made, on the host"
 }
 
+# process $1 is in a user namespace other than ours
+idmap_userns_other() { [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]; }
+
 # A user namespace joined by path (the slow path, with a fork into the
 # pid namespace): "idmap" takes that namespace's mappings.
 test_idmap_joined_userns() {
@@ -182,10 +185,7 @@ test_idmap_joined_userns() {
 	unshare --user sleep 60 &
 	holder=$!
 	at_exit kill "$holder"
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.1
-	done
+	wait_until 10 idmap_userns_other "$holder" || fail "unshare --user did not run"
 	echo "0 100000 65536" >"/proc/$holder/uid_map"
 	echo "0 100000 65536" >"/proc/$holder/gid_map"
 	b=$(mkbundle)

@@ -57,7 +57,7 @@ test_lifecycle_kill_created_and_running() {
 	hkr create -b "$b" "$id" >"$T/out"
 	hkr start "$id"
 	# "up": the trap is set (a TERM before it would be ignored by the init)
-	for _ in $(seq 300); do grep -q up "$T/out" && break; sleep 0.1; done
+	wait_until 30 grep -q up "$T/out" || fail "the container did not say up: [$(cat "$T/out")]"
 	hkr kill "$id" # TERM by default: the trap makes it exit
 	wait_status "$id" stopped
 	expect_fail hkr kill "$id" TERM
@@ -99,6 +99,9 @@ test_lifecycle_failed_create_leaves_nothing() {
 	assert_eq "" "$(ls -A "$T/shared-root")" "nothing made in it"
 }
 
+# husk ps lists $2 processes of container $1
+lc_nprocs() { [ "$(hkr ps -f json "$1" | jq length)" = "$2" ]; }
+
 test_lifecycle_list_and_ps() {
 	local b id pid
 	b=$(mkbundle)
@@ -130,11 +133,7 @@ test_lifecycle_list_and_ps() {
 		"list: OWNER"
 	hkr delete -f "$id2"
 	hkr delete -f "$id3"
-	for _ in $(seq 300); do
-		[ "$(hkr ps -f json "$id" | jq length)" = 2 ] && break
-		sleep 0.1
-	done
-	assert_eq 2 "$(hkr ps -f json "$id" | jq length)" "ps json: both processes"
+	wait_until 30 lc_nprocs "$id" 2 || fail "ps json: both processes expected: $(hkr ps -f json "$id")"
 	assert_contains "$(hkr ps -f json "$id")" "$pid"
 	hkr kill --all "$id" KILL
 	wait_status "$id" stopped
@@ -170,12 +169,14 @@ test_lifecycle_run_detached() {
 	hkr run -d -b "$b" --pid-file "$T/pid" "$id" >"$T/out"
 	assert_eq running "$(status_of "$id")" "run -d returns with the container running"
 	[ -d "/proc/$(cat "$T/pid")" ] || fail "no process"
-	for _ in $(seq 300); do grep -q up "$T/out" && break; sleep 0.1; done
-	assert_contains "$(cat "$T/out")" "up"
+	wait_until 30 grep -q up "$T/out" || fail "the container did not say up: [$(cat "$T/out")]"
 	hkr kill "$id" TERM
 	wait_status "$id" stopped
 	hkr delete "$id"
 }
+
+# the user's container $1 (state in $T/ustate) is stopped
+lc_user_stopped() { [ "$(as_user "$HUSK" --root "$T/ustate" state "$1" | jq -r .status)" = stopped ]; }
 
 test_lifecycle_rootless() {
 	local b id out
@@ -186,14 +187,10 @@ test_lifecycle_rootless() {
 	(cd "$b" && as_user "$HUSK" --root "$T/ustate" create "$id") >"$T/out" 2>&1
 	assert_eq created "$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .status)"
 	as_user "$HUSK" --root "$T/ustate" start "$id"
-	for _ in $(seq 300); do grep -q rootless-started "$T/out" && break; sleep 0.1; done
+	wait_until 30 grep -q rootless-started "$T/out" || fail "the container did not start: [$(cat "$T/out")]"
 	out=$(cat "$T/out")
-	assert_contains "$out" "rootless-started"
 	assert_eq 0 "$(echo "$out" | head -1)" "root in the container"
-	for _ in $(seq 300); do
-		[ "$(as_user "$HUSK" --root "$T/ustate" state "$id" | jq -r .status)" = stopped ] && break
-		sleep 0.1
-	done
+	wait_until 30 lc_user_stopped "$id" || fail "the container did not stop"
 	as_user "$HUSK" --root "$T/ustate" delete "$id"
 	[ ! -e "$T/ustate/$id" ] || fail "state left"
 }
@@ -258,6 +255,14 @@ test_lifecycle_kill_all_after_exit() {
 	hkr delete "$id"
 }
 
+# none of the processes in $1 is running (those that are in $left)
+lc_none_alive() {
+	local p
+	left=""
+	for p in $1; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+	[ -z "$left" ]
+}
+
 test_lifecycle_kill_without_pid_namespace() {
 	needs_root "joins or keeps host namespaces"
 	# KILL of a container that shares husk's pid namespace kills every
@@ -269,21 +274,12 @@ test_lifecycle_kill_without_pid_namespace() {
 	setargs "$b" sh -c 'sleep 61 & sleep 62'
 	hkr create -b "$b" "$id"
 	hkr start "$id"
-	for _ in $(seq 300); do
-		[ "$(hkr ps -f json "$id" | jq length)" = 2 ] && break
-		sleep 0.1
-	done
-	local pids p left
+	wait_until 30 lc_nprocs "$id" 2 || fail "ps: two processes expected: $(hkr ps -f json "$id")"
+	local pids left
 	pids=$(hkr ps -f json "$id" | jq -r '.[]')
 	hkr kill "$id" KILL
 	wait_status "$id" stopped
-	for _ in $(seq 300); do
-		left=""
-		for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	assert_eq "" "$left" "processes left after kill KILL"
+	wait_until 30 lc_none_alive "$pids" || fail "processes left after kill KILL:$left"
 	hkr delete "$id"
 }
 
@@ -340,12 +336,8 @@ test_lifecycle_kill_all_without_cgroup() {
 	hkr run -d -b "$b1" --pid-file "$T/pid1" "$id1"
 	delete_at_exit "$id1"
 	pid1=$(cat "$T/pid1")
-	for _ in $(seq 300); do
-		[ "$(hkr ps -f json "$id1" | jq length)" = 2 ] && break
-		sleep 0.1
-	done
 	# (sh execs its last command: two sleeps)
-	assert_eq 2 "$(hkr ps -f json "$id1" | jq length)" "ps: the two sleeps"
+	wait_until 30 lc_nprocs "$id1" 2 || fail "ps: the two sleeps expected: $(hkr ps -f json "$id1")"
 	b2=$(mkbundle)
 	id2=$(newid)
 	cfg "$b2" --arg p "/proc/$pid1/ns" '.linux.namespaces |= map(

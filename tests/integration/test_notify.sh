@@ -26,9 +26,11 @@ with open(sys.argv[2], "a") as out:
         out.flush()
 ' "$1" "$2" &
 	listener_pid=$!
-	for _ in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
-	fail "notify listener: no socket $1"
+	wait_until 30 test -S "$1" || fail "notify listener: no socket $1"
 }
+
+# the listener has written $1 lines or more to $T/notify.out
+notify_lines() { [ "$(wc -l <"$T/notify.out")" -ge "$1" ]; }
 
 stop_listener() { kill "$listener_pid" 2>/dev/null || true; wait "$listener_pid" 2>/dev/null || true; }
 
@@ -50,7 +52,7 @@ test_notify_run_detached() {
 	[ -e "$b/rootfs/ready.sent" ] || fail "run -d returned before the container was ready"
 	assert_eq "$(cat "$b/rootfs/env.out")" /run/notify/notify.sock "NOTIFY_SOCKET in the container"
 	pid=$(hkr state "$id" | jq -r .pid)
-	for _ in $(seq 100); do [ "$(wc -l <"$T/notify.out")" -ge 2 ] && break; sleep 0.1; done
+	wait_until 10 notify_lines 2 || fail "the listener got [$(cat "$T/notify.out")], expected two lines"
 	out=$(cat "$T/notify.out")
 	assert_eq "$out" "READY=1|
 MAINPID=$pid|" "what the caller's NOTIFY_SOCKET received"
@@ -76,7 +78,7 @@ STATUS=up"; exec sleep 600'
 	[ -d "$T/state/$id/notify" ] || fail "create made no notify directory"
 	NOTIFY_SOCKET=$T/notify.sock hkr start "$id"
 	pid=$(hkr state "$id" | jq -r .pid)
-	for _ in $(seq 100); do [ "$(wc -l <"$T/notify.out")" -ge 2 ] && break; sleep 0.1; done
+	wait_until 10 notify_lines 2 || fail "the listener got [$(cat "$T/notify.out")], expected two lines"
 	assert_eq "$(cat "$T/notify.out")" "READY=1|
 MAINPID=$pid|"
 	hkr delete --force "$id"
@@ -107,7 +109,7 @@ test_notify_run_foreground() {
 	NOTIFY_SOCKET=$T/notify.sock "$HUSK" --root "$T/state" run -b "$b" "$id" &
 	hpid=$!
 	wait "$hpid" || fail "run: $?"
-	for _ in $(seq 100); do [ "$(wc -l <"$T/notify.out")" -ge 2 ] && break; sleep 0.1; done
+	wait_until 10 notify_lines 2 || fail "the listener got [$(cat "$T/notify.out")], expected two lines"
 	assert_eq "$(cat "$T/notify.out")" "READY=1|
 MAINPID=$hpid|"
 	[ ! -e "$T/state/$id" ] || fail "state directory left"
@@ -149,7 +151,7 @@ test_notify_rootless() {
 	chmod 0777 "$T/notify.sock"
 	setargs "$b" sh -c '/sdnotify READY=1'
 	(cd "$b" && as_user env NOTIFY_SOCKET="$T/notify.sock" "$HUSK" run "$(newid)")
-	for _ in $(seq 100); do [ "$(wc -l <"$T/notify.out")" -ge 2 ] && break; sleep 0.1; done
+	wait_until 10 notify_lines 2 || fail "the listener got [$(cat "$T/notify.out")], expected two lines"
 	out=$(cat "$T/notify.out")
 	stop_listener
 	assert_contains "$out" "READY=1|"

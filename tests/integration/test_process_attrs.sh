@@ -167,7 +167,7 @@ test_pattrs_init_not_dumpable_until_start() {
 	assert_contains "$(cat "$T/ls")" "Permission denied"
 	as_user "$HUSK" --root "$T/ustate" start "$id"
 	wait_file "$T/out"
-	for _ in $(seq 300); do grep -q "fd owner" "$T/out" && break; sleep 0.1; done
+	wait_until 30 grep -q "fd owner" "$T/out" || fail "the program printed [$(cat "$T/out")], no fd owner"
 	assert_eq "fd owner 0" "$(cat "$T/out")" "the program's /proc/self/fd, inside"
 	assert_eq "$HK_USER_UID" "$(stat -c %u "/proc/$pid/fd")" "owner of the program's /proc/PID/fd"
 	as_user ls "/proc/$pid/fd" >/dev/null
@@ -258,18 +258,21 @@ test_pattrs_oom_score_adj_user_namespace() {
 	assert_eq 400 "$out" "rootless exec"
 }
 
+# the user's newest sleep (in $holder) is in a user namespace other than ours
+pa_userns_holder() {
+	holder=$(pgrep -u "$HK_USER_UID" -x sleep -n || true)
+	[ -n "$holder" ] && [ "$(readlink "/proc/$holder/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+}
+
 # Time offsets of a rootless container that joins a user namespace (given
 # by path): the init, non-dumpable, writes its own timens_offsets, which is
 # then host root's: it does so while dumpable for that moment.
+
 test_pattrs_rootless_joined_userns_time_offsets() {
 	local b holder out
 	b=$(mkbundle_user)
 	as_user unshare -Ur sleep 120 &
-	for _ in $(seq 100); do
-		holder=$(pgrep -u "$HK_USER_UID" -x sleep -n || true)
-		[ -n "$holder" ] && [ "$(readlink "/proc/$holder/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
-		sleep 0.1
-	done
+	wait_until 10 pa_userns_holder || fail "no sleep of the user's in a user namespace of its own"
 	PA_HOLDER=$holder
 	trap 'kill "$PA_HOLDER" 2>/dev/null || true' EXIT
 	cfg "$b" --arg p "/proc/$holder/ns/user" '

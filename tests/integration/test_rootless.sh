@@ -4,17 +4,18 @@
 # delegated_cgroup) and are a clear error without one.  Run on the host
 # (hybrid v1) and again in the pure cgroup v2 VM.
 
+# The test user has no process (those it has in $left)
+rl_none_of_user() {
+	left=$(ps -e -o pid= -o uid= -o args= | awk -v u="$HK_USER_UID" '$2 == u' || true)
+	[ -z "$left" ]
+}
+
 # No process of the test user may be left (husk run cleans up after itself);
 # up to 10 s for one that has exited to be reaped by its parent (a zombie
 # was seen here once, right after its test's last command)
 no_user_procs() {
 	local left
-	for _ in $(seq 100); do
-		left=$(ps -e -o pid= -o uid= -o args= | awk -v u="$HK_USER_UID" '$2 == u' || true)
-		[ -n "$left" ] || return 0
-		sleep 0.1
-	done
-	fail "processes of $HK_USER left: $left"
+	wait_until 10 rl_none_of_user || fail "processes of $HK_USER left: $left"
 }
 
 test_rootless_run_single_map() {

@@ -179,9 +179,11 @@ test_seccomp_flags() {
 seccomp_agent() {
 	python3 "$HK_TESTS_DIR/seccomp-agent.py" "$T/agent.sock" "$T/agent.out" "$1" &
 	agent_pid=$!
-	for _ in $(seq 300); do [ -S "$T/agent.sock" ] && return 0; sleep 0.1; done
-	fail "seccomp agent: no socket"
+	wait_until 30 test -S "$T/agent.sock" || fail "seccomp agent: no socket"
 }
+
+# the agent has written $1 lines or more to $T/agent.out
+seccomp_agent_lines() { [ "$(wc -l <"$T/agent.out")" -ge "$1" ]; }
 
 # SCMP_ACT_NOTIFY: the agent gets the fd and the state (runc's protocol)
 # and answers: here mkdir "succeeds" without a directory being made
@@ -260,7 +262,7 @@ test_seccomp_exec_gets_the_filter() {
 	assert_contains "$out" "Operation not permitted"
 	assert_contains "$out" "from-p"
 	# the last two execs made no call the agent answers: its lines may lag
-	for _ in $(seq 300); do [ "$(wc -l <"$T/agent.out")" -ge 4 ] && break; sleep 0.1; done
+	wait_until 30 seccomp_agent_lines 4 || fail "the agent wrote [$(cat "$T/agent.out")], expected four lines"
 	sleep 0.3 # one more would show by now
 	assert_eq 4 "$(wc -l <"$T/agent.out")" "one message per process"
 	hkr delete --force "$id"

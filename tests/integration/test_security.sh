@@ -168,12 +168,17 @@ test_husk_binary_not_writable_through_container() {
 	cmp -s "$HUSK" "$T/husk-copy" || fail "husk's binary was changed"
 }
 
+# the user's container $1 (its husk $T/ubin/husk, state in $T/ustate) is running
+sec_user_running() {
+	[ "$(as_user "$T/ubin/husk" --root "$T/ustate" state "$1" 2>/dev/null | jq -r .status)" = running ]
+}
+
 test_husk_binary_not_writable_through_rootless_container() {
 	# The same for an ordinary user running a husk binary of its own: the
 	# container's root is that user on the host, who may write the file.
 	# The write is made as the user, through a descriptor of
 	# /proc/PID/exe of the user's husk.
-	local b id hpid _hk_argv rc=0 st=""
+	local b id hpid _hk_argv rc=0
 	user_dir "$T/ubin"
 	cp "$HUSK" "$T/ubin/husk"
 	chown "$HK_USER_UID:$HK_USER_GID" "$T/ubin/husk"
@@ -184,12 +189,7 @@ test_husk_binary_not_writable_through_rootless_container() {
 	_hk_user_argv "$T/ubin/husk" --root "$T/ustate" run -b "$b" "$id"
 	"${_hk_argv[@]}" &
 	hpid=$!
-	for _ in $(seq 300); do
-		st=$(as_user "$T/ubin/husk" --root "$T/ustate" state "$id" 2>/dev/null | jq -r .status) || true
-		[ "$st" = running ] && break
-		sleep 0.1
-	done
-	[ "$st" = running ] || fail "the rootless container did not start"
+	wait_until 30 sec_user_running "$id" || fail "the rootless container did not start"
 	exec 9<"/proc/$hpid/exe"
 	as_user "$T/ubin/husk" --root "$T/ustate" kill "$id" KILL
 	wait "$hpid" || true

@@ -29,7 +29,7 @@ test_signal_forwarded() {
 	setargs "$b" sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
 	"$HUSK" run -b "$b" "$(newid)" >"$T/out" &
 	hpid=$!
-	for _ in $(seq 300); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
+	wait_until 30 grep -q ready "$T/out" 2>/dev/null || fail "the container did not start: [$(cat "$T/out")]"
 	kill -TERM "$hpid"
 	rc=0
 	wait "$hpid" || rc=$?
@@ -43,7 +43,7 @@ test_sigint_forwarded() {
 	setargs "$b" sh -c 'trap "exit 5" INT; echo ready; while :; do sleep 0.1; done'
 	"$HUSK" run -b "$b" "$(newid)" >"$T/out" &
 	hpid=$!
-	for _ in $(seq 300); do grep -q ready "$T/out" 2>/dev/null && break; sleep 0.1; done
+	wait_until 30 grep -q ready "$T/out" 2>/dev/null || fail "the container did not start: [$(cat "$T/out")]"
 	kill -INT "$hpid"
 	rc=0
 	wait "$hpid" || rc=$?
