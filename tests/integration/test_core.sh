@@ -179,7 +179,7 @@ test_user_namespace_as_root() {
 # process $1 is in a network namespace other than ours (set in $want)
 core_netns_other() {
 	want=$(readlink "/proc/$1/ns/net")
-	[ "$want" != "$(readlink /proc/self/ns/net)" ]
+	[ -n "$want" ] && [ "$want" != "$(readlink /proc/self/ns/net)" ]
 }
 
 test_join_network_namespace_by_path() {
