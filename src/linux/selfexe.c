@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "linux/rootless.h"
+#include "linux/selfexe_early.h"
 #include "util/cleanup.h"
 
 #ifndef MFD_EXEC
@@ -292,9 +293,6 @@ int hk_selfexe_open_readonly(const char *path, bool rootless, int *fd, enum hk_s
 		*how = h;
 	return r;
 }
-
-/* selfexe_early.c: its check of the running image, before main() */
-extern int hk_early_exe_readonly;
 
 int hk_selfexe_readonly(char *const argv[], hk_err *err)
 {

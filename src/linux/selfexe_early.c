@@ -23,9 +23,8 @@
  * The code below runs before TLS, errno, the stack protector's canary and
  * ifunc relocation exist: no C library call, no stack protector, no
  * compiler-made memcpy/memset (the Makefile builds this file freestanding). */
-/* Set by hk_early() when the binary it runs from is on a read-only mount
- * (the re-executed image, or an installation on one): main() need not
- * ask again (selfexe.c).  Zero in builds that do not start here. */
+#include "linux/selfexe_early.h"
+
 int hk_early_exe_readonly;
 
 #if defined(__x86_64__) && defined(__linux__)

@@ -26,7 +26,9 @@ int hk_read_file(const char *path, char **out, size_t *len_out, hk_err *err);
  * NULL with errno set. */
 char *hk_realpath(const char *path);
 
-/* mkdir -p PATH with MODE for created components. */
+/* mkdir -p PATH with MODE for created components.  An existing PATH is
+ * taken as it is, whatever it is (no stat on the common path): callers
+ * find out when they use it (stat, O_DIRECTORY, ENOTDIR below it). */
 int hk_mkdir_p(const char *path, mode_t mode, hk_err *err);
 
 /* Read the first unsigned/signed integer in a file; -errno on failure
