@@ -244,18 +244,19 @@ int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, pid_t pid, hk_err *
 	return name_entry(m, i, err);
 }
 
-int hk_idmap_mount_onto(const hk_mount *m, size_t i, bool rec, bool in_userns, int target,
+int hk_idmap_mount_onto(const hk_mount *m, size_t i, bool rec, bool in_userns, int copy, int target,
                         hk_idmapper idmap, void *arg, hk_err *err)
 {
+	_cleanup_close_ int tree = copy;
 	/* (husk checked before; hk_mounts_apply() may be called without it) */
 	if (!m->n_uid_mappings && !in_userns)
 		return hk_err_plain(err, EINVAL, "%s", no_mappings);
 	if (!idmap)
 		return hk_err_plain(err, ENOTSUP,
 		                    "idmapped mounts: nobody to idmap them (no parent)");
-	_cleanup_close_ int tree =
-	    (int)syscall(SYS_open_tree, AT_FDCWD, m->source,
-	                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		tree = (int)syscall(SYS_open_tree, AT_FDCWD, m->source,
+		                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0 && errno == EINVAL && !rec)
 		return hk_err_set(err, errno,
 		                  "idmapped mount: open_tree %s (a mount below it cannot be left "

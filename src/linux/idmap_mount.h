@@ -32,11 +32,13 @@ int hk_idmap_mounts_check(const hk_spec *s, hk_err *err);
 int hk_idmap_mount_set(const hk_spec *s, size_t i, int tree, pid_t pid, hk_err *err);
 
 /* The child: clone M->source (mounts[I]; its submounts too with REC)
- * detached, have IDMAP idmap the copy (NULL: refused), and attach it to
- * the resolved target fd TARGET.  Without mappings of its own and without
- * a user namespace (IN_USERNS) to take them from, M is refused.  Returns
- * the attached mount (an fd, as hk_mount_clone_onto) or -errno. */
-int hk_idmap_mount_onto(const hk_mount *m, size_t i, bool rec, bool in_userns, int target,
+ * detached, unless COPY is such a copy already (husk's, made before the
+ * clone: hk_mounts_open_sources; taken), have IDMAP idmap the copy (NULL:
+ * refused), and attach it to the resolved target fd TARGET.  Without
+ * mappings of its own and without a user namespace (IN_USERNS) to take
+ * them from, M is refused.  Returns the attached mount (an fd, as
+ * hk_mount_clone_onto) or -errno. */
+int hk_idmap_mount_onto(const hk_mount *m, size_t i, bool rec, bool in_userns, int copy, int target,
                         hk_idmapper idmap, void *arg, hk_err *err);
 
 #endif

@@ -291,10 +291,19 @@ int hk_mount_clone_onto(int dirfd, const char *path, bool recursive, int target)
 /* Bind SRC (recursively with REC) onto the resolved target fd TARGET.  The
  * copy is made detached and attached to TARGET itself, so *TOP is the new
  * mount for what follows, with no lookup by name; -1 on kernels without
- * the new mount API (< 5.2), where mount(2) does it by name. */
-static int bind_onto(const char *src, int target, bool rec, int *top, hk_err *err)
+ * the new mount API (< 5.2), where mount(2) does it by name.  *TREE, when
+ * not -1, is husk's copy of SRC (mount_sources.c), attached instead (and
+ * taken). */
+static int bind_onto(const char *src, int *tree, int target, bool rec, int *top, hk_err *err)
 {
 	*top = -1;
+	if (*tree >= 0) {
+		if (syscall(SYS_move_mount, *tree, "", target, "",
+		            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return hk_err_set(err, errno, "bind %s", src);
+		*top = hk_steal_fd(tree);
+		return 0;
+	}
 	int r = hk_mount_clone_onto(AT_FDCWD, src, rec, target);
 	if (r >= 0) {
 		*top = r;
@@ -321,19 +330,21 @@ void hk_mounts_set_idmapper(hk_idmapper fn, void *arg)
 
 /* Bind SRC onto the already resolved target fd TARGET (DEST in the rootfs),
  * idmapped when IDM (mounts[IDX], whose source to use) is not NULL, then
- * remount with the entry's flags when it has any.  *TOP_OUT (when not
- * NULL) gets the new mount, or -1. */
-static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, size_t idx, int target,
-                      const char *dest, unsigned long flags, unsigned long cleared, bool in_userns,
-                      int *top_out, hk_err *err)
+ * remount with the entry's flags when it has any.  *TREE: husk's copy of
+ * SRC or -1 (taken when used).  *TOP_OUT (when not NULL) gets the new
+ * mount, or -1. */
+static int idmap_bind(int rootfd, const char *src, int *tree, const hk_mount *idm, size_t idx,
+                      int target, const char *dest, unsigned long flags, unsigned long cleared,
+                      bool in_userns, int *top_out, hk_err *err)
 {
 	_cleanup_close_ int top = -1;
 	int r = 0;
 	if (idm)
-		r = top = hk_idmap_mount_onto(idm, idx, flags & MS_REC, in_userns, target, idmapper,
-		                              idmapper_arg, err);
+		r = top =
+		    hk_idmap_mount_onto(idm, idx, flags & MS_REC, in_userns, hk_steal_fd(tree),
+		                        target, idmapper, idmapper_arg, err);
 	else
-		r = bind_onto(src, target, flags & MS_REC, &top, err);
+		r = bind_onto(src, tree, target, flags & MS_REC, &top, err);
 	if (r < 0)
 		return r;
 	if ((flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) || cleared) {
@@ -353,8 +364,9 @@ static int idmap_bind(int rootfd, const char *src, const hk_mount *idm, size_t i
 int hk_mnt_bind(int rootfd, const char *src, int target, const char *dest, unsigned long flags,
                 unsigned long cleared, bool in_userns, int *top_out, hk_err *err)
 {
-	return idmap_bind(rootfd, src, NULL, 0, target, dest, flags, cleared, in_userns, top_out,
-	                  err);
+	int none = -1;
+	return idmap_bind(rootfd, src, &none, NULL, 0, target, dest, flags, cleared, in_userns,
+	                  top_out, err);
 }
 
 /* Mount a filesystem of TYPE onto fd TARGET; DATA may be "". */
@@ -502,6 +514,8 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 	if (r < 0)
 		return r;
 	bool idmapped = hk_idmap_mount_wanted(m, o.idmap);
+	/* husk's copy of a bind source (a user namespace), or -1 */
+	_cleanup_close_ int tree = hk_mount_source_take(idx);
 
 	const char *type = m->type;
 	bool bind = (o.flags & MS_BIND) || is_type(type, "bind");
@@ -516,7 +530,7 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 			                    "filesystem options)",
 			                    o.data);
 		struct stat st;
-		if (stat(m->source, &st) < 0)
+		if ((tree >= 0 ? fstat(tree, &st) : stat(m->source, &st)) < 0)
 			return hk_err_set(err, errno, "stat %s", m->source);
 		as_file = !S_ISDIR(st.st_mode);
 	}
@@ -537,8 +551,8 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 		return hk_err_plain(err, EINVAL,
 		                    "idmapped mounts are supported for bind mounts only");
 	} else if (bind) {
-		r = idmap_bind(rootfd, m->source, idmapped ? m : NULL, idx, target, m->destination,
-		               o.flags | MS_BIND, o.cleared, in_userns, &top, err);
+		r = idmap_bind(rootfd, m->source, &tree, idmapped ? m : NULL, idx, target,
+		               m->destination, o.flags | MS_BIND, o.cleared, in_userns, &top, err);
 	} else if (is_type(type, "cgroup")) {
 		r = hk_mount_cgroup(rootfd, target, m->destination, o.flags, in_userns,
 		                    own_cgroupns, mount_label, err);

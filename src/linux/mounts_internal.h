@@ -1,4 +1,5 @@
-/* mounts_internal.h - what mounts.c shares with mounts_cgroup.c. */
+/* mounts_internal.h - what mounts.c shares with mounts_cgroup.c,
+ * mount_sources.c and rootfs.c. */
 #ifndef HUSK_LINUX_MOUNTS_INTERNAL_H
 #define HUSK_LINUX_MOUNTS_INTERNAL_H
 
@@ -6,6 +7,15 @@
 #include <stddef.h>
 
 #include "util/error.h"
+
+/* The copy of mounts[I]'s bind source hk_mounts_open_sources() made, for
+ * the caller to attach and close; -1 when there is none
+ * (mount_sources.c). */
+int hk_mount_source_take(size_t i);
+
+/* MS_* propagation flags for a rootfsPropagation value (NULL or "": the
+ * default, rprivate); 0 when unknown (rootfs.c). */
+unsigned long hk_rootfs_propagation(const char *p);
 
 /* "/proc/self/fd/FD" in BUF (LEN bytes); returns BUF. */
 const char *hk_mnt_fd_path(char *buf, size_t len, int fd);

@@ -13,11 +13,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/mounts_internal.h"
 #include "util/cleanup.h"
 
-/* MS_* propagation flags for a rootfsPropagation value; 0 when unknown.
- * NULL or "" means the default, rprivate. */
-static unsigned long propagation_flags(const char *p)
+unsigned long hk_rootfs_propagation(const char *p)
 {
 	static const struct {
 		const char *name;
@@ -67,7 +66,7 @@ static int mount_overlay(const char *target, const hk_overlay *ov, bool in_usern
 int hk_rootfs_prepare(const char *rootfs, const char *propagation, const hk_overlay *overlay,
                       bool in_userns, int *rootfd, hk_err *err)
 {
-	unsigned long prop = propagation_flags(propagation);
+	unsigned long prop = hk_rootfs_propagation(propagation);
 	if (!prop)
 		return hk_err_plain(err, EINVAL, "rootfs: invalid rootfsPropagation \"%s\"",
 		                    propagation);
@@ -117,7 +116,7 @@ int hk_rootfs_finalize(bool readonly, const char *propagation, hk_err *err)
 		if (mount("", "/", NULL, flags, NULL) < 0)
 			return hk_err_set(err, errno, "rootfs: remount / read-only");
 	}
-	unsigned long prop = propagation_flags(propagation);
+	unsigned long prop = hk_rootfs_propagation(propagation);
 	if (!prop)
 		return hk_err_plain(err, EINVAL, "rootfs: invalid rootfsPropagation \"%s\"",
 		                    propagation);

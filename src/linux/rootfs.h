@@ -67,6 +67,17 @@ int hk_mounts_apply(int rootfd, const hk_mount *mounts, size_t n, bool in_userns
  * none. */
 void hk_mounts_set_label(const char *label);
 
+/* Before the clone of a container with a user namespace: a detached copy
+ * (open_tree) of each bind source of MOUNTS, made by husk's own process,
+ * where the container's may not reach it; hk_mounts_apply() in the
+ * container's process attaches the copy of an entry instead of looking
+ * its source up.  PROPAGATION: linux.rootfsPropagation (the copies follow
+ * the host's mounts when it does).  What cannot be copied is left to the
+ * container's process (mount_sources.c).  hk_mounts_close_sources() lets
+ * the copies go (husk's process, after the clone). */
+int hk_mounts_open_sources(const hk_mount *mounts, size_t n, const char *propagation, hk_err *err);
+void hk_mounts_close_sources(void);
+
 /* How hk_mounts_apply() has an idmapped bind idmapped: FN(ARG, I, TREE,
  * ERR) gives TREE, a detached copy of mounts[I]'s source, its mappings
  * (the container's child asks husk, which has the privileges:

@@ -518,7 +518,11 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	if (ctx.must_fork)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	/* 4 */
+	/* 4: in a user namespace the child may not reach what it binds: husk
+	 * copies the bind sources for it first (mount_sources.c) */
+	if (hk_spec_namespace(s, HK_NS_USER) &&
+	    hk_mounts_open_sources(s->mounts, s->n_mounts, s->lnx.rootfs_propagation, err) < 0)
+		return abort_create(c, o, &before, err);
 	bool in_cgroup = false;
 	int cgfd = c->cgroup ? hk_cgroup_clone_fd(c->cgroup) : -1;
 	pid_t pid = hk_clone(flags, cgfd, &c->pidfd, &in_cgroup);
@@ -527,6 +531,7 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 		ctx.in_cgroup = in_cgroup;
 		hk_init_main(&ctx);
 	}
+	hk_mounts_close_sources();
 	close(sv[1]);
 	hk_cgroup_close_tasks(c->cgroup);
 	if (pid < 0) {

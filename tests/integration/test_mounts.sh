@@ -142,3 +142,47 @@ test_mounts_every_advertised_option_works() {
 	assert_eq done "$out" "every option accepted, ro and remount,ro read-only"
 	[ "$rro" != null ] || fail "rro not advertised"
 }
+
+# A user namespace whose root is another uid cannot enter a directory only
+# the host's root may: husk copies the bind sources for it before the
+# clone (mount_sources.c), as crun does.  The copies stay private (the
+# default rootfsPropagation), as binds made in the container are: a mount
+# made below the source on the host afterwards does not show in the
+# container, though the source's mount is shared.
+test_mounts_userns_source_only_husk_reaches() {
+	needs_root "adds its own user namespace"
+	local b id src out
+	b=$(mkbundle)
+	id=$(newid)
+	src=$T/priv/vol
+	mkdir -p "$src"
+	chmod 0700 "$T/priv"
+	echo hello >"$T/priv/file"
+	cfg "$b" --arg src "$src" --arg file "$T/priv/file" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.mounts += [{"destination": "/mnt/vol", "type": "bind", "source": $src,
+			"options": ["rbind", "ro"]},
+			{"destination": "/etc/hkfile", "type": "bind", "source": $file, "options": ["bind"]}]'
+	# the image as the engine makes it for the mapping: its root's own
+	chown -R 100000:100000 "$b/rootfs"
+	setargs "$b" sh -c 'cat /etc/hkfile /mnt/vol/f; touch /mnt/vol/x 2>/dev/null && echo rw
+		while [ ! -e /mnt/vol/go ]; do sleep 0.1; done
+		ls /mnt/vol/sub'
+	# in a mount namespace of the test's own, where the source is a shared
+	# tmpfs (the host's mounts are private here)
+	unshare -m --propagation private sh -c '
+		mount -t tmpfs -o mode=0755 tmpfs "$1" && mount --make-shared "$1" &&
+		echo vol >"$1/f" && mkdir "$1/sub" || exit 1
+		"$2" --root "$3" run -b "$4" "$5" >"$6" 2>&1 &
+		h=$!
+		i=0
+		until grep -q vol "$6" || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+		mount -t tmpfs tmpfs "$1/sub" && touch "$1/sub/from-host" "$1/go"
+		wait $h' sh "$src" "$HUSK" "$T/state" "$b" "$id" "$T/out" || fail "run: $(cat "$T/out")"
+	out=$(cat "$T/out")
+	assert_eq "hello
+vol" "$(echo "$out" | head -2)" "the file and the directory bound from below a 0700 directory"
+	assert_not_contains "$out" "rw"
+	assert_not_contains "$out" "from-host"
+}
