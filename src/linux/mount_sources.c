@@ -6,14 +6,17 @@
  * husk's user may enter (a volume below a 0700 directory, the notify
  * socket in the state directory) cannot be looked up from there.  Before
  * the clone, husk clones each bind source detached (open_tree), as crun
- * does; hk_mounts_apply() attaches that copy instead of looking the
- * source up.  The copy is made rprivate (or rslave when the rootfs
- * follows the host's mounts), as a bind made in the container's mount
- * namespace would be: a clone of a shared mount would otherwise be a peer
- * of the host's, and mounts would propagate both ways.  Where husk cannot
- * clone (no CAP_SYS_ADMIN here, a kernel without the new mount API, a
- * source that is not there) nothing is opened and the container's process
- * looks the source up itself, reporting what fails. */
+ * does; hk_mounts_apply() attaches that copy where its own lookup of the
+ * source is refused (EACCES), and otherwise lets it go: a copy made in
+ * the container's mount namespace has its submounts and flags locked by
+ * the kernel (a user namespace's root may not unmount or loosen them),
+ * one of husk's has not, so it is the fallback only.  The copy is made
+ * rprivate (or rslave when the rootfs follows the host's mounts), as a
+ * bind made in the container's mount namespace would be: a clone of a
+ * shared mount would otherwise be a peer of the host's, and mounts would
+ * propagate both ways.  Where husk cannot clone (no CAP_SYS_ADMIN here, a
+ * kernel without the new mount API, a source that is not there) nothing
+ * is opened and the container's process reports what fails. */
 #include "linux/rootfs.h"
 
 #include <errno.h>

@@ -514,7 +514,10 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 	if (r < 0)
 		return r;
 	bool idmapped = hk_idmap_mount_wanted(m, o.idmap);
-	/* husk's copy of a bind source (a user namespace), or -1 */
+	/* husk's copy of a bind source (a user namespace), or -1: used only
+	 * for a source this process may not reach; any other is looked up
+	 * here, in the container's mount namespace, as without one (its
+	 * mounts locked there as the kernel locks them) */
 	_cleanup_close_ int tree = hk_mount_source_take(idx);
 
 	const char *type = m->type;
@@ -530,8 +533,15 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 			                    "filesystem options)",
 			                    o.data);
 		struct stat st;
-		if ((tree >= 0 ? fstat(tree, &st) : stat(m->source, &st)) < 0)
+		bool reached = stat(m->source, &st) == 0;
+		if (!reached && (errno != EACCES || tree < 0))
 			return hk_err_set(err, errno, "stat %s", m->source);
+		if (reached && tree >= 0) {
+			close(tree);
+			tree = -1;
+		} else if (!reached && fstat(tree, &st) < 0) {
+			return hk_err_set(err, errno, "stat %s", m->source);
+		}
 		as_file = !S_ISDIR(st.st_mode);
 	}
 	_cleanup_free_ char *plain = NULL;

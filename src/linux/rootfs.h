@@ -70,8 +70,8 @@ void hk_mounts_set_label(const char *label);
 /* Before the clone of a container with a user namespace: a detached copy
  * (open_tree) of each bind source of MOUNTS, made by husk's own process,
  * where the container's may not reach it; hk_mounts_apply() in the
- * container's process attaches the copy of an entry instead of looking
- * its source up.  PROPAGATION: linux.rootfsPropagation (the copies follow
+ * container's process attaches the copy of an entry whose source it may
+ * not reach (EACCES) instead.  PROPAGATION: linux.rootfsPropagation (the copies follow
  * the host's mounts when it does).  What cannot be copied is left to the
  * container's process (mount_sources.c).  hk_mounts_close_sources() lets
  * the copies go (husk's process, after the clone). */
