@@ -14,9 +14,9 @@
  * rprivate (or rslave when the rootfs follows the host's mounts), as a
  * bind made in the container's mount namespace would be: a clone of a
  * shared mount would otherwise be a peer of the host's, and mounts would
- * propagate both ways.  Where husk cannot clone (no CAP_SYS_ADMIN here, a
- * kernel without the new mount API, a source that is not there) nothing
- * is opened and the container's process reports what fails. */
+ * propagate both ways.  Where husk cannot copy (no CAP_SYS_ADMIN here, a
+ * kernel before 5.12 without mount_setattr, a source that is not there)
+ * nothing is opened and the container's process reports what fails. */
 #include "linux/rootfs.h"
 
 #include <errno.h>
@@ -33,11 +33,6 @@
 /* the copies by index in the mounts array; -1: none */
 static int *trees;
 static size_t n_trees;
-
-static bool is_bind(const hk_mount *m, const struct hk_mopts *o)
-{
-	return m->source && ((o->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0));
-}
 
 int hk_mounts_open_sources(const hk_mount *mounts, size_t n, const char *propagation, hk_err *err)
 {
@@ -57,7 +52,8 @@ int hk_mounts_open_sources(const hk_mount *mounts, size_t n, const char *propaga
 	for (size_t i = 0; i < n; i++) {
 		struct hk_mopts o __attribute__((cleanup(hk_mopts_free))) = {0};
 		hk_err ignored; /* the container's process reports a bad entry */
-		if (hk_mopts_parse(&mounts[i], &o, &ignored) < 0 || !is_bind(&mounts[i], &o))
+		if (hk_mopts_parse(&mounts[i], &o, &ignored) < 0 || !mounts[i].source ||
+		    !hk_mopts_is_bind(&mounts[i], &o))
 			continue;
 		int rec = (o.flags & MS_REC) ? AT_RECURSIVE : 0;
 		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, mounts[i].source,

@@ -180,6 +180,11 @@ static bool parse_extension_option(struct hk_mopts *o, const char *opt)
 	return false;
 }
 
+bool hk_mopts_is_bind(const hk_mount *m, const struct hk_mopts *o)
+{
+	return (o->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+}
+
 int hk_mopts_parse(const hk_mount *m, struct hk_mopts *o, hk_err *err)
 {
 	size_t cap = 1;

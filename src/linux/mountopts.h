@@ -31,6 +31,9 @@ struct hk_mopts {
 /* Parse M's options into *O (zeroed by the caller); an unknown option
  * goes to data, for the filesystem to judge. */
 int hk_mopts_parse(const hk_mount *m, struct hk_mopts *o, hk_err *err);
+/* Is M (its options parsed into O) a bind mount: type "bind" or a bind
+ * option? */
+bool hk_mopts_is_bind(const hk_mount *m, const struct hk_mopts *o);
 void hk_mopts_free(struct hk_mopts *o);
 
 #endif

@@ -521,7 +521,7 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 	_cleanup_close_ int tree = hk_mount_source_take(idx);
 
 	const char *type = m->type;
-	bool bind = (o.flags & MS_BIND) || is_type(type, "bind");
+	bool bind = hk_mopts_is_bind(m, &o);
 	bool as_file = false;
 	if (bind) {
 		if (!m->source)
@@ -534,6 +534,11 @@ static int apply_one(int rootfd, const hk_mount *m, size_t idx, bool in_userns, 
 			                    o.data);
 		struct stat st;
 		bool reached = stat(m->source, &st) == 0;
+		if (!reached && errno == EACCES && tree < 0 && in_userns)
+			return hk_err_set(err, errno,
+			                  "stat %s (out of the user namespace's reach, and husk "
+			                  "could not copy it: that takes the host's root)",
+			                  m->source);
 		if (!reached && (errno != EACCES || tree < 0))
 			return hk_err_set(err, errno, "stat %s", m->source);
 		if (reached && tree >= 0) {

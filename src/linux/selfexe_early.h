@@ -1,6 +1,7 @@
 /* selfexe_early.h - what selfexe_early.c, run before main(), leaves for
- * selfexe.c.  Kept apart from selfexe.h: the early code is built
- * freestanding and includes nothing of husk's. */
+ * selfexe.c.  Kept apart from selfexe.h, which brings in the C library's
+ * headers and husk's error type: the early code is built freestanding,
+ * and this header includes nothing. */
 #ifndef HUSK_LINUX_SELFEXE_EARLY_H
 #define HUSK_LINUX_SELFEXE_EARLY_H
 

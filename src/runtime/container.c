@@ -521,8 +521,10 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	/* 4: in a user namespace the child may not reach what it binds: husk
 	 * copies the bind sources for it first (mount_sources.c) */
 	if (hk_spec_namespace(s, HK_NS_USER) &&
-	    hk_mounts_open_sources(s->mounts, s->n_mounts, s->lnx.rootfs_propagation, err) < 0)
+	    hk_mounts_open_sources(s->mounts, s->n_mounts, s->lnx.rootfs_propagation, err) < 0) {
+		close(sv[1]);
 		return abort_create(c, o, &before, err);
+	}
 	bool in_cgroup = false;
 	int cgfd = c->cgroup ? hk_cgroup_clone_fd(c->cgroup) : -1;
 	pid_t pid = hk_clone(flags, cgfd, &c->pidfd, &in_cgroup);

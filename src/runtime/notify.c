@@ -55,8 +55,8 @@ int hk_notify_setup_spec(hk_spec *s, const char *root, const char *id, hk_err *e
 		return 0;
 	/* the host's root copies the socket's directory for the container's
 	 * process (mount_sources.c); husk without that privilege may not */
-	for (size_t i = 0;
-	     !hk_host_root() && hk_spec_namespace(s, HK_NS_USER) && i < s->lnx.n_uid_mappings; i++)
+	bool reachable = hk_host_root() || !hk_spec_namespace(s, HK_NS_USER);
+	for (size_t i = 0; !reachable && i < s->lnx.n_uid_mappings; i++)
 		if (s->lnx.uid_mappings[i].container_id == 0 &&
 		    s->lnx.uid_mappings[i].host_id != geteuid())
 			return hk_err_plain(

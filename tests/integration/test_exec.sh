@@ -448,7 +448,11 @@ test_exec_cgroup_sub_paused() {
 }
 
 # process $1 is in a user namespace other than ours
-exec_userns_other() { [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]; }
+exec_userns_other() {
+	local ns
+	ns=$(readlink "/proc/$1/ns/user")
+	[ -n "$ns" ] && [ "$ns" != "$(readlink /proc/self/ns/user)" ]
+}
 
 # CMD... as root of a user namespace of its own that maps root to root
 # (setgroups allowed), in the host's other namespaces: a rootless engine's

@@ -172,7 +172,11 @@ test_idmap_userns_own_mappings() {
 }
 
 # process $1 is in a user namespace other than ours
-idmap_userns_other() { [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]; }
+idmap_userns_other() {
+	local ns
+	ns=$(readlink "/proc/$1/ns/user")
+	[ -n "$ns" ] && [ "$ns" != "$(readlink /proc/self/ns/user)" ]
+}
 
 # A user namespace joined by path (the slow path, with a fork into the
 # pid namespace): "idmap" takes that namespace's mappings.

@@ -148,7 +148,8 @@ test_mounts_every_advertised_option_works() {
 # clone (mount_sources.c), as crun does.  The copies stay private (the
 # default rootfsPropagation), as binds made in the container are: a mount
 # made below the source on the host afterwards does not show in the
-# container, though the source's mount is shared.
+# container, though the source's mount is shared; rbind takes the mount
+# below that was there before; ro holds (the tmpfs is writable by all).
 test_mounts_userns_source_only_husk_reaches() {
 	needs_root "adds its own user namespace"
 	local b id src out
@@ -166,23 +167,27 @@ test_mounts_userns_source_only_husk_reaches() {
 			{"destination": "/etc/hkfile", "type": "bind", "source": $file, "options": ["bind"]}]'
 	# the image as the engine makes it for the mapping: its root's own
 	chown -R 100000:100000 "$b/rootfs"
-	setargs "$b" sh -c 'cat /etc/hkfile /mnt/vol/f; touch /mnt/vol/x 2>/dev/null && echo rw
-		while [ ! -e /mnt/vol/go ]; do sleep 0.1; done
+	setargs "$b" sh -c 'cat /etc/hkfile /mnt/vol/f /mnt/vol/below/b
+		touch /mnt/vol/x 2>/dev/null && echo rw
+		i=0
+		while [ ! -e /mnt/vol/go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 		ls /mnt/vol/sub'
 	# in a mount namespace of the test's own, where the source is a shared
 	# tmpfs (the host's mounts are private here)
 	unshare -m --propagation private sh -c '
-		mount -t tmpfs -o mode=0755 tmpfs "$1" && mount --make-shared "$1" &&
-		echo vol >"$1/f" && mkdir "$1/sub" || exit 1
+		mount -t tmpfs -o mode=0777 tmpfs "$1" && mount --make-shared "$1" &&
+		echo vol >"$1/f" && mkdir "$1/sub" "$1/below" &&
+		mount -t tmpfs tmpfs "$1/below" && echo below >"$1/below/b" || exit 1
 		"$2" --root "$3" run -b "$4" "$5" >"$6" 2>&1 &
 		h=$!
 		i=0
-		until grep -q vol "$6" || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+		until grep -qx below "$6" || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
 		mount -t tmpfs tmpfs "$1/sub" && touch "$1/sub/from-host" "$1/go"
 		wait $h' sh "$src" "$HUSK" "$T/state" "$b" "$id" "$T/out" || fail "run: $(cat "$T/out")"
 	out=$(cat "$T/out")
 	assert_eq "hello
-vol" "$(echo "$out" | head -2)" "the file and the directory bound from below a 0700 directory"
+vol
+below" "$(echo "$out" | head -3)" "the file, the directory and the mount below it, bound from below a 0700 directory"
 	assert_not_contains "$out" "rw"
 	assert_not_contains "$out" "from-host"
 }

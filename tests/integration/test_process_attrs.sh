@@ -261,13 +261,14 @@ test_pattrs_oom_score_adj_user_namespace() {
 # the user's newest sleep (in $holder) is in a user namespace other than ours
 pa_userns_holder() {
 	holder=$(pgrep -u "$HK_USER_UID" -x sleep -n || true)
-	[ -n "$holder" ] && [ "$(readlink "/proc/$holder/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	local ns
+	ns=$(readlink "/proc/$holder/ns/user" 2>/dev/null)
+	[ -n "$holder" ] && [ -n "$ns" ] && [ "$ns" != "$(readlink /proc/self/ns/user)" ]
 }
 
 # Time offsets of a rootless container that joins a user namespace (given
 # by path): the init, non-dumpable, writes its own timens_offsets, which is
 # then host root's: it does so while dumpable for that moment.
-
 test_pattrs_rootless_joined_userns_time_offsets() {
 	local b holder out
 	b=$(mkbundle_user)
