@@ -199,10 +199,10 @@ valgrind: valgrind-build rootfs
 format:
 	clang-format -i $(SRCS) $(shell find src -name '*.h') $(UNIT_SRCS) $(FUZZ_SRCS) fuzz/fuzz.h $(wildcard bench/*.c)
 
-# Static analysis (scripts/lint.sh) of husk's sources and the fuzz
-# harnesses; the unit tests are not held to it.  clang-tidy parses with the
-# flags of the build as clang takes them (the fuzz build's two exceptions).
-LINT_SRCS := $(SRCS) $(FUZZ_SRCS)
+# Static analysis (scripts/lint.sh) of husk's sources, the fuzz harnesses
+# and the unit tests.  clang-tidy parses with the flags of the build as
+# clang takes them (the fuzz build's two exceptions).
+LINT_SRCS := $(SRCS) $(FUZZ_SRCS) $(UNIT_SRCS)
 LINT_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 	       -fno-strict-aliasing -D_GNU_SOURCE -Isrc -Wno-unused-variable -Wno-format-nonliteral
 lint:

@@ -15,10 +15,11 @@
 static __attribute__((unused)) const char *q(const char *s)
 {
 	static char buf[16384];
-	size_t i;
-	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
-		buf[i] = s[i] == '\'' ? '"' : s[i];
-	buf[i] = '\0';
+	size_t n = strnlen(s, sizeof(buf) - 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	for (char *p = buf; (p = strchr(p, '\'')); p++)
+		*p = '"';
 	return buf;
 }
 

@@ -41,7 +41,8 @@ static char *own(const char *ctrl)
 	hk_err e;
 	if (hk_read_file("/proc/self/cgroup", &s, NULL, &e) < 0)
 		return NULL;
-	for (char *l = strtok(s, "\n"); l; l = strtok(NULL, "\n")) {
+	char *save = NULL;
+	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *c = strchr(l, ':') + 1, *p = strchr(c, ':');
 		*p++ = '\0';
 		if (ctrl ? hk_cg_has_ctrl(c, ctrl) : !*c)
@@ -124,8 +125,7 @@ static void go(struct waiter *w)
 static int eat_memory(void)
 {
 	for (int i = 0; i < 100; i++) {
-		char *p =
-		    mmap(NULL, MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = tu_map_anon(MiB, MAP_PRIVATE);
 		if (p == MAP_FAILED)
 			return 2;
 		memset(p, 0x5a, MiB);
@@ -242,7 +242,8 @@ TEST(create_enter_destroy)
 		CHECK(txt && strstr(txt, want));
 		/* every line of hk_cgroup_path() is in /proc/PID/cgroup */
 		_cleanup_free_ char *p = strdup(hk_cgroup_path(cg));
-		for (char *l = strtok(p, "\n"); l; l = strtok(NULL, "\n")) {
+		char *save = NULL;
+		for (char *l = strtok_r(p, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 			snprintf(want, sizeof(want), ":%s\n", l);
 			CHECK(txt && strstr(txt, want));
 		}
@@ -651,8 +652,7 @@ static int delegated_child(void)
 	if (!path || (layout != HK_CGROUP_V2 && (strstr(path, "devices") || cg->n_h != 2)))
 		return 23;
 	_cleanup_free_ char *leaf = NULL;
-	asprintf(&leaf, "%s/husk-x",
-	         layout == HK_CGROUP_V2 ? deleg.dirs[0] : deleg.dirs[0] /* memory */);
+	asprintf(&leaf, "%s/husk-x", deleg.dirs[0]); /* v1: the memory hierarchy's */
 	long long lim =
 	    read_num(leaf, layout == HK_CGROUP_V2 ? "memory.max" : "memory.limit_in_bytes");
 	if (lim != 32 * MiB)

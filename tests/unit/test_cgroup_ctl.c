@@ -74,10 +74,12 @@ static pid_t child_in(hk_cgroup *cg, volatile unsigned long *counter, bool eat)
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)
 			_exit(99);
-		for (int i = 0; i < (eat ? 100 : 1); i++)
-			memset(mmap(NULL, MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			            -1, 0),
-			       1, MiB);
+		for (int i = 0; i < (eat ? 100 : 1); i++) {
+			char *m = tu_map_anon(MiB, MAP_PRIVATE);
+			if (m == MAP_FAILED)
+				_exit(98);
+			memset(m, 1, MiB);
+		}
 		for (;;)
 			if (counter)
 				(*counter)++;
@@ -94,8 +96,7 @@ static pid_t child_in(hk_cgroup *cg, volatile unsigned long *counter, bool eat)
 TEST(freeze_thaw_destroy)
 {
 	CHECK(hk_cgroup_layout(&layout, &(hk_err){0}) == 0);
-	volatile unsigned long *n =
-	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile unsigned long *n = tu_map_anon(4096, MAP_SHARED);
 	hk_cgroup *cg = new_cg();
 	if (!cg || n == MAP_FAILED)
 		return;

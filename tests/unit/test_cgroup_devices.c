@@ -146,7 +146,7 @@ TEST(nodes_allowed)
 
 TEST(errors_name_the_rule)
 {
-	hk_err e;
+	hk_err e = {0};
 	/* v1 would ignore the deny (no exception c 1:11): refused, as runc */
 	CHECK(!BUILD(&e, RULE(false, 'a', -1, -1, NULL), RULE(true, 'c', -1, -1, "rwm"),
 	             RULE(false, 'c', 1, 11, "w")));
@@ -197,6 +197,8 @@ static int run_prog(const struct bpf_insn *p, size_t n, char type, uint32_t majo
 			r[i->dst_reg] = ctx[i->off / 4];
 			break;
 		case BPF_LD:
+			/* BPF_LD and BPF_IMM are both 0: the opcode spelled out */
+			/* NOLINTNEXTLINE(misc-redundant-expression) */
 			if (i->code != (BPF_LD | BPF_DW | BPF_IMM) || pc + 1 >= n)
 				return -1;
 			r[i->dst_reg] = (uint32_t)i->imm | (uint64_t)(uint32_t)p[pc + 1].imm << 32;

@@ -260,7 +260,7 @@ TEST(kernel_memory)
 static int hold_memory(void)
 {
 	size_t n = 16 * MiB;
-	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = tu_map_anon(n, MAP_PRIVATE);
 	if (p == MAP_FAILED)
 		return 2;
 	memset(p, 1, n);

@@ -412,8 +412,7 @@ TEST(v2_file_formats)
 	CHECK_STREQ(e.msg, "linux.resources.hugepageLimits[0]: hugetlb.2MB.max not available");
 	hp.limit = 0;
 	CHECK_OK(hk_cgv2_apply_misc(fd, &r, &e), e);
-	close(fd);
-	fd = -1;
+	close(hk_steal_fd(&fd));
 	rm_dir(tmp);
 }
 

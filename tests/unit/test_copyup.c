@@ -240,8 +240,7 @@ static void mounts_body(void)
 	CHECK(is_link_to(data, "rel", "../../.."));
 	CHECK(lstat(path(p, data, "fifo"), &st) < 0 && errno == ENOENT);
 	/* Read-only after the copy. */
-	CHECK(open(path(p, data, "new"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644) < 0 &&
-	      errno == EROFS);
+	CHECK(tu_open_fails(path(p, data, "new"), O_CREAT | O_WRONLY | O_CLOEXEC, EROFS));
 	/* notmpcopyup undid tmpcopyup: an empty tmpfs. */
 	CHECK(tu_fs_type(path(p, root, "plain")) == TMPFS_MAGIC);
 	CHECK(access(path(p, root, "plain/hidden"), F_OK) < 0 && errno == ENOENT);

@@ -183,7 +183,7 @@ static void basic_body(void)
 	    {.path = "/dev/ptmx", .type = 'c', .major = 5, .minor = 2},
 	};
 	hk_err err = {0};
-	int rc = CHECK_OK(hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err), err);
+	CHECK_OK(hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err), err);
 	check_defaults(rdev);
 	CHECK(inode_of(r, "/dev/random") == random_ino);
 	CHECK(is_node(r, "/dev/tty", S_IFCHR, 5, 0, 0620, 0, 5));
@@ -197,7 +197,7 @@ static void basic_body(void)
 
 	/* Again: nothing to change, nothing recreated. */
 	ino_t null_ino = inode_of(r, "/dev/null");
-	rc = hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err);
+	int rc = hk_devices_setup(rootfd, devs, HK_ARRAY_SIZE(devs), false, &err);
 	CHECK(rc == 0);
 	CHECK(inode_of(r, "/dev/null") == null_ino);
 	check_defaults(rdev);

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "runtime/hooks.h"
+#include "testutil.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -149,9 +149,7 @@ int main(void)
 	RUN(test_timeout_kills);
 	RUN(test_poststop_warns_and_goes_on);
 	RUN(test_hook_ignoring_stdin);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (tu_remove_tree(dir) < 0)
 		return 1;
 	return check_summary();
 }

@@ -229,7 +229,6 @@ static void caps_errors_body(void)
 {
 	hk_err err = {0};
 	const uint64_t nbs = BIT(CAP_NET_BIND_SERVICE);
-	uint64_t before = tu_self_status("CapEff");
 
 	/* An ambient capability that is not also inheritable is skipped, as
 	 * runc does for its own default spec (no inheritable set). */
@@ -237,7 +236,7 @@ static void caps_errors_body(void)
 	CHECK(hk_caps_apply(&amb, &err) == 0);
 	CHECK(tu_self_status("CapAmb") == 0);
 	CHECK(tu_self_status("CapEff") == nbs);
-	before = tu_self_status("CapEff");
+	uint64_t before = tu_self_status("CapEff");
 	hk_caps eff = {.effective = nbs | BIT(CAP_SYS_ADMIN), .permitted = nbs};
 	CHECK(hk_caps_apply(&eff, &err) == -EPERM);
 	CHECK_STREQ(err.msg,

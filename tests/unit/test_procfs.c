@@ -154,7 +154,8 @@ static void written(const char *rel, const char *value)
 		int procfd = hk_procfs_open("/proc", &err);
 		CHECK(procfd >= 0);
 		CHECK_OK(hk_procfs_write(procfd, rel, value, strlen(value), &err), err);
-		close(procfd);
+		if (procfd >= 0)
+			close(procfd);
 	}
 	set_way(0);
 }

@@ -38,11 +38,10 @@ static const char *notify_profile =
 static hk_spec *spec_with(const char *prof)
 {
 	char doc[8192];
-	int n = snprintf(doc, sizeof(doc),
-	                 "{'ociVersion':'1.2.0','root':{'path':'rootfs'},'linux':{'seccomp':%s}}",
-	                 prof);
-	for (int i = 0; i < n; i++)
-		doc[i] = doc[i] == '\'' ? '"' : doc[i];
+	snprintf(doc, sizeof(doc),
+	         "{'ociVersion':'1.2.0','root':{'path':'rootfs'},'linux':{'seccomp':%s}}", prof);
+	for (char *p = doc; (p = strchr(p, '\'')); p++)
+		*p = '"';
 	hk_spec *spec = NULL;
 	hk_err err = {0};
 	if (hk_spec_parse(doc, strlen(doc), &spec, &err) < 0)
@@ -183,6 +182,10 @@ TEST(cache_key_follows_libseccomp)
 		return;
 	const struct scmp_version *real = seccomp_version();
 	CHECK(real != NULL);
+	if (!real) {
+		hk_spec_free(s1);
+		return;
+	}
 	struct scmp_version next = *real;
 	next.micro++;
 	CHECK(hk_seccomp_cache_key(s1->lnx.seccomp, a));
@@ -206,6 +209,7 @@ static bool run(const char *cmd)
 	         "printf \"\\\\$(printf %%03o $(((b + 1) %% 256)))\" | "
 	         "dd of=$f bs=1 seek=$1 conv=notrunc status=none; }; %s",
 	         dir, file_of(profile), cmd);
+	/* NOLINTNEXTLINE(cert-env33-c): the tests' own shell script */
 	return system(full) == 0;
 }
 

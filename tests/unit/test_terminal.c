@@ -237,7 +237,7 @@ TEST(tty_copy_winsize)
 TEST(tty_pump)
 {
 	enum { BIG = 64 * 1024 };
-	int src[2], dst[2];
+	int src[2] = {-1, -1}, dst[2] = {-1, -1};
 	CHECK(pipe2(src, O_CLOEXEC) == 0 && pipe2(dst, O_CLOEXEC) == 0);
 
 	/* Nothing readable on a non-blocking source. */
