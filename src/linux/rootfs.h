@@ -71,10 +71,11 @@ void hk_mounts_set_label(const char *label);
  * (open_tree) of each bind source of MOUNTS, made by husk's own process,
  * where the container's may not reach it; hk_mounts_apply() in the
  * container's process attaches the copy of an entry whose source it may
- * not reach (EACCES) instead.  PROPAGATION: linux.rootfsPropagation (the copies follow
- * the host's mounts when it does).  What cannot be copied is left to the
- * container's process (mount_sources.c).  hk_mounts_close_sources() lets
- * the copies go (husk's process, after the clone). */
+ * not reach (EACCES) instead.  PROPAGATION: linux.rootfsPropagation (the
+ * copies follow the host's mounts when it does).  What cannot be copied
+ * is left to the container's process (mount_sources.c).
+ * hk_mounts_close_sources() lets the copies go (husk's process, after the
+ * clone). */
 int hk_mounts_open_sources(const hk_mount *mounts, size_t n, const char *propagation, hk_err *err);
 void hk_mounts_close_sources(void);
 
