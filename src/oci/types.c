@@ -24,6 +24,16 @@ int hk_ns_type_from_name(const char *name)
 	return -1;
 }
 
+bool hk_idmap_root(const hk_idmap *m, size_t n, uint32_t *host)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0) {
+			*host = m[i].host_id;
+			return true;
+		}
+	return false;
+}
+
 const hk_namespace *hk_spec_namespace(const hk_spec *spec, enum hk_ns_type type)
 {
 	if (!spec->has_linux)

@@ -314,6 +314,10 @@ typedef struct hk_spec {
 	hk_linux lnx; /* "linux" is a predefined macro in GNU C */
 } hk_spec;
 
+/* The host id that the mappings M (N of them) give the container's id 0,
+ * in *HOST; false when none maps it. */
+bool hk_idmap_root(const hk_idmap *m, size_t n, uint32_t *host);
+
 /* The namespace entry of TYPE, or NULL when the config does not list it. */
 const hk_namespace *hk_spec_namespace(const hk_spec *spec, enum hk_ns_type type);
 

@@ -518,9 +518,14 @@ int hk_container_create(const hk_container_opts *o, hk_container **out, hk_err *
 	if (ctx.must_fork)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	/* 4: in a user namespace the child may not reach what it binds: husk
-	 * copies the bind sources for it first (mount_sources.c) */
-	if (hk_spec_namespace(s, HK_NS_USER) &&
+	/* 4: in a user namespace whose root is another uid than husk's the
+	 * child may not reach what it binds: husk copies the bind sources
+	 * for it first (mount_sources.c) */
+	uint32_t root = 0;
+	bool other_root = hk_spec_namespace(s, HK_NS_USER) &&
+	                  (!hk_idmap_root(s->lnx.uid_mappings, s->lnx.n_uid_mappings, &root) ||
+	                   root != geteuid());
+	if (other_root &&
 	    hk_mounts_open_sources(s->mounts, s->n_mounts, s->lnx.rootfs_propagation, err) < 0) {
 		close(sv[1]);
 		return abort_create(c, o, &before, err);

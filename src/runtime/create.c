@@ -22,16 +22,6 @@
 #include "util/clock.h"
 #include "util/fs.h"
 
-/* The host uid that is root in the container (the fifo's owner, so that
- * the container's process may open it). */
-static uid_t host_root(const hk_idmap *m, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (m[i].container_id == 0)
-			return m[i].host_id;
-	return 0;
-}
-
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
@@ -99,8 +89,10 @@ static int create_locked(const hk_create_opts *o, hk_err *err)
 	_cleanup_close_ int ffd = open(fifo, O_PATH | O_CLOEXEC);
 	if (ffd < 0)
 		return hk_err_set(err, errno, "create: exec fifo %s", fifo);
-	uid_t owner = host_root(s->lnx.uid_mappings, s->lnx.n_uid_mappings);
-	uid_t gowner = host_root(s->lnx.gid_mappings, s->lnx.n_gid_mappings);
+	/* owned by the host ids that are root in the container */
+	uint32_t owner = 0, gowner = 0;
+	hk_idmap_root(s->lnx.uid_mappings, s->lnx.n_uid_mappings, &owner);
+	hk_idmap_root(s->lnx.gid_mappings, s->lnx.n_gid_mappings, &gowner);
 	if (hk_spec_namespace(s, HK_NS_USER) && chown(fifo, owner, gowner) < 0 && geteuid() == 0)
 		return hk_err_set(err, errno, "create: exec fifo %s: chown", fifo);
 

@@ -55,16 +55,15 @@ int hk_notify_setup_spec(hk_spec *s, const char *root, const char *id, hk_err *e
 		return 0;
 	/* the host's root copies the socket's directory for the container's
 	 * process (mount_sources.c); husk without that privilege may not */
-	bool reachable = hk_host_root() || !hk_spec_namespace(s, HK_NS_USER);
-	for (size_t i = 0; !reachable && i < s->lnx.n_uid_mappings; i++)
-		if (s->lnx.uid_mappings[i].container_id == 0 &&
-		    s->lnx.uid_mappings[i].host_id != geteuid())
-			return hk_err_plain(
-			    err, ENOTSUP,
-			    "NOTIFY_SOCKET: not supported with a user namespace whose "
-			    "root (host uid %u) is not husk's user: it cannot reach "
-			    "the state directory to mount the socket from",
-			    (unsigned)s->lnx.uid_mappings[i].host_id);
+	uint32_t root_uid;
+	if (!hk_host_root() && hk_spec_namespace(s, HK_NS_USER) &&
+	    hk_idmap_root(s->lnx.uid_mappings, s->lnx.n_uid_mappings, &root_uid) &&
+	    root_uid != geteuid())
+		return hk_err_plain(err, ENOTSUP,
+		                    "NOTIFY_SOCKET: not supported with a user namespace whose "
+		                    "root (host uid %u) is not husk's user: it cannot reach "
+		                    "the state directory to mount the socket from",
+		                    (unsigned)root_uid);
 	static const char *const opts[] = {"bind", "nosuid", "noexec", "nodev", "ro"};
 	size_t n = sizeof(opts) / sizeof(opts[0]);
 	hk_mount m = {.n_options = n};
